@@ -1,0 +1,70 @@
+"""Diagnostics: error and warning records, their codes, and their caret rendering.
+
+Error codes are grouped by phase:
+  PC1xx syntax, PC2xx names, PC3xx types and well-formedness,
+  PC4xx specs and configuration, PC5xx input files.
+Warnings use PW codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checker.source import Span
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+    span: Span
+    line_text: str = ""
+    hint: str = ""
+
+    def render(self) -> str:
+        head = f"{self.span}: {self.severity}[{self.code}]: {self.message}"
+        lines = [head]
+        if self.span.line > 0 and self.line_text:
+            text = self.line_text.expandtabs(1)
+            lines.append(f"    {text}")
+            start = max(self.span.column, 1)
+            if self.span.end_line == self.span.line and self.span.end_column > start:
+                width = self.span.end_column - start
+            else:
+                width = max(len(text) - start + 1, 1)
+            lines.append("    " + " " * (start - 1) + "^" * max(width, 1))
+        if self.hint:
+            lines.append(f"    = {self.hint}")
+        return "\n".join(lines)
+
+
+class CheckError(Exception):
+    """Raised by a phase when it found errors; carries every diagnostic it collected."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("\n".join(d.render() for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+def edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def did_you_mean(name: str, candidates: list[str] | set[str]) -> str:
+    """A 'did you mean' hint for the closest candidate, or '' when none is close."""
+    best = None
+    best_d = 10**9
+    for c in sorted(candidates):
+        d = edit_distance(name.lower(), c.lower())
+        if d < best_d:
+            best, best_d = c, d
+    if best is not None and best_d <= max(1, len(name) // 3):
+        return f"did you mean '{best}'?"
+    return ""

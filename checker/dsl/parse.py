@@ -1,0 +1,503 @@
+"""Parsing: text -> AST, and the one place where Lark's errors become our diagnostics."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from checker.diagnostics import CheckError, Diagnostic, did_you_mean
+from checker.dsl import ast
+from checker.source import Source, Span
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = resources.files("checker.dsl").joinpath("grammar.lark").read_text()
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        start=["model_file", "spec_file"],
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+# Regex terminals have no spelling; say what they are in words.
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "INT": "a number",
+    "STRING": 'a string in "double quotes"',
+    "CMP_OP": "a comparison (==, !=, <, <=, >, >=)",
+    "ADD_OP": "'+' or '-'",
+    "MUL_OP": "'*', '/' or '%'",
+    "EXPECTATION": "'holds' or 'violated'",
+    "SWITCH": "'on' or 'off'",
+    "BOUND_KIND": "'states' or 'depth'",
+    "SEARCH_KIND": "'bfs' or 'dfs'",
+    "$END": "end of file",
+}
+
+
+def _spell(terminal: str) -> str:
+    if terminal in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[terminal]
+    for t in _parser().terminals:
+        if t.name == terminal:
+            if t.pattern.type == "str":
+                return f"'{t.pattern.value}'"
+            break
+    return terminal.lower()
+
+
+# Groups of terminals that read better as one phrase than as a list of tokens.
+_EXPR_START = {"LPAR", "INT", "LBRACE", "NAME", "MINUS", "EXISTS", "FORALL", "NOT", "SENDER",
+               "SELF", "TRUE", "FALSE"}
+_STMT_START = {"SEND", "GOTO", "IF", "CHOOSE", "PICK", "ASSERT", "SKIP", "NAME"}
+_DECL_START = {"CONST", "ENUM", "MESSAGE", "SHARED", "CHANNEL", "ACTOR"}
+_SPEC_START = {"MODEL", "CONST", "INVARIANT", "EXPECT", "DEADLOCK", "BOUND", "SEARCH"}
+_OPERATORS = {"ADD_OP", "MUL_OP", "CMP_OP", "AND", "OR", "IMPLIES", "IN", "AT", "DOT", "LSQB",
+              "NOT", "MINUS", "DOUBLE_DOT", "__ANON_0", "__ANON_1"}
+
+
+def _group(expected: set[str]) -> tuple[set[str], list[str]]:
+    rest = set(expected)
+    phrases = []
+    if {"INT", "TRUE", "LPAR"} <= rest:
+        rest -= _EXPR_START
+        phrases.append("an expression")
+    if {"SEND", "GOTO"} <= rest:
+        rest -= _STMT_START
+        phrases.append("a statement")
+    if {"ACTOR", "MESSAGE"} <= rest:
+        rest -= _DECL_START
+        phrases.append("a declaration (const, enum, message, shared, channel or actor)")
+    if {"INVARIANT", "EXPECT"} <= rest:
+        rest -= _SPEC_START
+        phrases.append("a spec item (model, const, invariant, expect, deadlock, bound or search)")
+    if {"ADD_OP", "MUL_OP"} <= rest:
+        rest = {t for t in rest if t not in _OPERATORS and _spell(t) not in ("'..'", "'->'")}
+        phrases.append("an operator")
+    if len(rest) + len(phrases) > 1:
+        rest.discard("SEMICOLON")  # statement terminators are optional; never the real fix
+    return rest, phrases
+
+
+def _describe_expected(expected: set[str]) -> str:
+    rest, phrases = _group(expected)
+    words = sorted({_spell(t) for t in rest}) + phrases
+    # Keywords first, then descriptions, so the list reads naturally.
+    words.sort(key=lambda w: (not w.startswith("'"), w))
+    if not words:
+        return "nothing more"
+    if len(words) == 1:
+        return words[0]
+    if len(words) <= 8:
+        return ", ".join(words[:-1]) + " or " + words[-1]
+    return ", ".join(words[:8]) + ", ..."
+
+
+def syntax_error(source: Source, err: UnexpectedInput) -> Diagnostic:
+    """Turn any Lark parse error into one diagnostic with a caret and plain-word expectations."""
+    line = getattr(err, "line", 1) or 1
+    column = getattr(err, "column", 1) or 1
+    if isinstance(err, UnexpectedCharacters):
+        ch = source.text[err.pos_in_stream] if err.pos_in_stream < len(source.text) else ""
+        message = f"unexpected character '{ch}'"
+        width = 1
+        expected = set()
+        code = "PC101"
+    elif isinstance(err, UnexpectedToken) and err.token.type != "$END":
+        token: Token = err.token
+        message = f"unexpected '{token.value}'"
+        width = max(len(str(token.value)), 1)
+        expected = set(getattr(err, "accepts", None) or err.expected)
+        code = "PC102"
+    else:
+        lines = source.text.splitlines() or [""]
+        line = len(lines)
+        column = len(lines[-1]) + 1
+        message = "unexpected end of file"
+        width = 1
+        expected = set(getattr(err, "accepts", None) or getattr(err, "expected", ()) or ())
+        code = "PC103"
+    hint = ""
+    if expected:
+        message += f"; expected {_describe_expected(expected)}"
+        if code == "PC102":
+            keywords = {_spell(t).strip("'") for t in expected}
+            keywords = {k for k in keywords if k.isidentifier()}
+            hint = did_you_mean(str(err.token.value), keywords)
+    span = Span(source.path, line, column, line, column + width)
+    return Diagnostic("error", code, message, span, source.line_text(line), hint)
+
+
+def _span(source: Source, meta) -> Span:
+    if getattr(meta, "empty", True):
+        return Span(source.path, 0, 0, 0, 0)
+    return Span(source.path, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _tok_span(source: Source, tok: Token) -> Span:
+    return Span(source.path, tok.line, tok.column, tok.end_line, tok.end_column)
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    """Builds AST dataclasses bottom-up; every node gets the span Lark propagated."""
+
+    def __init__(self, source: Source):
+        super().__init__()
+        self.src = source
+
+    def sp(self, meta) -> Span:
+        return _span(self.src, meta)
+
+    def ts(self, tok: Token) -> Span:
+        return _tok_span(self.src, tok)
+
+    # ---- expressions
+    def name(self, meta, c):
+        return ast.Name(str(c[0]), self.sp(meta))
+
+    def int_lit(self, meta, c):
+        return ast.IntLit(int(c[0]), self.sp(meta))
+
+    def true_lit(self, meta, c):
+        return ast.BoolLit(True, self.sp(meta))
+
+    def false_lit(self, meta, c):
+        return ast.BoolLit(False, self.sp(meta))
+
+    def self_ref(self, meta, c):
+        return ast.SelfRef(self.sp(meta))
+
+    def sender_ref(self, meta, c):
+        return ast.SenderRef(self.sp(meta))
+
+    def field_access(self, meta, c):
+        return ast.FieldAccess(c[0], str(c[1]), self.sp(meta), self.ts(c[1]))
+
+    def index(self, meta, c):
+        return ast.Index(c[0], c[1], self.sp(meta))
+
+    def call(self, meta, c):
+        args = tuple(a for a in c[1:] if a is not None)
+        return ast.Call(str(c[0]), args, self.sp(meta))
+
+    def set_lit(self, meta, c):
+        return ast.SetLit(tuple(a for a in c if a is not None), self.sp(meta))
+
+    def negate(self, meta, c):
+        return ast.Unary("-", c[0], self.sp(meta))
+
+    def not_(self, meta, c):
+        return ast.Unary("not", c[0], self.sp(meta))
+
+    def arith(self, meta, c):
+        return ast.Binary(str(c[1]), c[0], c[2], self.sp(meta))
+
+    def compare(self, meta, c):
+        return ast.Binary(str(c[1]), c[0], c[2], self.sp(meta))
+
+    def member(self, meta, c):
+        return ast.Binary("in", c[0], c[1], self.sp(meta))
+
+    def not_member(self, meta, c):
+        return ast.Binary("notin", c[0], c[1], self.sp(meta))
+
+    def and_(self, meta, c):
+        return ast.Binary("and", c[0], c[1], self.sp(meta))
+
+    def or_(self, meta, c):
+        return ast.Binary("or", c[0], c[1], self.sp(meta))
+
+    def implies(self, meta, c):
+        return ast.Binary("implies", c[0], c[1], self.sp(meta))
+
+    def at_state(self, meta, c):
+        return ast.AtState(c[0], str(c[1]), self.sp(meta), self.ts(c[1]))
+
+    def domain(self, meta, c):
+        return ast.Domain(c[0], c[1], self.sp(meta))
+
+    def forall(self, meta, c):
+        return ast.Quant("forall", str(c[0]), c[1], c[2], self.sp(meta))
+
+    def exists(self, meta, c):
+        return ast.Quant("exists", str(c[0]), c[1], c[2], self.sp(meta))
+
+    # ---- types
+    def type_bool(self, meta, c):
+        return ast.BoolType(self.sp(meta))
+
+    def type_range(self, meta, c):
+        return ast.RangeType(c[0], c[1], self.sp(meta))
+
+    def type_name(self, meta, c):
+        return ast.NamedType(str(c[0]), self.sp(meta))
+
+    def type_set(self, meta, c):
+        return ast.SetType(str(c[0]), self.sp(meta))
+
+    # ---- statements
+    def block(self, meta, c):
+        return tuple(c)
+
+    def assign(self, meta, c):
+        return ast.Assign(str(c[0]), c[1], self.sp(meta), self.ts(c[0]))
+
+    def set_update(self, meta, c):
+        return ast.SetUpdate(str(c[0]), str(c[1]), c[2], self.sp(meta), self.ts(c[0]))
+
+    def send_arg(self, meta, c):
+        return ast.SendArg(str(c[0]), c[1], self.sp(meta))
+
+    def send_args(self, meta, c):
+        return tuple(a for a in c if a is not None)
+
+    def target_all(self, meta, c):
+        return ("all", str(c[0]))
+
+    def target_one(self, meta, c):
+        return ("one", c[0])
+
+    def send(self, meta, c):
+        kind, target = c[2]
+        return ast.Send(
+            str(c[0]),
+            c[1] or (),
+            target if kind == "all" else None,
+            target if kind == "one" else None,
+            self.sp(meta),
+            self.ts(c[0]),
+        )
+
+    def goto(self, meta, c):
+        return ast.Goto(str(c[0]), self.sp(meta))
+
+    def if_stmt(self, meta, c):
+        orelse = c[2] if len(c) > 2 else None
+        if orelse is None:
+            orelse = ()
+        elif isinstance(orelse, ast.If):
+            orelse = (orelse,)
+        return ast.If(c[0], c[1], orelse, self.sp(meta))
+
+    def choose(self, meta, c):
+        return ast.Choose(tuple(c), self.sp(meta))
+
+    def pick(self, meta, c):
+        return ast.Pick(str(c[0]), c[1], c[2], self.sp(meta))
+
+    def assert_stmt(self, meta, c):
+        msg = str(c[1])[1:-1] if c[1] is not None else None
+        return ast.Assert(c[0], msg, self.sp(meta))
+
+    def skip(self, meta, c):
+        return ast.Skip(self.sp(meta))
+
+    # ---- declarations
+    def const_decl(self, meta, c):
+        return ast.ConstDecl(str(c[0]), c[1], c[2], self.sp(meta))
+
+    def enum_decl(self, meta, c):
+        toks = [t for t in c if isinstance(t, Token)]
+        return ast.EnumDecl(
+            str(toks[0]),
+            tuple(str(t) for t in toks[1:]),
+            self.sp(meta),
+            tuple(self.ts(t) for t in toks[1:]),
+        )
+
+    def field(self, meta, c):
+        return ast.Field(str(c[0]), c[1], self.sp(meta))
+
+    def message_decl(self, meta, c):
+        fields = tuple(f for f in c[1:] if isinstance(f, ast.Field))
+        return ast.MessageDecl(str(c[0]), fields, self.sp(meta))
+
+    def shared_decl(self, meta, c):
+        return ast.SharedDecl(str(c[0]), c[1], c[2], self.sp(meta))
+
+    def channel_pair(self, meta, c):
+        return (str(c[0]), str(c[1]))
+
+    def channel_default(self, meta, c):
+        return (None, None)
+
+    def opt_capacity(self, meta, c):
+        return ("capacity", c[0])
+
+    def opt_fifo(self, meta, c):
+        return ("ordering", "fifo")
+
+    def opt_unordered(self, meta, c):
+        return ("ordering", "unordered")
+
+    def channel_decl(self, meta, c):
+        sender, receiver = c[0]
+        capacity = None
+        ordering = None
+        for key, value in c[1:]:
+            if key == "capacity":
+                capacity = value
+            else:
+                ordering = value
+        return ast.ChannelDecl(sender, receiver, capacity, ordering, self.sp(meta))
+
+    def var_decl(self, meta, c):
+        return ast.VarDecl(str(c[0]), c[1], c[2], self.sp(meta))
+
+    def flag_initial(self, meta, c):
+        return "initial"
+
+    def flag_final(self, meta, c):
+        return "final"
+
+    def state_decl(self, meta, c):
+        flags = c[1:]
+        return ast.StateDecl(str(c[0]), "initial" in flags, "final" in flags, self.sp(meta))
+
+    def from_clause(self, meta, c):
+        return ("from", str(c[0]), self.ts(c[0]))
+
+    def in_clause(self, meta, c):
+        return ("in", tuple(str(t) for t in c), tuple(self.ts(t) for t in c))
+
+    def when_clause(self, meta, c):
+        return ("when", c[0])
+
+    def handler(self, meta, c):
+        msg_tok = c[0]
+        sender = c[1]
+        states = c[2]
+        guard = c[3]
+        span = Span(self.src.path, meta.line, meta.column, msg_tok.end_line, msg_tok.end_column)
+        return ast.Handler(
+            str(msg_tok),
+            sender[1] if sender else None,
+            states[1] if states else (),
+            guard[1] if guard else None,
+            c[4],
+            span,
+            sender[2] if sender else None,
+            states[2] if states else (),
+        )
+
+    def step(self, meta, c):
+        name_tok = c[0]
+        states = c[1]
+        guard = c[2]
+        span = Span(self.src.path, meta.line, meta.column, name_tok.end_line, name_tok.end_column)
+        return ast.Step(
+            str(name_tok),
+            states[1] if states else (),
+            guard[1] if guard else None,
+            c[3],
+            span,
+            states[2] if states else (),
+        )
+
+    def actor_decl(self, meta, c):
+        items = c[2:]
+        return ast.ActorDecl(
+            str(c[0]),
+            c[1],
+            tuple(i for i in items if isinstance(i, ast.VarDecl)),
+            tuple(i for i in items if isinstance(i, ast.StateDecl)),
+            tuple(i for i in items if isinstance(i, ast.Handler)),
+            tuple(i for i in items if isinstance(i, ast.Step)),
+            self.sp(meta),
+        )
+
+    def model_file(self, meta, c):
+        items = c[1:]
+        return ast.Model(
+            str(c[0]),
+            tuple(i for i in items if isinstance(i, ast.ConstDecl)),
+            tuple(i for i in items if isinstance(i, ast.EnumDecl)),
+            tuple(i for i in items if isinstance(i, ast.MessageDecl)),
+            tuple(i for i in items if isinstance(i, ast.SharedDecl)),
+            tuple(i for i in items if isinstance(i, ast.ChannelDecl)),
+            tuple(i for i in items if isinstance(i, ast.ActorDecl)),
+            self.src.path,
+            self.sp(meta),
+        )
+
+    # ---- specs
+    def spec_model(self, meta, c):
+        return ("model", str(c[0])[1:-1], self.ts(c[0]))
+
+    def spec_const(self, meta, c):
+        return ast.SpecConst(str(c[0]), c[1], self.sp(meta))
+
+    def invariant(self, meta, c):
+        desc = str(c[1])[1:-1] if c[1] is not None else None
+        return ast.InvariantDecl(str(c[0]), desc, c[2], self.sp(meta))
+
+    def expect(self, meta, c):
+        return ("expect", str(c[0]), self.sp(meta))
+
+    def deadlock(self, meta, c):
+        return ("deadlock", str(c[0]) == "on", self.sp(meta))
+
+    def bound(self, meta, c):
+        return ("bound_" + str(c[0]), int(c[1]), self.sp(meta))
+
+    def search(self, meta, c):
+        return ("search", str(c[0]), self.sp(meta))
+
+    def spec_file(self, meta, c):
+        items = c[1:]
+        settings: dict[str, tuple] = {}
+        for item in items:
+            if isinstance(item, tuple):
+                settings[item[0]] = item
+        model = settings.get("model")
+        expect = settings.get("expect")
+        return ast.Spec(
+            name=str(c[0]),
+            model_path=model[1] if model else None,
+            model_span=model[2] if model else None,
+            consts=tuple(i for i in items if isinstance(i, ast.SpecConst)),
+            invariants=tuple(i for i in items if isinstance(i, ast.InvariantDecl)),
+            expect=expect[1] if expect else None,
+            expect_span=expect[2] if expect else None,
+            deadlock=settings["deadlock"][1] if "deadlock" in settings else True,
+            max_states=settings["bound_states"][1] if "bound_states" in settings else None,
+            max_depth=settings["bound_depth"][1] if "bound_depth" in settings else None,
+            search=settings["search"][1] if "search" in settings else "bfs",
+            path=self.src.path,
+            span=self.sp(meta),
+        )
+
+
+def _parse(source: Source, start: str) -> Tree:
+    try:
+        return _parser().parse(source.text, start=start)
+    except UnexpectedInput as err:
+        raise CheckError([syntax_error(source, err)]) from None
+    except UnexpectedEOF as err:  # pragma: no cover - subclass of UnexpectedInput in lark>=1
+        raise CheckError([syntax_error(source, err)]) from None
+
+
+def parse_model(source: Source) -> ast.Model:
+    return _ToAst(source).transform(_parse(source, "model_file"))
+
+
+def parse_spec(source: Source) -> ast.Spec:
+    return _ToAst(source).transform(_parse(source, "spec_file"))
+
+
+def file_kind(source: Source) -> str:
+    """'model' or 'spec', from the first keyword, so `protocheck parse` accepts either."""
+    for line in source.text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "//")):
+            continue
+        return "spec" if stripped.split()[0] == "spec" else "model"
+    return "model"
