@@ -1,0 +1,233 @@
+"""The `protocheck` command line: the only layer that prints, reads arguments and sets exit codes.
+
+Exit codes: 0 every verdict matches its `expect`; 1 a mismatch; 2 bad input or usage;
+3 inconclusive (a bound or the timeout stopped exploration before a verdict).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from checker.diagnostics import CheckError, Diagnostic
+from checker.dsl.parse import file_kind
+from checker.explore import explore
+from checker.load import load_model, load_spec, read_source
+from checker.render import json as render_json
+from checker.render import text
+from checker.source import Span
+from checker.trace import build_trace
+
+EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors: exit 2 without a traceback
+        self.print_usage(sys.stderr)
+        print(f"protocheck: error: {message}", file=sys.stderr)
+        sys.exit(EXIT_INPUT)
+
+
+def _arg_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="protocheck",
+                description="Model checker for initialization and shutdown protocols.")
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("check", help="check specs (files or folders of *.spec)")
+    c.add_argument("paths", nargs="+", metavar="PATH")
+    c.add_argument("--json", action="store_true", help="print a machine-readable result")
+    c.add_argument("--max-states", type=int, metavar="N",
+                   help="stop after N distinct states (verdict: inconclusive)")
+    c.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="stop after this many seconds per spec (verdict: inconclusive)")
+    c.add_argument("--search", choices=["bfs", "dfs"],
+                   help="search order (default: the spec's, else bfs; only bfs gives "
+                        "shortest traces)")
+    c.add_argument("--all-violations", action="store_true",
+                   help="keep exploring after the first violation: one shortest trace per "
+                        "violated property")
+    c.add_argument("--no-progress", action="store_true", help="never print a progress line")
+    pa = sub.add_parser("parse", help="validate a model or spec and summarise it")
+    pa.add_argument("file")
+    return p
+
+
+def _spec_files(paths: list[str]) -> list[str]:
+    out = []
+    for p in paths:
+        if os.path.isdir(p):
+            found = []
+            for root, _dirs, files in os.walk(p):
+                found += [os.path.join(root, f) for f in files if f.endswith(".spec")]
+            if not found:
+                raise CheckError([Diagnostic("error", "PC502", f"no .spec files in {p}",
+                                             Span(p, 0, 0, 0, 0))])
+            out += sorted(found)
+        else:
+            out.append(p)
+    return out
+
+
+def _progress_printer(name: str):
+    if not sys.stderr.isatty():
+        return None
+
+    def show(states: int, transitions: int, depth: int, seconds: float) -> None:
+        sys.stderr.write(f"\r{name}: {states:,} states, {transitions:,} transitions, depth "
+                         f"{depth}, {seconds:.0f} s, {states / max(seconds, 1e-9):,.0f} "
+                         "states/s\x1b[K")
+        sys.stderr.flush()
+
+    return show
+
+
+def _print_diags(diags: list[Diagnostic]) -> None:
+    for d in diags:
+        print(d.render(), file=sys.stderr)
+
+
+def _check_one(path: str, args) -> tuple[int, dict | None, list[str]]:
+    loaded = load_spec(path)
+    warnings = [d.render() for d in loaded.warnings]
+    if not args.json:
+        _print_diags(list(loaded.warnings))
+    cfg = loaded.config
+    progress = None if args.no_progress else _progress_printer(cfg.name)
+    result = explore(
+        loaded.system,
+        search=args.search or cfg.search,
+        deadlock=cfg.deadlock,
+        max_states=args.max_states if args.max_states is not None else cfg.max_states,
+        max_depth=cfg.max_depth,
+        timeout=args.timeout,
+        stop_at_first=not args.all_violations,
+        progress=progress,
+    )
+    if progress is not None:
+        sys.stderr.write("\r\x1b[K")
+    traces = [build_trace(loaded.system, v) for v in result.violations]
+    if result.verdict == "inconclusive":
+        code = EXIT_INCONCLUSIVE
+        matches = False
+    else:
+        matches = result.verdict == cfg.expect
+        code = EXIT_OK if matches else EXIT_MISMATCH
+    invariants = {inv.name: inv for inv in cfg.invariants}
+    if args.json:
+        doc = render_json.result_json(spec_path=path, spec_name=cfg.name, model=loaded.model,
+                                      system=loaded.system, config=cfg, result=result,
+                                      traces=traces, matches=matches, warnings=warnings)
+        return code, doc, []
+    lines = []
+    consts = ", ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+                       for k, v in loaded.model.consts.items())
+    lines.append(f"== {path}: spec {cfg.name} on {loaded.model.path}"
+                 + (f" ({consts})" if consts else ""))
+    verdict = result.verdict.upper()
+    if result.verdict == "inconclusive":
+        lines.append(f"verdict: INCONCLUSIVE ({result.limit}); expected {cfg.expect}")
+    elif matches:
+        lines.append(f"verdict: {verdict}, as expected")
+    else:
+        lines.append(f"verdict: {verdict}, but the spec expects '{cfg.expect}'  <-- MISMATCH")
+    note = ""
+    if result.verdict == "violated" and not result.complete:
+        note = " (stopped at the first violation)"
+    lines.append(f"explored: {text.stats_line(result)}{note}")
+    for v, trace in zip(result.violations, traces):
+        lines.append("")
+        lines.append("violated: " + "\n".join(text.property_header(v, invariants.get(v.property))))
+        lines += text.render_trace(loaded.system, trace, invariants.get(v.property))
+    cov = text.coverage_lines(loaded.system, result)
+    if cov:
+        lines.append("")
+        lines += cov
+    return code, None, lines
+
+
+def _cmd_check(args) -> int:
+    try:
+        files = _spec_files(args.paths)
+    except CheckError as err:
+        _print_diags(err.diagnostics)
+        return EXIT_INPUT
+    codes = []
+    docs = []
+    errors = []
+    for n, path in enumerate(files):
+        try:
+            code, doc, lines = _check_one(path, args)
+        except CheckError as err:
+            if args.json:
+                errors += [{"severity": d.severity, "code": d.code, "message": d.message,
+                            "location": render_json.location(d.span), "rendered": d.render()}
+                           for d in err.diagnostics]
+            else:
+                _print_diags(err.diagnostics)
+            codes.append(EXIT_INPUT)
+            continue
+        codes.append(code)
+        if doc is not None:
+            docs.append(doc)
+        else:
+            if n:
+                print()
+            print("\n".join(lines))
+    if EXIT_INPUT in codes:
+        final = EXIT_INPUT
+    elif EXIT_MISMATCH in codes:
+        final = EXIT_MISMATCH
+    elif EXIT_INCONCLUSIVE in codes:
+        final = EXIT_INCONCLUSIVE
+    else:
+        final = EXIT_OK
+    if args.json:
+        print(json.dumps(render_json.document(docs, errors, final), indent=2))
+    elif len(files) > 1:
+        ok = codes.count(EXIT_OK)
+        print(f"\n{len(files)} specs: {ok} as expected, {codes.count(EXIT_MISMATCH)} mismatched, "
+              f"{codes.count(EXIT_INCONCLUSIVE)} inconclusive, {codes.count(EXIT_INPUT)} with "
+              "errors")
+    return final
+
+
+def _cmd_parse(args) -> int:
+    try:
+        src = read_source(args.file)
+        if file_kind(src) == "spec":
+            loaded = load_spec(args.file)
+        else:
+            loaded = load_model(args.file)
+    except CheckError as err:
+        _print_diags(err.diagnostics)
+        return EXIT_INPUT
+    _print_diags(list(loaded.warnings))
+    if loaded.config is not None:
+        cfg = loaded.config
+        print(f"{args.file}: spec {cfg.name}: ok")
+        print(f"  model: {loaded.model.path}")
+        print(f"  expect: {cfg.expect}; deadlock detection: {'on' if cfg.deadlock else 'off'}; "
+              f"search: {cfg.search}")
+        for inv in cfg.invariants:
+            print(f"  invariant {inv.name}: {inv.source_line}")
+    else:
+        print(f"{args.file}: " + "\n".join(text.summarize_model(loaded.model, loaded.system)))
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arg_parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _cmd_check(args)
+        return _cmd_parse(args)
+    except KeyboardInterrupt:
+        print("\nprotocheck: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

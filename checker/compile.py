@@ -1,0 +1,521 @@
+"""Compilation: the typed IR becomes a fast transition system (state layout + generated code).
+
+A state is a flat tuple. Layout, in order:
+  * per actor, the control state of each instance (contiguous, so `A[k] at S` is one index);
+  * per actor and variable, that variable of each instance (contiguous, for `A[k].v`);
+  * the shared variables;
+  * per channel (sender actor -> receiver actor), one slot per (sender instance, receiver
+    instance) pair, each a tuple of messages; a message is `(message id, field values...)`.
+    FIFO slots keep arrival order; unordered slots are kept sorted (a canonical bag).
+
+Every handler and step becomes one block of generated Python inside a single `successors`
+function, so that one call enumerates every enabled transition of a state. Nondeterminism
+(`choose`, `pick`) becomes loops whose bodies carry the rest of the transition, so abandoning a
+branch (a failed assert, a blocked send) is a `continue`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from checker import ir
+from checker.source import Span
+
+
+class EvalError(Exception):
+    """An expression could not be evaluated (instance index out of range, division by zero)."""
+
+    def __init__(self, span: Span, message: str):
+        super().__init__(message)
+        self.span = span
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One handler or step of an actor; `id` is its position in `System.transitions`."""
+
+    id: int
+    actor: str
+    kind: str  # "on" | "step"
+    name: str  # message name or step name
+    span: Span
+    disabled_by_config: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One channel between two actor instances."""
+
+    index: int
+    sender: str
+    sender_instance: int
+    receiver: str
+    receiver_instance: int
+    capacity: int
+    ordered: bool
+
+
+@dataclass(frozen=True)
+class Layout:
+    ctrl: dict[str, int]
+    vars: dict[tuple[str, str], int]
+    shared: dict[str, int]
+    channels: dict[tuple[str, str], int]
+    slots: tuple[Slot, ...]
+    size: int
+
+
+@dataclass(frozen=True)
+class CompiledInvariant:
+    invariant: ir.Invariant
+    holds: object  # Callable[[tuple], bool]
+    premise: object | None  # Callable[[tuple], bool] | None
+
+
+@dataclass(frozen=True)
+class System:
+    model: ir.Model
+    layout: Layout
+    initial: tuple
+    transitions: tuple[Transition, ...]
+    successors: object  # Callable[[tuple, list, list|None, list, list], None]
+    all_final: object  # Callable[[tuple], bool]
+    invariants: tuple[CompiledInvariant, ...]
+    spans: tuple[Span, ...]
+    message_ids: dict[str, int]
+    code: str = field(repr=False, default="")
+
+
+def _layout(model: ir.Model) -> Layout:
+    pos = 0
+    ctrl: dict[str, int] = {}
+    for a in model.actors:
+        ctrl[a.name] = pos
+        pos += a.count
+    vars_: dict[tuple[str, str], int] = {}
+    for a in model.actors:
+        for v in a.vars:
+            vars_[(a.name, v.name)] = pos
+            pos += a.count
+    shared: dict[str, int] = {}
+    for v in model.shared:
+        shared[v.name] = pos
+        pos += 1
+    channels: dict[tuple[str, str], int] = {}
+    slots = []
+    for c in model.channels:
+        ns, nr = model.actor(c.sender).count, model.actor(c.receiver).count
+        channels[(c.sender, c.receiver)] = pos
+        for si in range(ns):
+            for ri in range(nr):
+                slots.append(Slot(pos, c.sender, si, c.receiver, ri, c.capacity, c.ordered))
+                pos += 1
+    return Layout(ctrl, vars_, shared, channels, tuple(slots), pos)
+
+
+def _initial(model: ir.Model, layout: Layout) -> tuple:
+    s: list = [None] * layout.size
+    for a in model.actors:
+        for k in range(a.count):
+            s[layout.ctrl[a.name] + k] = a.initial
+            for v in a.vars:
+                s[layout.vars[(a.name, v.name)] + k] = v.init
+    for v in model.shared:
+        s[layout.shared[v.name]] = v.init
+    for sl in layout.slots:
+        s[sl.index] = ()
+    return tuple(s)
+
+
+class _Gen:
+    """Code generator state: fresh names, the span table, the lines being written."""
+
+    def __init__(self, model: ir.Model, layout: Layout):
+        self.model = model
+        self.layout = layout
+        self.spans: list[Span] = []
+        self.counter = 0
+        self.msg_ids = {m.name: k for k, m in enumerate(model.messages)}
+
+    def fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def span_id(self, span: Span) -> int:
+        self.spans.append(span)
+        return len(self.spans) - 1
+
+    # ------------------------------------------------------------ expressions
+    def ex(self, e: ir.Expr, env: dict) -> str:  # noqa: C901 - one case per IR node
+        st = env["st"]
+        if isinstance(e, ir.Lit):
+            return repr(e.value)
+        if isinstance(e, ir.LocalVar):
+            base = self.layout.vars[(e.actor, e.name)]
+            return f"{st}[{base}+i]" if self.model.actor(e.actor).count > 1 else f"{st}[{base}]"
+        if isinstance(e, ir.SharedVar):
+            return f"{st}[{self.layout.shared[e.name]}]"
+        if isinstance(e, ir.RemoteVar):
+            base = self.layout.vars[(e.actor, e.name)]
+            if self.model.actor(e.actor).count == 1:
+                return f"{st}[{base}]"
+            return f"{st}[{base}+{self.ex(e.ref, env)}]"
+        if isinstance(e, ir.MsgField):
+            return f"m[{e.index + 1}]"
+        if isinstance(e, ir.SelfRef):
+            return "i"
+        if isinstance(e, ir.SenderRef):
+            return "j"
+        if isinstance(e, ir.Bound):
+            return env["bound"][e.name]
+        if isinstance(e, ir.Instance):
+            if isinstance(e.index, ir.Lit):
+                return repr(e.index.value)
+            sid = self.span_id(e.span)
+            return f"_inst({self.ex(e.index, env)}, {e.type.count}, {sid})"
+        if isinstance(e, ir.At):
+            base = self.layout.ctrl[e.actor]
+            if self.model.actor(e.actor).count == 1:
+                return f"({st}[{base}] == {e.state})"
+            return f"({st}[{base}+{self.ex(e.ref, env)}] == {e.state})"
+        if isinstance(e, ir.Unary):
+            x = self.ex(e.operand, env)
+            return f"(not {x})" if e.op == "not" else f"(-{x})"
+        if isinstance(e, ir.Binary):
+            a = self.ex(e.left, env)
+            b = self.ex(e.right, env)
+            op = e.op
+            if op in ("/", "%"):
+                sid = self.span_id(e.span)
+                return f"_{'div' if op == '/' else 'mod'}({a}, {b}, {sid})"
+            if op in ("+", "-", "*", "==", "!=", "<", "<=", ">", ">=", "and", "or"):
+                return f"({a} {op} {b})"
+            if op == "implies":
+                return f"((not {a}) or {b})"
+            if op == "in":
+                return f"((({b}) >> ({a})) & 1 == 1)"
+            if op == "notin":
+                return f"((({b}) >> ({a})) & 1 == 0)"
+            if op == "setadd":
+                return f"(({a}) | (1 << ({b})))"
+            if op == "setremove":
+                return f"(({a}) & ~(1 << ({b})))"
+            raise AssertionError(op)
+        if isinstance(e, ir.SetLit):
+            if not e.elements:
+                return "0"
+            return "(" + " | ".join(f"(1 << ({self.ex(x, env)}))" for x in e.elements) + ")"
+        if isinstance(e, ir.Size):
+            return f"({self.ex(e.operand, env)}).bit_count()"
+        if isinstance(e, ir.IndexOf):
+            return f"({self.ex(e.operand, env)})"
+        if isinstance(e, ir.Pending):
+            mid = self.msg_ids[e.message]
+            slots = [sl for sl in self.layout.slots
+                     if e.receiver_actor is None or sl.receiver == e.receiver_actor]
+            if e.receiver is None:
+                idx = tuple(sl.index for sl in slots)
+                return f"_pending({st}, {mid}, {idx!r})"
+            r = self.ex(e.receiver, env)
+            pairs = tuple((sl.index, sl.receiver_instance) for sl in slots)
+            return f"_pending_to({st}, {mid}, {pairs!r}, {r})"
+        if isinstance(e, ir.Quant):
+            var = self.fresh("b_")
+            inner = dict(env)
+            inner["bound"] = dict(env["bound"])
+            inner["bound"][e.var] = var
+            body = self.ex(e.body, inner)
+            dom = self.domain(e.domain, env)
+            fn = "all" if e.kind == "forall" else "any"
+            return f"{fn}({body} for {var} in {dom})"
+        raise AssertionError(e)
+
+    def domain(self, d: ir.Domain, env: dict) -> str:
+        if d.kind == "range":
+            return f"range({self.ex(d.low, env)}, ({self.ex(d.high, env)}) + 1)"
+        if d.kind == "type":
+            return f"range({ir.domain_size(d.element)})"
+        width = ir.domain_size(d.element)
+        return f"_members({self.ex(d.set_expr, env)}, {width})"
+
+    # ------------------------------------------------------------ statements
+    def seq(self, stmts: list, k: int, tv: str, ind: str, env: dict, emit) -> list[str]:
+        if k == len(stmts):
+            return emit(tv, ind)
+        st = stmts[k]
+        benv = dict(env)
+        benv["st"] = tv
+        rest_stmts = stmts[k + 1:]
+        if isinstance(st, ir.Choose):
+            c = self.fresh("c")
+            lines = [f"{ind}for {c} in range({len(st.branches)}):"]
+            for n, branch in enumerate(st.branches):
+                t2 = self.fresh("t")
+                lines.append(f"{ind}    {'if' if n == 0 else 'elif'} {c} == {n}:")
+                lines.append(f"{ind}        {t2} = {tv}[:]")
+                lines += self.seq(list(branch) + rest_stmts, 0, t2, ind + "        ", env, emit)
+            return lines
+        if isinstance(st, ir.Pick):
+            var = self.fresh("b_")
+            t2 = self.fresh("t")
+            inner = dict(env)
+            inner["bound"] = dict(env["bound"])
+            inner["bound"][st.var] = var
+            dom = self.domain(st.domain, benv)
+            lines = [f"{ind}for {var} in {dom}:", f"{ind}    {t2} = {tv}[:]"]
+            # The rest of the transition is outside the pick's scope: it must not see `var`.
+            body = self.seq(list(st.body), 0, t2, ind + "    ", inner,
+                            lambda tv2, ind2: self.seq(rest_stmts, 0, tv2, ind2, env, emit))
+            return lines + body
+        if isinstance(st, ir.If) and _forks(st):
+            cond = self.ex(st.cond, benv)
+            lines = [f"{ind}if {cond}:"]
+            lines += self.seq(list(st.then) + rest_stmts, 0, tv, ind + "    ", env, emit)
+            lines.append(f"{ind}else:")
+            lines += self.seq(list(st.orelse) + rest_stmts, 0, tv, ind + "    ", env, emit)
+            return lines
+        return self.plain(st, tv, ind, env) + self.seq(stmts, k + 1, tv, ind, env, emit)
+
+    def plain(self, st: ir.Stmt, tv: str, ind: str, env: dict) -> list[str]:
+        benv = dict(env)
+        benv["st"] = tv
+        actor = self.model.actor(env["actor"])
+        if isinstance(st, ir.Assign):
+            val = self.ex(st.value, benv)
+            if st.scope == "local":
+                base = self.layout.vars[(actor.name, st.name)]
+                target = f"{tv}[{base}+i]" if actor.count > 1 else f"{tv}[{base}]"
+            else:
+                target = f"{tv}[{self.layout.shared[st.name]}]"
+            if not st.range_check:
+                return [f"{ind}{target} = {val}"]
+            sid = self.span_id(st.span)
+            t = st.type
+            return [
+                f"{ind}_v = {val}",
+                f"{ind}if not ({t.lo} <= _v <= {t.hi}):",
+                f"{ind}    errs.append(({env['tid']}, i, {env['slot']}, {env['msg']}, 'range', "
+                f"{sid}, f'{st.name} = {{_v}} is outside {t}'))",
+                f"{ind}    continue",
+                f"{ind}{target} = _v",
+            ]
+        if isinstance(st, ir.Send):
+            mid = self.msg_ids[st.message]
+            args = "".join(f", {self.ex(a, benv)}" for a in st.args)
+            msg = f"({mid}{args},)" if st.args else f"({mid},)"
+            base = self.layout.channels[(actor.name, st.receiver_actor)]
+            nr = self.model.actor(st.receiver_actor).count
+            ordered = next(c.ordered for c in self.model.channels
+                           if c.sender == actor.name and c.receiver == st.receiver_actor)
+            cap = next(c.capacity for c in self.model.channels
+                       if c.sender == actor.name and c.receiver == st.receiver_actor)
+            sender_off = f"i*{nr}" if actor.count > 1 else "0"
+            if st.target is None:
+                targets = [str(r) for r in range(nr)]
+            else:
+                targets = [self.ex(st.target, benv)] if nr > 1 else ["0"]
+            lines = [f"{ind}_m = {msg}"]
+            for r in targets:
+                lines += [
+                    f"{ind}_k = {base} + {sender_off} + {r}",
+                    f"{ind}_c = {tv}[_k]",
+                    f"{ind}if len(_c) >= {cap}:",
+                    f"{ind}    continue",
+                    f"{ind}{tv}[_k] = _c + (_m,)" if ordered
+                    else f"{ind}{tv}[_k] = tuple(sorted(_c + (_m,)))",
+                ]
+            return lines
+        if isinstance(st, ir.Goto):
+            base = self.layout.ctrl[actor.name]
+            target = f"{tv}[{base}+i]" if actor.count > 1 else f"{tv}[{base}]"
+            return [f"{ind}{target} = {st.state}"]
+        if isinstance(st, ir.If):
+            lines = [f"{ind}if {self.ex(st.cond, benv)}:"]
+            body = [x for s in st.then for x in self.plain(s, tv, ind + "    ", env)]
+            lines += body or [f"{ind}    pass"]
+            if st.orelse:
+                lines.append(f"{ind}else:")
+                lines += [x for s in st.orelse for x in self.plain(s, tv, ind + "    ", env)]
+            return lines
+        if isinstance(st, ir.Assert):
+            sid = self.span_id(st.span)
+            return [
+                f"{ind}if not {self.ex(st.cond, benv)}:",
+                f"{ind}    errs.append(({env['tid']}, i, {env['slot']}, {env['msg']}, 'assert', "
+                f"{sid}, {st.message!r}))",
+                f"{ind}    continue",
+            ]
+        raise AssertionError(st)
+
+    # ------------------------------------------------------------ transitions
+    def transition(self, tid: int, actor: ir.Actor, item, is_handler: bool) -> list[str]:
+        lay = self.layout
+        cb = lay.ctrl[actor.name]
+        lines = [f"    # {actor.name}: {item.label}  ({item.span})"]
+        lines.append(f"    for i in range({actor.count}):")
+        ind = "        "
+        cur = f"s[{cb}+i]" if actor.count > 1 else f"s[{cb}]"
+        if item.states:
+            if len(item.states) == 1:
+                lines.append(f"{ind}if {cur} != {item.states[0]}: continue")
+            else:
+                lines.append(f"{ind}if {cur} not in {tuple(item.states)!r}: continue")
+        env = {"st": "s", "bound": {}, "actor": actor.name, "tid": tid,
+               "slot": "sl" if is_handler else "-1", "msg": "m" if is_handler else "None"}
+
+        def emit(tv: str, ind2: str) -> list[str]:
+            return [
+                f"{ind2}out.append(tuple({tv}))",
+                f"{ind2}fired[{tid}] += 1",
+                f"{ind2}if info is not None: info.append(({tid}, i, "
+                f"{'sl' if is_handler else -1}, {'m' if is_handler else None}))",
+            ]
+
+        if not is_handler:
+            if item.guard is not None:
+                lines.append(f"{ind}if not {self.ex(item.guard, env)}: continue")
+            lines.append(f"{ind}t0 = list(s)")
+            lines += self.seq(list(item.body), 0, "t0", ind, env, emit)
+            return lines
+        mid = self.msg_ids[item.message]
+        for sender in item.senders:
+            base = lay.channels[(sender, actor.name)]
+            ns = self.model.actor(sender).count
+            ordered = next(c.ordered for c in self.model.channels
+                           if c.sender == sender and c.receiver == actor.name)
+            lines.append(f"{ind}for j in range({ns}):")
+            ind2 = ind + "    "
+            slot = f"{base} + j*{actor.count} + i" if actor.count > 1 else f"{base} + j"
+            lines.append(f"{ind2}sl = {slot}")
+            lines.append(f"{ind2}ch = s[sl]")
+            lines.append(f"{ind2}if not ch: continue")
+            if ordered:
+                lines.append(f"{ind2}m = ch[0]")
+                lines.append(f"{ind2}if m[0] != {mid}: continue")
+                body_ind = ind2
+                rest = "ch[1:]"
+            else:
+                lines.append(f"{ind2}for m in _distinct(ch, {mid}):")
+                body_ind = ind2 + "    "
+                rest = "_without(ch, m)"
+            if item.guard is not None:
+                lines.append(f"{body_ind}if not {self.ex(item.guard, env)}: continue")
+            lines.append(f"{body_ind}t0 = list(s)")
+            lines.append(f"{body_ind}t0[sl] = {rest}")
+            lines += self.seq(list(item.body), 0, "t0", body_ind, env, emit)
+        return lines
+
+
+def _forks(st) -> bool:
+    if isinstance(st, (ir.Choose, ir.Pick)):
+        return True
+    if isinstance(st, ir.If):
+        return any(_forks(x) for x in st.then) or any(_forks(x) for x in st.orelse)
+    return False
+
+
+def _constant_false(guard: ir.Expr | None) -> bool:
+    return isinstance(guard, ir.Lit) and guard.value is False or (
+        isinstance(guard, ir.Binary) and guard.op == "and"
+        and (_constant_false(guard.left) or _constant_false(guard.right))
+    ) or (isinstance(guard, ir.Unary) and guard.op == "not" and isinstance(guard.operand, ir.Lit)
+          and guard.operand.value is True)
+
+
+_PRELUDE = '''
+def _inst(k, n, sid):
+    if 0 <= k < n:
+        return k
+    raise EvalError(SPANS[sid], f"instance index {k} is out of range 0..{n - 1}")
+
+def _div(a, b, sid):
+    if b == 0:
+        raise EvalError(SPANS[sid], "division by zero")
+    return a // b
+
+def _mod(a, b, sid):
+    if b == 0:
+        raise EvalError(SPANS[sid], "division by zero")
+    return a % b
+
+def _members(x, width):
+    return [k for k in range(width) if x >> k & 1]
+
+def _pending(s, mid, slots):
+    return sum(1 for k in slots for m in s[k] if m[0] == mid)
+
+def _pending_to(s, mid, pairs, r):
+    return sum(1 for k, ri in pairs if ri == r for m in s[k] if m[0] == mid)
+
+def _distinct(ch, mid):
+    seen = []
+    for m in ch:
+        if m[0] == mid and m not in seen:
+            seen.append(m)
+    return seen
+
+def _without(ch, m):
+    k = ch.index(m)
+    return ch[:k] + ch[k + 1:]
+'''
+
+
+def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = ()) -> System:
+    layout = _layout(model)
+    gen = _Gen(model, layout)
+    transitions: list[Transition] = []
+    blocks: list[str] = []
+    for actor in model.actors:
+        for is_handler, items in ((True, actor.handlers), (False, actor.steps)):
+            for item in items:
+                tid = len(transitions)
+                disabled = _constant_false(item.guard)
+                name = item.message if is_handler else item.name
+                transitions.append(Transition(tid, actor.name, "on" if is_handler else "step",
+                                              name, item.span, disabled))
+                if disabled or (is_handler and not item.senders):
+                    continue
+                blocks += gen.transition(tid, actor, item, is_handler)
+    code = [_PRELUDE, "def successors(s, out, info, errs, fired):"]
+    code += blocks or ["    pass"]
+    finals = []
+    for a in model.actors:
+        cb = layout.ctrl[a.name]
+        if not a.finals:
+            finals.append("False")
+            continue
+        fs = tuple(sorted(a.finals))
+        finals += [f"s[{cb + k}] in {fs!r}" for k in range(a.count)]
+    code.append("def all_final(s):")
+    code.append("    return " + (" and ".join(finals) if finals else "True"))
+    env = {"st": "s", "bound": {}, "actor": None, "tid": -1, "slot": "-1", "msg": "None"}
+    for n, inv in enumerate(invariants):
+        code.append(f"def inv_{n}(s):")
+        code.append(f"    return {gen.ex(inv.expr, env)}")
+        if inv.premise is not None:
+            code.append(f"def prem_{n}(s):")
+            code.append(f"    return {gen.ex(inv.premise, env)}")
+    source = "\n".join(code) + "\n"
+    namespace: dict = {"EvalError": EvalError, "SPANS": gen.spans}
+    exec(compile(source, f"<protocheck:{model.name}>", "exec"), namespace)  # noqa: S102
+    compiled_invs = tuple(
+        CompiledInvariant(inv, namespace[f"inv_{n}"], namespace.get(f"prem_{n}"))
+        for n, inv in enumerate(invariants)
+    )
+    return System(
+        model=model,
+        layout=layout,
+        initial=_initial(model, layout),
+        transitions=tuple(transitions),
+        successors=namespace["successors"],
+        all_final=namespace["all_final"],
+        invariants=compiled_invs,
+        spans=tuple(gen.spans),
+        message_ids=gen.msg_ids,
+        code=source,
+    )

@@ -1,0 +1,436 @@
+"""The typed, resolved, immutable IR that semantic checking produces and the compiler consumes.
+
+Every name is resolved (a local, a shared variable, a message field, an instance...), every
+expression carries its type, and constants are folded to values. Runtime values are Python
+ints/bools: bool -> bool, bounded int -> int, enum -> member index, actor reference -> instance
+index, set -> bitmask over the element domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from checker.source import Span
+
+# ---------------------------------------------------------------- types
+
+
+@dataclass(frozen=True)
+class BoolT:
+    def __str__(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True)
+class IntT:
+    lo: int | None = None
+    hi: int | None = None
+
+    def __str__(self) -> str:
+        if self.lo is None or self.hi is None:
+            return "int"
+        return f"{self.lo}..{self.hi}"
+
+
+@dataclass(frozen=True)
+class EnumT:
+    name: str
+    members: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class RefT:
+    actor: str
+    count: int
+
+    def __str__(self) -> str:
+        return self.actor
+
+
+@dataclass(frozen=True)
+class SetT:
+    element: EnumT | RefT | None  # None: the empty literal `{}`, compatible with every set
+
+    def __str__(self) -> str:
+        return f"set<{self.element}>" if self.element else "set<?>"
+
+
+Type = BoolT | IntT | EnumT | RefT | SetT
+
+
+def compatible(target: Type, value: Type) -> bool:
+    """Whether a value of type `value` may be stored in / compared with `target`."""
+    if isinstance(target, IntT):
+        return isinstance(value, IntT)
+    if isinstance(target, SetT) and isinstance(value, SetT):
+        return target.element is None or value.element is None or target.element == value.element
+    return target == value
+
+
+def domain_size(t: EnumT | RefT) -> int:
+    return len(t.members) if isinstance(t, EnumT) else t.count
+
+
+def format_value(t: Type, v) -> str:
+    """A value as the user would write it."""
+    if isinstance(t, BoolT):
+        return "true" if v else "false"
+    if isinstance(t, EnumT):
+        return t.members[v] if 0 <= v < len(t.members) else f"?{v}"
+    if isinstance(t, RefT):
+        return t.actor if t.count == 1 else f"{t.actor}[{v}]"
+    if isinstance(t, SetT):
+        if t.element is None:
+            return "{}"
+        items = [format_value(t.element, k) for k in range(domain_size(t.element)) if v >> k & 1]
+        return "{" + ", ".join(items) + "}"
+    return str(v)
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Lit:
+    value: object
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True)
+class LocalVar:
+    """A variable of the executing instance (`self`)."""
+
+    actor: str
+    name: str
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True)
+class SharedVar:
+    name: str
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True)
+class RemoteVar:
+    """`ref.name`: a variable of the instance that `ref` designates."""
+
+    ref: Expr
+    actor: str
+    name: str
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True)
+class MsgField:
+    message: str
+    name: str
+    index: int
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True)
+class SelfRef:
+    type: RefT
+    span: Span
+
+
+@dataclass(frozen=True)
+class SenderRef:
+    type: RefT
+    span: Span
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A variable bound by `forall`, `exists` or `pick`."""
+
+    name: str
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True)
+class Instance:
+    """`Actor[i]`: checked against the instance count at run time."""
+
+    index: Expr
+    type: RefT
+    span: Span
+
+
+@dataclass(frozen=True)
+class At:
+    ref: Expr
+    actor: str
+    state: int
+    state_name: str
+    span: Span
+    type: Type = BoolT()
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str  # "not" | "-"
+    operand: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True)
+class Binary:
+    # + - * / % == != < <= > >= and or implies in notin setadd setremove
+    op: str
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True)
+class SetLit:
+    elements: tuple[Expr, ...]
+    type: SetT
+    span: Span
+
+
+@dataclass(frozen=True)
+class Size:
+    operand: Expr
+    span: Span
+    type: Type = IntT()
+
+
+@dataclass(frozen=True)
+class IndexOf:
+    operand: Expr
+    span: Span
+    type: Type = IntT()
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Number of messages of a type in flight (optionally only those to one receiver)."""
+
+    message: str
+    receiver: Expr | None
+    receiver_actor: str | None
+    span: Span
+    type: Type = IntT()
+
+
+@dataclass(frozen=True)
+class Domain:
+    kind: str  # "range" | "type" | "set"
+    low: Expr | None
+    high: Expr | None
+    set_expr: Expr | None
+    element: Type
+    span: Span
+
+
+@dataclass(frozen=True)
+class Quant:
+    kind: str  # "forall" | "exists"
+    var: str
+    domain: Domain
+    body: Expr
+    span: Span
+    type: Type = BoolT()
+
+
+Expr = (
+    Lit | LocalVar | SharedVar | RemoteVar | MsgField | SelfRef | SenderRef | Bound | Instance
+    | At | Unary | Binary | SetLit | Size | IndexOf | Pending | Quant
+)
+
+# ---------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class Assign:
+    scope: str  # "local" | "shared"
+    name: str
+    value: Expr
+    type: Type
+    range_check: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class Send:
+    message: str
+    args: tuple[Expr, ...]  # in field order
+    receiver_actor: str
+    target: Expr | None  # None: broadcast to every instance of receiver_actor
+    span: Span
+
+
+@dataclass(frozen=True)
+class Goto:
+    state: int
+    state_name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class If:
+    cond: Expr
+    then: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Choose:
+    branches: tuple[tuple[Stmt, ...], ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Pick:
+    var: str
+    domain: Domain
+    body: tuple[Stmt, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Assert:
+    cond: Expr
+    message: str
+    span: Span
+
+
+Stmt = Assign | Send | Goto | If | Choose | Pick | Assert
+
+# ---------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    type: Type
+    init: object
+    span: Span
+
+
+@dataclass(frozen=True)
+class Message:
+    name: str
+    fields: tuple[Variable, ...]  # init unused
+    span: Span
+
+
+@dataclass(frozen=True)
+class Handler:
+    """`on Message ...`: fires when a matching message is at the head of a channel."""
+
+    actor: str
+    message: str
+    senders: tuple[str, ...]  # actors whose channels to this actor it reads
+    states: tuple[int, ...]  # empty: any state
+    guard: Expr | None
+    body: tuple[Stmt, ...]
+    span: Span
+
+    @property
+    def label(self) -> str:
+        return f"on {self.message}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """An internal step: fires on its own when its state and guard allow."""
+
+    actor: str
+    name: str
+    states: tuple[int, ...]
+    guard: Expr | None
+    body: tuple[Stmt, ...]
+    span: Span
+
+    @property
+    def label(self) -> str:
+        return f"step {self.name}"
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    count: int
+    replicated: bool
+    vars: tuple[Variable, ...]
+    states: tuple[str, ...]
+    initial: int
+    finals: frozenset[int]
+    handlers: tuple[Handler, ...]
+    steps: tuple[Step, ...]
+    span: Span
+
+    def instance_name(self, i: int) -> str:
+        return f"{self.name}[{i}]" if self.replicated else self.name
+
+
+@dataclass(frozen=True)
+class Channel:
+    sender: str
+    receiver: str
+    capacity: int
+    ordered: bool
+
+
+@dataclass(frozen=True)
+class Invariant:
+    name: str
+    description: str
+    expr: Expr
+    span: Span
+    source_line: str
+    # For an implication (possibly under `forall`), the premise, to detect vacuity.
+    premise: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    path: str
+    consts: dict = field(hash=False)
+    enums: tuple[EnumT, ...] = ()
+    messages: tuple[Message, ...] = ()
+    shared: tuple[Variable, ...] = ()
+    actors: tuple[Actor, ...] = ()
+    channels: tuple[Channel, ...] = ()
+
+    def actor(self, name: str) -> Actor:
+        for a in self.actors:
+            if a.name == name:
+                return a
+        raise KeyError(name)
+
+    def message(self, name: str) -> Message:
+        for m in self.messages:
+            if m.name == name:
+                return m
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    name: str
+    path: str
+    expect: str | None
+    deadlock: bool
+    max_states: int | None
+    max_depth: int | None
+    search: str
+    invariants: tuple[Invariant, ...]
+    overrides: tuple[tuple[str, object], ...]

@@ -1,0 +1,1 @@
+"""Renderers: pure functions from results and traces to text (terminal, JSON)."""

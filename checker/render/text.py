@@ -1,0 +1,166 @@
+"""Plain-text rendering of check results, traces, coverage and model summaries."""
+
+from __future__ import annotations
+
+import textwrap
+
+from checker import ir
+from checker.compile import System
+from checker.explore import Result, Violation
+from checker.trace import Trace, describe_state
+
+BUILTIN_PROPERTIES = {
+    "deadlock": "deadlock freedom: some transition is enabled until every actor is in a final "
+                "state",
+    "assert": "every assert statement holds",
+    "range": "every assignment stays within its variable's range",
+    "runtime": "every expression is defined (instance indexes in range, no division by zero)",
+}
+
+
+def fmt_int(n: int) -> str:
+    return f"{n:,}"
+
+
+def stats_line(result: Result) -> str:
+    st = result.stats
+    return (f"{fmt_int(st.states)} states, {fmt_int(st.transitions)} transitions, depth "
+            f"{st.depth}, {st.seconds:.2f} s ({fmt_int(int(st.states_per_second))} states/s)")
+
+
+def _wrap(items: list[str], indent: str, width: int = 96) -> list[str]:
+    text = ", ".join(items)
+    return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent) \
+        or [indent.rstrip()]
+
+
+def property_header(violation: Violation, invariant: ir.Invariant | None) -> list[str]:
+    if invariant is not None:
+        lines = [f"invariant {invariant.name} ({invariant.span})"]
+        if invariant.description and invariant.description != invariant.name:
+            lines.append(f"  \"{invariant.description}\"")
+        lines.append(f"  {invariant.source_line}")
+        if violation.kind == "runtime":
+            lines.append(f"  could not be evaluated: {violation.message}")
+        return lines
+    lines = [f"{violation.kind}: {BUILTIN_PROPERTIES.get(violation.kind, violation.kind)}"]
+    if violation.span is not None:
+        lines.append(f"  at {violation.span}: {violation.message}")
+    else:
+        lines.append(f"  {violation.message}")
+    return lines
+
+
+def _mentioned(e, actors: set[str], shared: set[str]) -> None:
+    if isinstance(e, (ir.LocalVar, ir.RemoteVar)):
+        actors.add(e.actor)
+    elif isinstance(e, ir.At):
+        actors.add(e.actor)
+    elif isinstance(e, ir.SharedVar):
+        shared.add(e.name)
+    if hasattr(e, "__dataclass_fields__"):
+        for name in e.__dataclass_fields__:
+            v = getattr(e, name)
+            if isinstance(v, tuple):
+                for x in v:
+                    _mentioned(x, actors, shared)
+            elif hasattr(v, "__dataclass_fields__") and not isinstance(v, ir.Type.__args__):
+                _mentioned(v, actors, shared)
+
+
+def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -> list[str]:
+    lines = [f"counterexample ({len(trace.steps)} step{'s' if len(trace.steps) != 1 else ''}):"]
+    init = [f"{c.name}={c.after}" for c in trace.initial]
+    lines.append("  initial state:")
+    lines += _wrap(init, "      ")
+    width = max([len(f"{s.number}. {s.instance}") for s in trace.steps] + [0])
+    for s in trace.steps:
+        head = f"{s.number}. {s.instance}".ljust(width)
+        what = f"{s.kind} {s.name}"
+        if s.received is not None:
+            what = f"on {s.received.describe()} from {s.received.sender}"
+        lines.append(f"  {head}  {what}   [{s.span}]")
+        pad = "  " + " " * (len(str(s.number)) + 2)
+        for m in s.sent:
+            lines.append(f"{pad}sends {m.describe()} to {m.receiver}")
+        if s.state_before != s.state_after:
+            lines.append(f"{pad}state {s.state_before} -> {s.state_after}")
+        for c in s.changes:
+            lines.append(f"{pad}{c.name}: {c.before} -> {c.after}")
+        if s.failed:
+            lines.append(f"{pad}FAILS: {s.failed}")
+    if trace.in_flight:
+        lines.append("  in flight at the end: " + ", ".join(
+            f"{m.describe()} {m.sender} -> {m.receiver}" for m in trace.in_flight))
+    if invariant is not None:
+        actors: set[str] = set()
+        shared: set[str] = set()
+        _mentioned(invariant.expr, actors, shared)
+        relevant = []
+        for c in describe_state(system, trace.final_state):
+            base = c.name.split(".")[0].split("[")[0]
+            if (not c.shared and base in actors) or (c.shared and c.name in shared):
+                relevant.append(f"{c.name}={c.after}")
+        if relevant:
+            lines.append("  in the last state:")
+            lines += _wrap(relevant, "      ")
+    return lines
+
+
+def coverage_lines(system: System, result: Result) -> list[str]:
+    if not result.complete:
+        return []
+    never = [t for t in system.transitions if result.fired[t.id] == 0]
+    lines = []
+    if never:
+        lines.append(f"coverage: {len(never)} of {len(system.transitions)} handlers/steps never "
+                     "fired:")
+        for t in never:
+            why = "  (its guard is false under this configuration)" if t.disabled_by_config else ""
+            inst = system.model.actor(t.actor).name
+            lines.append(f"  {t.span}  {inst}: {t.label}{why}")
+    else:
+        lines.append(f"coverage: all {len(system.transitions)} handlers/steps fired")
+    for name in result.vacuous:
+        lines.append(f"VACUOUS: invariant {name}: its premise never held in any reachable state, "
+                     "so it proves nothing")
+    return lines
+
+
+def summarize_model(model: ir.Model, system: System) -> list[str]:
+    lines = [f"protocol {model.name}: ok"]
+    if model.consts:
+        lines.append("  constants: " + ", ".join(
+            f"{k} = {str(v).lower() if isinstance(v, bool) else v}"
+            for k, v in model.consts.items()))
+    for e in model.enums:
+        lines.append(f"  enum {e.name}: {', '.join(e.members)}")
+    if model.messages:
+        msgs = []
+        for m in model.messages:
+            fields = ", ".join(f"{f.name}: {f.type}" for f in m.fields)
+            msgs.append(f"{m.name}({fields})" if fields else m.name)
+        lines += _wrap(msgs, "  messages: ")
+    for v in model.shared:
+        lines.append(f"  shared {v.name}: {v.type} = {ir.format_value(v.type, v.init)}")
+    lines.append(f"  actors ({len(model.actors)}):")
+    for a in model.actors:
+        name = f"{a.name}[{a.count}]" if a.replicated else a.name
+        states = []
+        for k, st in enumerate(a.states):
+            flags = [f for f, on in (("initial", k == a.initial), ("final", k in a.finals)) if on]
+            states.append(f"{st} ({', '.join(flags)})" if flags else st)
+        lines.append(f"    {name}")
+        lines.append(f"      states: {', '.join(states)}")
+        if a.vars:
+            lines.append("      vars: " + ", ".join(
+                f"{v.name}: {v.type} = {ir.format_value(v.type, v.init)}" for v in a.vars))
+        labels = [h.label for h in a.handlers] + [s.label for s in a.steps]
+        if labels:
+            lines.append(f"      transitions: {', '.join(labels)}")
+    if model.channels:
+        lines.append("  channels: " + ", ".join(
+            f"{c.sender} -> {c.receiver} (capacity {c.capacity}, "
+            f"{'fifo' if c.ordered else 'unordered'})" for c in model.channels))
+    lines.append(f"  state vector: {system.layout.size} slots")
+    return lines

@@ -1,0 +1,1 @@
+"""Semantic checks: resolve names, assign types, fold constants; AST -> IR."""

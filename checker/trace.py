@@ -1,0 +1,196 @@
+"""Traces: a violation's path of states replayed into readable steps.
+
+Each step says which actor instance fired which handler or step, which message it received
+and which it sent (messages carry ids, so a diagram can join a send to its delivery), how the
+control state changed and which variables changed. Replay re-runs the compiled successor
+function on each state of the path and picks the first transition that yields the next state,
+so the trace is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from checker import ir
+from checker.compile import System
+from checker.explore import Violation
+from checker.source import Span
+
+
+@dataclass(frozen=True)
+class MessageEvent:
+    id: int
+    message: str
+    fields: tuple[tuple[str, str], ...]
+    sender: str
+    receiver: str
+
+    def describe(self) -> str:
+        args = ", ".join(f"{k}={v}" for k, v in self.fields)
+        return f"{self.message}#{self.id}" + (f"({args})" if args else "")
+
+
+@dataclass(frozen=True)
+class Change:
+    name: str
+    before: str
+    after: str
+    shared: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    instance: str
+    actor: str
+    kind: str  # "on" | "step"
+    name: str
+    span: Span
+    received: MessageEvent | None
+    sent: tuple[MessageEvent, ...]
+    state_before: str
+    state_after: str
+    changes: tuple[Change, ...]
+    failed: str = ""  # for the last step of an assert/range failure: what went wrong
+
+
+@dataclass(frozen=True)
+class Trace:
+    initial: tuple[Change, ...]  # every variable's initial value (before == after)
+    steps: tuple[Step, ...]
+    in_flight: tuple[MessageEvent, ...]
+    final_state: tuple
+    violation: Violation
+
+
+def _fields(system: System, msg: tuple) -> tuple[str, tuple[tuple[str, str], ...]]:
+    m = system.model.messages[msg[0]]
+    return m.name, tuple((f.name, ir.format_value(f.type, v)) for f, v in zip(m.fields, msg[1:]))
+
+
+def describe_state(system: System, s: tuple) -> list[Change]:
+    """Every control state and variable of a state, as name/value pairs."""
+    model, lay = system.model, system.layout
+    out = []
+    for a in model.actors:
+        for k in range(a.count):
+            inst = a.instance_name(k)
+            st = a.states[s[lay.ctrl[a.name] + k]]
+            out.append(Change(f"{inst}", st, st))
+            for v in a.vars:
+                val = ir.format_value(v.type, s[lay.vars[(a.name, v.name)] + k])
+                out.append(Change(f"{inst}.{v.name}", val, val))
+    for v in model.shared:
+        val = ir.format_value(v.type, s[lay.shared[v.name]])
+        out.append(Change(v.name, val, val, shared=True))
+    return out
+
+
+def _diff(system: System, a: tuple, b: tuple) -> list[Change]:
+    model, lay = system.model, system.layout
+    out = []
+    for act in model.actors:
+        for k in range(act.count):
+            for v in act.vars:
+                idx = lay.vars[(act.name, v.name)] + k
+                if a[idx] != b[idx]:
+                    out.append(Change(f"{act.instance_name(k)}.{v.name}",
+                                      ir.format_value(v.type, a[idx]),
+                                      ir.format_value(v.type, b[idx])))
+    for v in model.shared:
+        idx = lay.shared[v.name]
+        if a[idx] != b[idx]:
+            out.append(Change(v.name, ir.format_value(v.type, a[idx]),
+                              ir.format_value(v.type, b[idx]), shared=True))
+    return out
+
+
+def _identify(system: System, s: tuple, t: tuple | None, failing=None):
+    out: list = []
+    info: list = []
+    errs: list = []
+    fired = [0] * len(system.transitions)
+    system.successors(s, out, info, errs, fired)
+    if t is None:
+        return failing
+    for succ, label in zip(out, info):
+        if succ == t:
+            return label
+    raise AssertionError("trace replay could not find the transition between two states")
+
+
+def build_trace(system: System, violation: Violation) -> Trace:
+    model, lay = system.model, system.layout
+    path = violation.path
+    ids: dict[int, list[int]] = {sl.index: [] for sl in lay.slots}
+    events: dict[int, MessageEvent] = {}
+    next_id = 1
+    steps: list[Step] = []
+    hops = [(path[n], path[n + 1]) for n in range(len(path) - 1)]
+    if violation.failing is not None:
+        hops.append((path[-1], None))
+    for number, (s, t) in enumerate(hops, 1):
+        tid, inst, slot, msg = _identify(system, s, t, violation.failing)
+        tr = system.transitions[tid]
+        actor = model.actor(tr.actor)
+        received = None
+        if slot >= 0:
+            contents = list(s[slot])
+            pos = contents.index(msg)
+            mid = ids[slot].pop(pos)
+            received = events[mid]
+        sent = []
+        if t is not None:
+            for sl in lay.slots:
+                before = list(s[sl.index])
+                if sl.index == slot:
+                    before.pop(before.index(msg))
+                after = t[sl.index]
+                if tuple(before) == after:
+                    continue
+                # Messages added to this slot: the multiset difference, in slot order.
+                extra = Counter(after) - Counter(before)
+                added = []
+                for m in after:
+                    if extra[m] > 0:
+                        extra[m] -= 1
+                        added.append(m)
+                order = list(before)
+                order_ids = list(ids[sl.index])
+                for m in added:
+                    name, fields = _fields(system, m)
+                    ev = MessageEvent(next_id, name, fields,
+                                      model.actor(sl.sender).instance_name(sl.sender_instance),
+                                      model.actor(sl.receiver).instance_name(sl.receiver_instance))
+                    events[next_id] = ev
+                    sent.append(ev)
+                    order.append(m)
+                    order_ids.append(next_id)
+                    next_id += 1
+                if not sl.ordered:
+                    # Unordered slots are kept sorted: keep the ids parallel to the contents.
+                    pairs = sorted(zip(order, order_ids), key=lambda p: (p[0], p[1]))
+                    order_ids = [p[1] for p in pairs]
+                ids[sl.index] = order_ids
+        cb = lay.ctrl[actor.name] + inst
+        before_state = actor.states[s[cb]]
+        after_state = actor.states[t[cb]] if t is not None else before_state
+        changes = tuple(_diff(system, s, t)) if t is not None else ()
+        steps.append(Step(
+            number=number,
+            instance=actor.instance_name(inst),
+            actor=actor.name,
+            kind=tr.kind,
+            name=tr.name,
+            span=tr.span,
+            received=received,
+            sent=tuple(sent),
+            state_before=before_state,
+            state_after=after_state,
+            changes=changes,
+            failed=violation.message if t is None else "",
+        ))
+    in_flight = tuple(events[i] for sl in lay.slots for i in ids[sl.index])
+    return Trace(tuple(describe_state(system, path[0])), tuple(steps), in_flight, path[-1],
+                 violation)
