@@ -210,7 +210,7 @@ def _cmd_parse(args) -> int:
         print(f"  expect: {cfg.expect}; deadlock detection: {'on' if cfg.deadlock else 'off'}; "
               f"search: {cfg.search}")
         for inv in cfg.invariants:
-            print(f"  invariant {inv.name}: {inv.source_line}")
+            print(f"  invariant {inv.name}: {inv.source_text}")
     else:
         print(f"{args.file}: " + "\n".join(text.summarize_model(loaded.model, loaded.system)))
     return EXIT_OK

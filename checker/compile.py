@@ -83,7 +83,8 @@ class System:
     layout: Layout
     initial: tuple
     transitions: tuple[Transition, ...]
-    successors: object  # Callable[[tuple, list, list|None, list, list], None]
+    successors: object  # (state, out, errs, fired) -> None; appends successor states
+    successors_traced: object  # (state, out, errs, fired, info): also labels each successor
     all_final: object  # Callable[[tuple], bool]
     invariants: tuple[CompiledInvariant, ...]
     spans: tuple[Span, ...]
@@ -156,21 +157,20 @@ class _Gen:
         if isinstance(e, ir.Lit):
             return repr(e.value)
         if isinstance(e, ir.LocalVar):
-            base = self.layout.vars[(e.actor, e.name)]
-            return f"{st}[{base}+i]" if self.model.actor(e.actor).count > 1 else f"{st}[{base}]"
+            return f"{st}[{self.layout.vars[(e.actor, e.name)] + env['self']}]"
         if isinstance(e, ir.SharedVar):
             return f"{st}[{self.layout.shared[e.name]}]"
         if isinstance(e, ir.RemoteVar):
             base = self.layout.vars[(e.actor, e.name)]
             if self.model.actor(e.actor).count == 1:
                 return f"{st}[{base}]"
-            return f"{st}[{base}+{self.ex(e.ref, env)}]"
+            return _index(st, base, self.ex(e.ref, env))
         if isinstance(e, ir.MsgField):
             return f"m[{e.index + 1}]"
         if isinstance(e, ir.SelfRef):
-            return "i"
+            return str(env["self"])
         if isinstance(e, ir.SenderRef):
-            return "j"
+            return str(env["sender"])
         if isinstance(e, ir.Bound):
             return env["bound"][e.name]
         if isinstance(e, ir.Instance):
@@ -182,7 +182,7 @@ class _Gen:
             base = self.layout.ctrl[e.actor]
             if self.model.actor(e.actor).count == 1:
                 return f"({st}[{base}] == {e.state})"
-            return f"({st}[{base}+{self.ex(e.ref, env)}] == {e.state})"
+            return f"({_index(st, base, self.ex(e.ref, env))} == {e.state})"
         if isinstance(e, ir.Unary):
             x = self.ex(e.operand, env)
             return f"(not {x})" if e.op == "not" else f"(-{x})"
@@ -224,6 +224,17 @@ class _Gen:
             r = self.ex(e.receiver, env)
             pairs = tuple((sl.index, sl.receiver_instance) for sl in slots)
             return f"_pending_to({st}, {mid}, {pairs!r}, {r})"
+        if isinstance(e, ir.Quant) and e.domain.kind == "type" \
+                and ir.domain_size(e.domain.element) <= 64:
+            # Unrolled over a known, small domain: no generator, constant indexes.
+            parts = []
+            for k in range(ir.domain_size(e.domain.element)):
+                inner = dict(env)
+                inner["bound"] = dict(env["bound"])
+                inner["bound"][e.var] = str(k)
+                parts.append(self.ex(e.body, inner))
+            joiner = " and " if e.kind == "forall" else " or "
+            return "(" + joiner.join(parts) + ")" if parts else repr(e.kind == "forall")
         if isinstance(e, ir.Quant):
             var = self.fresh("b_")
             inner = dict(env)
@@ -288,8 +299,7 @@ class _Gen:
         if isinstance(st, ir.Assign):
             val = self.ex(st.value, benv)
             if st.scope == "local":
-                base = self.layout.vars[(actor.name, st.name)]
-                target = f"{tv}[{base}+i]" if actor.count > 1 else f"{tv}[{base}]"
+                target = f"{tv}[{self.layout.vars[(actor.name, st.name)] + env['self']}]"
             else:
                 target = f"{tv}[{self.layout.shared[st.name]}]"
             if not st.range_check:
@@ -299,7 +309,8 @@ class _Gen:
             return [
                 f"{ind}_v = {val}",
                 f"{ind}if not ({t.lo} <= _v <= {t.hi}):",
-                f"{ind}    errs.append(({env['tid']}, i, {env['slot']}, {env['msg']}, 'range', "
+                f"{ind}    errs.append(({env['tid']}, {env['self']}, {env['slot']}, {env['msg']}, "
+                f"'range', "
                 f"{sid}, f'{st.name} = {{_v}} is outside {t}'))",
                 f"{ind}    continue",
                 f"{ind}{target} = _v",
@@ -314,15 +325,16 @@ class _Gen:
                            if c.sender == actor.name and c.receiver == st.receiver_actor)
             cap = next(c.capacity for c in self.model.channels
                        if c.sender == actor.name and c.receiver == st.receiver_actor)
-            sender_off = f"i*{nr}" if actor.count > 1 else "0"
+            first = base + env["self"] * nr
             if st.target is None:
-                targets = [str(r) for r in range(nr)]
+                targets = [str(first + r) for r in range(nr)]
             else:
-                targets = [self.ex(st.target, benv)] if nr > 1 else ["0"]
+                r = self.ex(st.target, benv) if nr > 1 else "0"
+                targets = [str(first + int(r)) if r.isdigit() else f"{first} + {r}"]
             lines = [f"{ind}_m = {msg}"]
-            for r in targets:
+            for k in targets:
                 lines += [
-                    f"{ind}_k = {base} + {sender_off} + {r}",
+                    f"{ind}_k = {k}",
                     f"{ind}_c = {tv}[_k]",
                     f"{ind}if len(_c) >= {cap}:",
                     f"{ind}    continue",
@@ -331,9 +343,7 @@ class _Gen:
                 ]
             return lines
         if isinstance(st, ir.Goto):
-            base = self.layout.ctrl[actor.name]
-            target = f"{tv}[{base}+i]" if actor.count > 1 else f"{tv}[{base}]"
-            return [f"{ind}{target} = {st.state}"]
+            return [f"{ind}{tv}[{self.layout.ctrl[actor.name] + env['self']}] = {st.state}"]
         if isinstance(st, ir.If):
             lines = [f"{ind}if {self.ex(st.cond, benv)}:"]
             body = [x for s in st.then for x in self.plain(s, tv, ind + "    ", env)]
@@ -346,69 +356,98 @@ class _Gen:
             sid = self.span_id(st.span)
             return [
                 f"{ind}if not {self.ex(st.cond, benv)}:",
-                f"{ind}    errs.append(({env['tid']}, i, {env['slot']}, {env['msg']}, 'assert', "
+                f"{ind}    errs.append(({env['tid']}, {env['self']}, {env['slot']}, {env['msg']}, "
+                f"'assert', "
                 f"{sid}, {st.message!r}))",
                 f"{ind}    continue",
             ]
         raise AssertionError(st)
 
     # ------------------------------------------------------------ transitions
-    def transition(self, tid: int, actor: ir.Actor, item, is_handler: bool) -> list[str]:
-        lay = self.layout
-        cb = lay.ctrl[actor.name]
-        lines = [f"    # {actor.name}: {item.label}  ({item.span})"]
-        lines.append(f"    for i in range({actor.count}):")
-        ind = "        "
-        cur = f"s[{cb}+i]" if actor.count > 1 else f"s[{cb}]"
-        if item.states:
-            if len(item.states) == 1:
-                lines.append(f"{ind}if {cur} != {item.states[0]}: continue")
-            else:
-                lines.append(f"{ind}if {cur} not in {tuple(item.states)!r}: continue")
-        env = {"st": "s", "bound": {}, "actor": actor.name, "tid": tid,
-               "slot": "sl" if is_handler else "-1", "msg": "m" if is_handler else "None"}
+    def transition(self, tid: int, actor: ir.Actor, k: int, item, is_handler: bool,
+                   ind: str, traced: bool) -> list[str]:
+        """The code of one handler or step for instance k, assuming its state already matches.
 
-        def emit(tv: str, ind2: str) -> list[str]:
-            return [
-                f"{ind2}out.append(tuple({tv}))",
-                f"{ind2}fired[{tid}] += 1",
-                f"{ind2}if info is not None: info.append(({tid}, i, "
-                f"{'sl' if is_handler else -1}, {'m' if is_handler else None}))",
-            ]
+        Each block sits in a one-iteration loop so that `continue` abandons just this block.
+        """
+        lay = self.layout
+        lines = [f"{ind}# {actor.instance_name(k)}: {item.label}  ({item.span})"]
+        env = {"st": "s", "bound": {}, "actor": actor.name, "tid": tid, "self": k,
+               "sender": None, "slot": "-1", "msg": "None"}
+
+        def emitter(slot: str, msg: str):
+            def emit(tv: str, ind2: str) -> list[str]:
+                lines = [f"{ind2}out.append(tuple({tv}))", f"{ind2}fired[{tid}] += 1"]
+                if traced:
+                    lines.append(f"{ind2}info.append(({tid}, {k}, {slot}, {msg}))")
+                return lines
+            return emit
 
         if not is_handler:
+            lines.append(f"{ind}for _ in _ONCE:")
+            body_ind = ind + "    "
             if item.guard is not None:
-                lines.append(f"{ind}if not {self.ex(item.guard, env)}: continue")
-            lines.append(f"{ind}t0 = list(s)")
-            lines += self.seq(list(item.body), 0, "t0", ind, env, emit)
+                lines.append(f"{body_ind}if not {self.ex(item.guard, env)}: continue")
+            lines.append(f"{body_ind}t0 = list(s)")
+            lines += self.seq(list(item.body), 0, "t0", body_ind, env, emitter("-1", "None"))
             return lines
         mid = self.msg_ids[item.message]
         for sender in item.senders:
             base = lay.channels[(sender, actor.name)]
-            ns = self.model.actor(sender).count
             ordered = next(c.ordered for c in self.model.channels
                            if c.sender == sender and c.receiver == actor.name)
-            lines.append(f"{ind}for j in range({ns}):")
-            ind2 = ind + "    "
-            slot = f"{base} + j*{actor.count} + i" if actor.count > 1 else f"{base} + j"
-            lines.append(f"{ind2}sl = {slot}")
-            lines.append(f"{ind2}ch = s[sl]")
-            lines.append(f"{ind2}if not ch: continue")
-            if ordered:
-                lines.append(f"{ind2}m = ch[0]")
-                lines.append(f"{ind2}if m[0] != {mid}: continue")
-                body_ind = ind2
-                rest = "ch[1:]"
-            else:
-                lines.append(f"{ind2}for m in _distinct(ch, {mid}):")
-                body_ind = ind2 + "    "
-                rest = "_without(ch, m)"
-            if item.guard is not None:
-                lines.append(f"{body_ind}if not {self.ex(item.guard, env)}: continue")
-            lines.append(f"{body_ind}t0 = list(s)")
-            lines.append(f"{body_ind}t0[sl] = {rest}")
-            lines += self.seq(list(item.body), 0, "t0", body_ind, env, emit)
+            for j in range(self.model.actor(sender).count):
+                slot = base + j * actor.count + k
+                henv = dict(env, sender=j, slot=str(slot), msg="m")
+                lines.append(f"{ind}ch = s[{slot}]")
+                if ordered:
+                    lines.append(f"{ind}if ch and ch[0][0] == {mid}:")
+                    lines.append(f"{ind}    for m in ch[:1]:")
+                    rest = "ch[1:]"
+                else:
+                    lines.append(f"{ind}if ch:")
+                    lines.append(f"{ind}    for m in _distinct(ch, {mid}):")
+                    rest = "_without(ch, m)"
+                body_ind = ind + "        "
+                if item.guard is not None:
+                    lines.append(f"{body_ind}if not {self.ex(item.guard, henv)}: continue")
+                lines.append(f"{body_ind}t0 = list(s)")
+                lines.append(f"{body_ind}t0[{slot}] = {rest}")
+                lines += self.seq(list(item.body), 0, "t0", body_ind, henv,
+                                  emitter(str(slot), "m"))
         return lines
+
+    def successors(self, transitions: list, traced: bool) -> list[str]:
+        """The whole successor function: per actor instance, a dispatch on its control state."""
+        name = "successors_traced" if traced else "successors"
+        params = "s, out, errs, fired, info" if traced else "s, out, errs, fired"
+        lines = [f"def {name}({params}):"]
+        for actor in self.model.actors:
+            items = [(tid, item, is_handler) for tid, a, item, is_handler in transitions
+                     if a is actor]
+            if not items:
+                continue
+            for k in range(actor.count):
+                lines.append(f"    c = s[{self.layout.ctrl[actor.name] + k}]")
+                first = True
+                for st in range(len(actor.states)):
+                    enabled = [x for x in items if not x[1].states or st in x[1].states]
+                    if not enabled:
+                        continue
+                    lines.append(f"    {'if' if first else 'elif'} c == {st}:")
+                    first = False
+                    for tid, item, is_handler in enabled:
+                        lines += self.transition(tid, actor, k, item, is_handler, "        ",
+                                                 traced)
+        if len(lines) == 1:
+            lines.append("    pass")
+        return lines
+
+
+def _index(st: str, base: int, offset: str) -> str:
+    if offset.isdigit():
+        return f"{st}[{base + int(offset)}]"
+    return f"{st}[{base}+{offset}]"
 
 
 def _forks(st) -> bool:
@@ -428,6 +467,8 @@ def _constant_false(guard: ir.Expr | None) -> bool:
 
 
 _PRELUDE = '''
+_ONCE = (0,)
+
 def _inst(k, n, sid):
     if 0 <= k < n:
         return k
@@ -469,7 +510,7 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = ()) -
     layout = _layout(model)
     gen = _Gen(model, layout)
     transitions: list[Transition] = []
-    blocks: list[str] = []
+    generated: list = []
     for actor in model.actors:
         for is_handler, items in ((True, actor.handlers), (False, actor.steps)):
             for item in items:
@@ -480,9 +521,10 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = ()) -
                                               name, item.span, disabled))
                 if disabled or (is_handler and not item.senders):
                     continue
-                blocks += gen.transition(tid, actor, item, is_handler)
-    code = [_PRELUDE, "def successors(s, out, info, errs, fired):"]
-    code += blocks or ["    pass"]
+                generated.append((tid, actor, item, is_handler))
+    code = [_PRELUDE]
+    code += gen.successors(generated, traced=False)
+    code += gen.successors(generated, traced=True)
     finals = []
     for a in model.actors:
         cb = layout.ctrl[a.name]
@@ -493,7 +535,8 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = ()) -
         finals += [f"s[{cb + k}] in {fs!r}" for k in range(a.count)]
     code.append("def all_final(s):")
     code.append("    return " + (" and ".join(finals) if finals else "True"))
-    env = {"st": "s", "bound": {}, "actor": None, "tid": -1, "slot": "-1", "msg": "None"}
+    env = {"st": "s", "bound": {}, "actor": None, "tid": -1, "slot": "-1", "msg": "None",
+           "self": None, "sender": None}
     for n, inv in enumerate(invariants):
         code.append(f"def inv_{n}(s):")
         code.append(f"    return {gen.ex(inv.expr, env)}")
@@ -513,6 +556,7 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = ()) -
         initial=_initial(model, layout),
         transitions=tuple(transitions),
         successors=namespace["successors"],
+        successors_traced=namespace["successors_traced"],
         all_final=namespace["all_final"],
         invariants=compiled_invs,
         spans=tuple(gen.spans),

@@ -135,7 +135,7 @@ def explore(
         out: list = []
         errs: list = []
         try:
-            successors(s, out, None, errs, fired)
+            successors(s, out, errs, fired)
         except EvalError as err:
             if "runtime" not in violated:
                 violated.add("runtime")

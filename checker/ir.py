@@ -394,7 +394,7 @@ class Invariant:
     description: str
     expr: Expr
     span: Span
-    source_line: str
+    source_text: str
     # For an implication (possibly under `forall`), the premise, to detect vacuity.
     premise: Expr | None = None
 

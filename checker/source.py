@@ -18,6 +18,20 @@ class Source:
             return lines[line - 1]
         return ""
 
+    def slice(self, span: Span) -> str:
+        """The text a span covers, whitespace collapsed to single spaces."""
+        lines = self.text.splitlines()
+        if not (1 <= span.line <= span.end_line <= len(lines)):
+            return ""
+        if span.line == span.end_line:
+            text = lines[span.line - 1][span.column - 1:span.end_column - 1]
+        else:
+            parts = [lines[span.line - 1][span.column - 1:]]
+            parts += lines[span.line:span.end_line - 1]
+            parts.append(lines[span.end_line - 1][:span.end_column - 1])
+            text = "\n".join(parts)
+        return " ".join(text.split())
+
 
 @dataclass(frozen=True)
 class Span:

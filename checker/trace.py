@@ -111,7 +111,7 @@ def _identify(system: System, s: tuple, t: tuple | None, failing=None):
     info: list = []
     errs: list = []
     fired = [0] * len(system.transitions)
-    system.successors(s, out, info, errs, fired)
+    system.successors_traced(s, out, errs, fired, info)
     if t is None:
         return failing
     for succ, label in zip(out, info):

@@ -39,7 +39,7 @@ def property_header(violation: Violation, invariant: ir.Invariant | None) -> lis
         lines = [f"invariant {invariant.name} ({invariant.span})"]
         if invariant.description and invariant.description != invariant.name:
             lines.append(f"  \"{invariant.description}\"")
-        lines.append(f"  {invariant.source_line}")
+        lines.append(f"  {invariant.source_text}")
         if violation.kind == "runtime":
             lines.append(f"  could not be evaluated: {violation.message}")
         return lines

@@ -974,8 +974,8 @@ class _Analyzer:
         if x is None:
             return None
         src = self.sources.get(inv.span.path)
-        line = src.line_text(inv.span.line).strip() if src else ""
-        return ir.Invariant(inv.name, inv.description or inv.name, x, inv.span, line,
+        text = src.slice(inv.expr.span) if src else ""
+        return ir.Invariant(inv.name, inv.description or inv.name, x, inv.span, text,
                             premise_of(x))
 
 
