@@ -120,8 +120,7 @@ def _check_one(path: str, args) -> tuple[int, dict | None, list[str]]:
                                       traces=traces, matches=matches, warnings=warnings)
         return code, doc, []
     lines = []
-    consts = ", ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}"
-                       for k, v in loaded.model.consts.items())
+    consts = text.constants_text(loaded.model)
     lines.append(f"== {path}: spec {cfg.name} on {loaded.model.path}"
                  + (f" ({consts})" if consts else ""))
     verdict = result.verdict.upper()

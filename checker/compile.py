@@ -152,7 +152,7 @@ class _Gen:
         return len(self.spans) - 1
 
     # ------------------------------------------------------------ expressions
-    def ex(self, e: ir.Expr, env: dict) -> str:  # noqa: C901 - one case per IR node
+    def ex(self, e: ir.Expr, env: dict) -> str:
         st = env["st"]
         if isinstance(e, ir.Lit):
             return repr(e.value)
@@ -309,9 +309,8 @@ class _Gen:
             return [
                 f"{ind}_v = {val}",
                 f"{ind}if not ({t.lo} <= _v <= {t.hi}):",
-                f"{ind}    errs.append(({env['tid']}, {env['self']}, {env['slot']}, {env['msg']}, "
-                f"'range', "
-                f"{sid}, f'{st.name} = {{_v}} is outside {t}'))",
+                (f"{ind}    errs.append(({env['tid']}, {env['self']}, {env['slot']}, "
+                 f"{env['msg']}, 'range', {sid}, f'{st.name} = {{_v}} is outside {t}'))"),
                 f"{ind}    continue",
                 f"{ind}{target} = _v",
             ]
@@ -356,9 +355,8 @@ class _Gen:
             sid = self.span_id(st.span)
             return [
                 f"{ind}if not {self.ex(st.cond, benv)}:",
-                f"{ind}    errs.append(({env['tid']}, {env['self']}, {env['slot']}, {env['msg']}, "
-                f"'assert', "
-                f"{sid}, {st.message!r}))",
+                (f"{ind}    errs.append(({env['tid']}, {env['self']}, {env['slot']}, "
+                 f"{env['msg']}, 'assert', {sid}, {st.message!r}))"),
                 f"{ind}    continue",
             ]
         raise AssertionError(st)

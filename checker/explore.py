@@ -165,8 +165,7 @@ def explore(
             states.append(t)
             parent.append(cur)
             depth.append(nd)
-            if nd > max_seen_depth:
-                max_seen_depth = nd
+            max_seen_depth = max(max_seen_depth, nd)
             if search == "dfs":
                 frontier.append(idx)
             check_state(idx, t)

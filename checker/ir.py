@@ -409,6 +409,7 @@ class Model:
     shared: tuple[Variable, ...] = ()
     actors: tuple[Actor, ...] = ()
     channels: tuple[Channel, ...] = ()
+    const_display: dict = field(hash=False, default_factory=dict)
 
     def actor(self, name: str) -> Actor:
         for a in self.actors:

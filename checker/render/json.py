@@ -73,7 +73,7 @@ def result_json(*, spec_path: str, spec_name: str, model: ir.Model, system: Syst
         "spec": spec_name,
         "path": spec_path,
         "model": {"name": model.name, "path": model.path},
-        "constants": {k: v for k, v in model.consts.items()},
+        "constants": dict(model.const_display),
         "expect": config.expect,
         "verdict": result.verdict,
         "matches_expectation": matches,

@@ -52,9 +52,7 @@ def property_header(violation: Violation, invariant: ir.Invariant | None) -> lis
 
 
 def _mentioned(e, actors: set[str], shared: set[str]) -> None:
-    if isinstance(e, (ir.LocalVar, ir.RemoteVar)):
-        actors.add(e.actor)
-    elif isinstance(e, ir.At):
+    if isinstance(e, (ir.LocalVar, ir.RemoteVar, ir.At)):
         actors.add(e.actor)
     elif isinstance(e, ir.SharedVar):
         shared.add(e.name)
@@ -92,6 +90,10 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
     if trace.in_flight:
         lines.append("  in flight at the end: " + ", ".join(
             f"{m.describe()} {m.sender} -> {m.receiver}" for m in trace.in_flight))
+    if trace.violation.kind == "deadlock":
+        stuck = [f"{c.name} at {c.after}" for c in describe_state(system, trace.final_state)
+                 if "." not in c.name and not c.shared and not _is_final(system, c.name, c.after)]
+        lines.append("  stuck, not in a final state: " + ", ".join(stuck))
     if invariant is not None:
         actors: set[str] = set()
         shared: set[str] = set()
@@ -107,10 +109,20 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
     return lines
 
 
+def _is_final(system: System, instance: str, state: str) -> bool:
+    actor = system.model.actor(instance.split("[")[0])
+    return actor.states.index(state) in actor.finals
+
+
+def constants_text(model: ir.Model) -> str:
+    return ", ".join(f"{k}={v}" for k, v in model.const_display.items())
+
+
 def coverage_lines(system: System, result: Result) -> list[str]:
     if not result.complete:
         return []
-    never = [t for t in system.transitions if result.fired[t.id] == 0]
+    never = sorted((t for t in system.transitions if result.fired[t.id] == 0),
+                   key=lambda t: (t.span.path, t.span.line, t.span.column))
     lines = []
     if never:
         lines.append(f"coverage: {len(never)} of {len(system.transitions)} handlers/steps never "
@@ -131,8 +143,7 @@ def summarize_model(model: ir.Model, system: System) -> list[str]:
     lines = [f"protocol {model.name}: ok"]
     if model.consts:
         lines.append("  constants: " + ", ".join(
-            f"{k} = {str(v).lower() if isinstance(v, bool) else v}"
-            for k, v in model.consts.items()))
+            f"{k} = {v}" for k, v in model.const_display.items()))
     for e in model.enums:
         lines.append(f"  enum {e.name}: {', '.join(e.members)}")
     if model.messages:

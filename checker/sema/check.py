@@ -802,6 +802,7 @@ class _Analyzer:
             shared=tuple(self.shared.values()),
             actors=actors,
             channels=channels[2],
+            const_display={k: ir.format_value(t, v) for k, (v, t) in self.consts.items()},
         )
 
     def channels(self, m: ast.Model):
@@ -1056,7 +1057,7 @@ def fold(e: ir.Expr):
             v |= 1 << fold(el)
         return v
     if isinstance(e, ir.Size):
-        return bin(fold(e.operand)).count("1")
+        return fold(e.operand).bit_count()
     raise _NotConstant()
 
 
@@ -1082,7 +1083,7 @@ def check_model(model: ast.Model, sources: dict[str, Source],
     if result is not None:
         result = ir.Model(result.name, result.path, result.consts, result.enums,
                           result.messages, result.shared, result.actors,
-                          tuple(an._channel_list))
+                          tuple(an._channel_list), result.const_display)
     if result is not None and spec is not None:
         invariants = []
         seen: set[str] = set()
