@@ -65,6 +65,6 @@ def did_you_mean(name: str, candidates: list[str] | set[str]) -> str:
         d = edit_distance(name.lower(), c.lower())
         if d < best_d:
             best, best_d = c, d
-    if best is not None and best_d <= max(1, len(name) // 3):
+    if best is not None and best_d <= max(1, len(name) // 3) and best_d < len(name):
         return f"did you mean '{best}'?"
     return ""

@@ -27,8 +27,8 @@ class IntT:
     hi: int | None = None
 
     def __str__(self) -> str:
-        if self.lo is None or self.hi is None:
-            return "int"
+        if self.lo is None or self.hi is None or self.lo == self.hi:
+            return "int"  # literals and arithmetic: no declared range to show
         return f"{self.lo}..{self.hi}"
 
 

@@ -131,6 +131,13 @@ def syntax_error(source: Source, err: UnexpectedInput) -> Diagnostic:
             keywords = {_spell(t).strip("'") for t in expected}
             keywords = {k for k in keywords if k.isidentifier()}
             hint = did_you_mean(str(err.token.value), keywords)
+    before = source.line_text(line)[: column - 1].split()
+    if before and before[-1] in ("forall", "exists") and code == "PC102":
+        message = f"unexpected '{before[-1]}' here"
+        hint = (f"a quantifier inside a larger expression needs parentheses: "
+                f"({before[-1]} x in D: ...)")
+        column -= len(before[-1]) + 1
+        width = len(before[-1])
     span = Span(source.path, line, column, line, column + width)
     return Diagnostic("error", code, message, span, source.line_text(line), hint)
 

@@ -684,20 +684,24 @@ class _Analyzer:
             expr = overrides[c.name].value if c.name in overrides else c.value
             r = self.const_eval(expr, f"constant {c.name}")
             if r is None:
+                self.consts[c.name] = (0, ir.IntT())  # keep the name: no cascade of errors
                 continue
             value, t = r
             if c.type is not None:
                 declared = self.type_of(c.type)
                 if declared is None:
+                    self.consts[c.name] = (value, t)
                     continue
                 where = overrides[c.name].span if c.name in overrides else c.value.span
                 if not ir.compatible(declared, t):
                     self.error("PC306", f"type mismatch: constant {c.name} is {declared} but "
                                f"its value is {t}", where)
+                    self.consts[c.name] = (self.default_value(declared), declared)
                     continue
                 if isinstance(declared, ir.IntT) and not (declared.lo <= value <= declared.hi):
                     self.error("PC401", f"constant {c.name} = {value} is outside its declared "
                                f"range {declared}", where)
+                    self.consts[c.name] = (declared.lo, declared)
                     continue
                 t = declared
             elif isinstance(t, ir.IntT):

@@ -1,0 +1,54 @@
+"""Shared helpers: run the CLI in-process, and check a model with constants set by a spec."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+from checker.explore import explore
+from checker.load import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "tests" / "models"
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run `protocheck ARGS` in-process from the repository root: (exit code, stdout, stderr)."""
+    monkeypatch.chdir(ROOT)
+
+    def run(*args: str):
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+@pytest.fixture
+def cli_json(cli):
+    def run(*args: str):
+        code, out, err = cli("check", "--json", *args)
+        return code, json.loads(out)
+
+    return run
+
+
+def write_spec(tmp_path: Path, model: Path, body: str, consts: dict | None = None) -> Path:
+    lines = ["spec test", f'model "{model}"']
+    lines += [f"const {k} = {str(v).lower() if isinstance(v, bool) else v}"
+              for k, v in (consts or {}).items()]
+    lines.append(body)
+    path = tmp_path / "test.spec"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def check(tmp_path: Path, model: Path, body: str = "expect holds", consts: dict | None = None,
+          **kw):
+    """Load a model through a generated spec and explore it; returns (loaded, result)."""
+    loaded = load_spec(str(write_spec(tmp_path, model, body, consts)))
+    return loaded, explore(loaded.system, deadlock=loaded.config.deadlock, **kw)
