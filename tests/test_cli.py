@@ -1,0 +1,202 @@
+"""End-to-end tests through the CLI on the seed models and specs: verdicts, exit codes, traces."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import MODELS, ROOT, write_spec
+
+SEED_SPECS = sorted((ROOT / "specs").glob("*.spec"))
+
+
+def test_all_seed_specs_match_their_expectations(cli):
+    code, out, err = cli("check", "specs")
+    assert code == 0, out + err
+    assert f"{len(SEED_SPECS)} specs: {len(SEED_SPECS)} as expected, 0 mismatched" in out
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_forwarding_task_verdicts(cli_json, n):
+    code, doc = cli_json(f"specs/forwarding_task_buggy_n{n}.spec",
+                         f"specs/forwarding_task_fixed_n{n}.spec")
+    assert code == 0
+    buggy, fixed = doc["results"]
+    assert buggy["verdict"] == "violated"
+    assert buggy["violations"][0]["property"] == "forwarding_task_set_before_awaited"
+    assert fixed["verdict"] == "holds"
+    assert fixed["complete"] is True
+    assert fixed["stats"]["states"] == 9 ** n  # each client/invocation pair: 9 states
+
+
+def test_forwarding_task_shortest_trace(cli):
+    code, out, _ = cli("check", "specs/forwarding_task_buggy_n3.spec")
+    assert code == 0
+    steps = re.findall(r"^  (\d+)\. (\S+)\s+(.*?)   \[", out, re.M)
+    assert [(i, a, w) for i, a, w in steps] == [
+        ("1", "HttpClient[0]", "step SendRequest"),
+        ("2", "Invocation[0]", "on HttpRequest#1 from HttpClient[0]"),
+        ("3", "Invocation[0]", "step DispatchInvocation"),
+        ("4", "Worker", "on InvocationRequest#2 from Invocation[0]"),
+        ("5", "Invocation[0]", "on InvocationResponse#3 from Worker"),
+    ]
+    assert "state Dispatched -> EnsuringForwarding" in out
+    assert "Invocation[0].forwarding_task_set=false" in out
+    assert "violated: invariant forwarding_task_set_before_awaited " \
+           "(specs/forwarding_task_buggy_n3.spec:7:1)" in out
+
+
+def test_azure_specialization_trace(cli):
+    code, out, _ = cli("check", "specs/azure_linux_specialization_buggy.spec")
+    assert code == 0
+    assert "verdict: VIOLATED, as expected" in out
+    steps = re.findall(r"^  \d+\. (\S+)\s+(.*?)   \[", out, re.M)
+    assert len(steps) == 7
+    assert steps[1] == ("LinuxInstanceManager", "on AssignmentRequest#1 from Platform")
+    assert steps[-1] == ("JobHost",
+                         "on StartJobHost#5 from LinuxContainerInitializationHostedService")
+    assert "specialization_begun: false -> true" in out
+    assert "JobHost.indexed=WarmupFunctions" in out
+    # The background assignment never ran in the counterexample.
+    assert "ApplyAssignmentInBackground" not in out
+
+
+def test_azure_fixed_holds_with_coverage(cli):
+    code, out, _ = cli("check", "specs/azure_linux_specialization_fixed.spec")
+    assert code == 0
+    assert "verdict: HOLDS, as expected" in out
+    assert "LinuxInstanceManager: step ApplyAssignmentInBackground" in out
+
+
+def test_mismatch_exits_1(cli, tmp_path):
+    spec = write_spec(tmp_path, ROOT / "models" / "forwarding_task.model",
+                      "invariant set: forall i in Invocation: i at EnsuringForwarding implies "
+                      "i.forwarding_task_set\nexpect holds", {"N": 2, "FIXED": False})
+    code, out, _ = cli("check", str(spec))
+    assert code == 1
+    assert "MISMATCH" in out
+
+
+def test_inconclusive_exits_3(cli):
+    code, out, _ = cli("check", "--max-states", "50", "specs/forwarding_task_fixed_n3.spec")
+    assert code == 3
+    assert "verdict: INCONCLUSIVE (state bound 50 reached)" in out
+    assert "HOLDS" not in out
+
+
+def test_bad_input_exits_2_and_other_specs_still_run(cli):
+    code, out, err = cli("check", "tests/errors/22_spec_without_expect.spec",
+                         "specs/forwarding_task_fixed_n1.spec")
+    assert code == 2
+    assert "error[PC406]" in err
+    assert "verdict: HOLDS, as expected" in out
+
+
+def test_usage_error_exits_2(cli):
+    with pytest.raises(SystemExit) as exc:
+        cli("check")
+    assert exc.value.code == 2
+
+
+def test_missing_file_exits_2(cli):
+    code, _, err = cli("check", "specs/no_such.spec")
+    assert code == 2
+    assert "error[PC501]: no such file: specs/no_such.spec" in err
+
+
+def test_json_output_document(cli_json):
+    code, doc = cli_json("specs/azure_linux_specialization_buggy.spec")
+    assert code == 0
+    assert doc["schema"] == 1 and doc["exit_code"] == 0
+    r = doc["results"][0]
+    assert r["constants"] == {"FIXED": "false"}
+    v = r["violations"][0]
+    assert v["location"] == {"file": "specs/azure_linux_specialization_buggy.spec", "line": 6,
+                             "column": 1}
+    steps = v["trace"]["steps"]
+    assert [s["number"] for s in steps] == list(range(1, 8))
+    assert steps[0]["sent"][0]["message"] == "AssignmentRequest"
+    assert steps[1]["received"]["id"] == steps[0]["sent"][0]["id"]
+    assert {"name": "specialization_begun", "before": "false", "after": "true"} \
+        in steps[1]["changes"]
+
+
+def test_all_violations_gives_one_trace_per_property(cli_json):
+    code, doc = cli_json("--all-violations", "specs/forwarding_task_buggy_n2.spec")
+    props = [v["property"] for v in doc["results"][0]["violations"]]
+    assert props == ["forwarding_task_set_before_awaited", "no_failed_http_response"]
+    # BFS: the failed response needs the EnsureSuccessfulForwarding step and the delivery.
+    lengths = [len(v["trace"]["steps"]) for v in doc["results"][0]["violations"]]
+    assert lengths == [5, 7]
+
+
+def test_dfs_still_finds_the_violation(cli):
+    code, out, _ = cli("check", "--search", "dfs", "specs/forwarding_task_buggy_n2.spec")
+    assert code == 0
+    assert "verdict: VIOLATED, as expected" in out
+
+
+def test_deterministic_output(cli):
+    def strip_timing(text: str) -> str:
+        return re.sub(r"depth \d+, [\d.]+ s \([\d,]+ states/s\)", "", text)
+
+    first = cli("check", "specs")[1]
+    second = cli("check", "specs")[1]
+    assert strip_timing(first) == strip_timing(second)
+
+
+def test_deadlock_report(cli):
+    code, out, _ = cli("check", "tests/models/deadlock.spec")
+    assert code == 0
+    assert "violated: deadlock" in out
+    assert "stuck, not in a final state: Left at Waiting, Right at Waiting" in out
+
+
+def test_deadlock_off(cli):
+    code, out, _ = cli("check", "tests/models/deadlock_off.spec")
+    assert code == 0
+    assert "verdict: HOLDS, as expected" in out
+
+
+def test_vacuity_reported(cli):
+    code, out, _ = cli("check", "tests/models/nondeterminism.spec")
+    assert "VACUOUS: invariant vacuous_example" in out
+
+
+def test_parse_summarises_model(cli):
+    code, out, _ = cli("parse", "models/forwarding_task.model")
+    assert code == 0
+    assert "protocol forwarding_task: ok" in out
+    assert "Invocation[3]" in out
+    assert "HttpResponse(ok: bool)" in out
+    assert ("states: Idle (initial), Received, Dispatched, Forwarding, AwaitingResult, "
+            "EnsuringForwarding, Completed (final), Failed (final)") in out
+
+
+def test_parse_spec(cli):
+    code, out, _ = cli("parse", "specs/azure_linux_specialization_fixed.spec")
+    assert code == 0
+    assert "spec azure_linux_specialization_fixed: ok" in out
+
+
+def test_warning_does_not_fail_parse(cli):
+    code, _, err = cli("parse", "tests/errors/35_warning_handler_never_fires.model")
+    assert code == 0
+    assert "warning[PW001]" in err
+
+
+@pytest.mark.parametrize("cmd", [["protocheck"], [sys.executable, "-m", "checker"]])
+def test_console_entry_points(cmd):
+    p = subprocess.run(cmd + ["check", "specs/azure_linux_specialization_buggy.spec"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "verdict: VIOLATED, as expected" in p.stdout
+
+
+def test_unordered_bag_trace_names_the_failed_assert(cli):
+    code, out, _ = cli("check", str(MODELS / "bag.spec"))
+    assert code == 0
+    assert "FAILS: items arrive in the order they were sent" in out
+    assert "in flight at the end: Item#1(seq=0) Producer -> Consumer" in out
