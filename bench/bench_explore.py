@@ -8,6 +8,7 @@ states/s and peak resident memory. Usage: python bench/bench_explore.py [--limit
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import json
 import os
 import resource
@@ -31,7 +32,7 @@ def one(n: int) -> dict:
     spec = Source("bench.spec", f'spec bench\nmodel "m"\nconst N = {n}\nconst FIXED = true\n'
                   "invariant set: forall i in Invocation: i at EnsuringForwarding implies "
                   "i.forwarding_task_set\nexpect holds\n")
-    model = Source(MODEL, open(MODEL).read())
+    model = Source(MODEL, Path(MODEL).read_text())
     checked = check_model(parse_model(model), {MODEL: model, "bench.spec": spec},
                           parse_spec(spec))
     system = compile_system(checked.model, checked.config.invariants)

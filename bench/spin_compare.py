@@ -28,6 +28,7 @@ How the twin mirrors the DSL semantics (one DSL transition = one Promela atomic 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import os
 import re
 import shutil
@@ -39,11 +40,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-from checker.compile import compile_system  # noqa: E402
-from checker.dsl.parse import parse_model, parse_spec  # noqa: E402
-from checker.explore import explore  # noqa: E402
-from checker.sema.check import check_model  # noqa: E402
-from checker.source import Source  # noqa: E402
+from checker.compile import compile_system
+from checker.dsl.parse import parse_model, parse_spec
+from checker.explore import explore
+from checker.sema.check import check_model
+from checker.source import Source
 
 MODEL = os.path.join(ROOT, "models", "forwarding_task.model")
 CAP = 4
@@ -129,7 +130,7 @@ def protocheck_states(n: int, fixed: bool) -> int:
     spec_text = (f'spec cross_check\nmodel "m"\nconst N = {n}\n'
                  f'const FIXED = {"true" if fixed else "false"}\nexpect holds\n')
     spec_src = Source("cross_check.spec", spec_text)
-    model_src = Source(MODEL, open(MODEL).read())
+    model_src = Source(MODEL, Path(MODEL).read_text())
     checked = check_model(parse_model(model_src), {MODEL: model_src}, parse_spec(spec_src))
     result = explore(compile_system(checked.model), deadlock=False)
     assert result.complete
@@ -140,10 +141,11 @@ def spin_states(n: int, fixed: bool, workdir: str) -> int:
     pml = os.path.join(workdir, f"forwarding_{'fixed' if fixed else 'buggy'}_{n}.pml")
     with open(pml, "w") as f:
         f.write(promela(n, fixed))
-    run = dict(cwd=workdir, capture_output=True, text=True, check=True)
-    subprocess.run(["spin", "-a", os.path.basename(pml)], **run)
-    subprocess.run(["gcc", "-O2", "-DNOREDUCE", "-DSAFETY", "-o", "pan", "pan.c"], **run)
-    p = subprocess.run(["./pan", "-E", "-m1000000"], **run)
+    run = {"cwd": workdir, "capture_output": True, "text": True}
+    subprocess.run(["spin", "-a", os.path.basename(pml)], check=True, **run)
+    subprocess.run(["gcc", "-O2", "-DNOREDUCE", "-DSAFETY", "-o", "pan", "pan.c"], check=True,
+                   **run)
+    p = subprocess.run(["./pan", "-E", "-m1000000"], check=True, **run)
     m = re.search(r"(\d+) states, stored", p.stdout)
     if not m:
         raise RuntimeError(f"unexpected pan output:\n{p.stdout}")

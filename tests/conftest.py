@@ -31,7 +31,7 @@ def cli(capsys, monkeypatch):
 @pytest.fixture
 def cli_json(cli):
     def run(*args: str):
-        code, out, err = cli("check", "--json", *args)
+        code, out, _err = cli("check", "--json", *args)
         return code, json.loads(out)
 
     return run

@@ -57,7 +57,7 @@ def test_fifo_closed_form(tmp_path):
 
 def test_full_channel_blocks_the_sender(tmp_path):
     # Capacity 1: the producer can never be two items ahead.
-    loaded, r = check(tmp_path, MODELS / "fifo.model",
+    _loaded, r = check(tmp_path, MODELS / "fifo.model",
                       "invariant ahead: Producer.sent - Consumer.received <= 1\nexpect holds",
                       consts={"K": 1, "T": 3})
     assert r.verdict == "holds"
@@ -65,7 +65,7 @@ def test_full_channel_blocks_the_sender(tmp_path):
 
 
 def test_unordered_channel_reorders(tmp_path):
-    loaded, r = check(tmp_path, MODELS / "bag.model", "expect violated", consts={"K": 2, "T": 2})
+    _loaded, r = check(tmp_path, MODELS / "bag.model", "expect violated", consts={"K": 2, "T": 2})
     assert r.verdict == "violated"
     v = r.violations[0]
     assert v.kind == "assert"
