@@ -8,13 +8,13 @@ states/s and peak resident memory. Usage: python bench/bench_explore.py [--limit
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import json
 import os
 import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)

@@ -28,13 +28,13 @@ How the twin mirrors the DSL semantics (one DSL transition = one Promela atomic 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
