@@ -11,13 +11,17 @@ import json
 import os
 import sys
 
+from checker import files
 from checker.diagnostics import CheckError, Diagnostic
 from checker.dsl.parse import file_kind
 from checker.explore import explore
 from checker.load import load_model, load_spec, read_source
 from checker.render import json as render_json
 from checker.render import text
+from checker.render.sequence import sequence_dot
+from checker.render.views import actors_dot, statespace_dot, structure_dot
 from checker.source import Span
+from checker.statespace import DEFAULT_CAP, TooLarge, build_graph
 from checker.trace import build_trace
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
@@ -48,8 +52,20 @@ def _arg_parser() -> argparse.ArgumentParser:
                    help="keep exploring after the first violation: one shortest trace per "
                         "violated property")
     c.add_argument("--no-progress", action="store_true", help="never print a progress line")
+    c.add_argument("--diagrams", metavar="DIR",
+                   help="write each counterexample as DIR/<spec>-<property>.svg and .dot")
+    c.add_argument("--png", action="store_true", help="with --diagrams: also write PNG")
     pa = sub.add_parser("parse", help="validate a model or spec and summarise it")
     pa.add_argument("file")
+    d = sub.add_parser("diagram", help="draw a design-review view of a model (or a spec's model)")
+    d.add_argument("file", help="a .model file, or a .spec file (its constants are applied)")
+    d.add_argument("--view", choices=["structure", "actors", "statespace"], required=True)
+    d.add_argument("--output", metavar="DIR", default="diagrams",
+                   help="folder for <name>-<view>.dot/.svg (default: diagrams)")
+    d.add_argument("--png", action="store_true", help="also write PNG")
+    d.add_argument("--max-states", type=int, default=DEFAULT_CAP, metavar="N",
+                   help=f"statespace: refuse models with more than N states "
+                        f"(default {DEFAULT_CAP})")
     return p
 
 
@@ -114,10 +130,23 @@ def _check_one(path: str, args) -> tuple[int, dict | None, list[str]]:
         matches = result.verdict == cfg.expect
         code = EXIT_OK if matches else EXIT_MISMATCH
     invariants = {inv.name: inv for inv in cfg.invariants}
+    diagrams: list[list[str]] = []
+    if args.diagrams:
+        consts = text.constants_text(loaded.model)
+        for v, trace in zip(result.violations, traces):
+            title = (f"spec {cfg.name}" + (f" ({consts})" if consts else "")
+                     + f": counterexample, {len(trace.steps)} steps")
+            dot_text = sequence_dot(loaded.system, trace, title=title,
+                                    invariant=invariants.get(v.property))
+            base = os.path.join(args.diagrams, f"{cfg.name}-{v.property}")
+            formats = ("svg", "png") if args.png else ("svg",)
+            diagrams.append(files.write_diagram(base, dot_text, formats))
     if args.json:
         doc = render_json.result_json(spec_path=path, spec_name=cfg.name, model=loaded.model,
                                       system=loaded.system, config=cfg, result=result,
                                       traces=traces, matches=matches, warnings=warnings)
+        for v, written in zip(doc["violations"], diagrams):
+            v["diagrams"] = written
         return code, doc, []
     lines = []
     consts = text.constants_text(loaded.model)
@@ -134,10 +163,13 @@ def _check_one(path: str, args) -> tuple[int, dict | None, list[str]]:
     if result.verdict == "violated" and not result.complete:
         note = " (stopped at the first violation)"
     lines.append(f"explored: {text.stats_line(result)}{note}")
-    for v, trace in zip(result.violations, traces):
+    for n, (v, trace) in enumerate(zip(result.violations, traces)):
         lines.append("")
         lines.append("violated: " + "\n".join(text.property_header(v, invariants.get(v.property))))
         lines += text.render_trace(loaded.system, trace, invariants.get(v.property))
+        if diagrams:
+            lines.append("  diagram: " + ", ".join(p for p in diagrams[n] if not
+                                                   p.endswith(".dot")) or diagrams[n][0])
     cov = text.coverage_lines(loaded.system, result)
     if cov:
         lines.append("")
@@ -146,15 +178,18 @@ def _check_one(path: str, args) -> tuple[int, dict | None, list[str]]:
 
 
 def _cmd_check(args) -> int:
+    if args.diagrams and not files.dot_available():
+        print("protocheck: Graphviz 'dot' was not found; writing .dot files only (install the "
+              "Debian package graphviz)", file=sys.stderr)
     try:
-        files = _spec_files(args.paths)
+        spec_files = _spec_files(args.paths)
     except CheckError as err:
         _print_diags(err.diagnostics)
         return EXIT_INPUT
     codes = []
     docs = []
     errors = []
-    for n, path in enumerate(files):
+    for n, path in enumerate(spec_files):
         try:
             code, doc, lines = _check_one(path, args)
         except CheckError as err:
@@ -183,9 +218,9 @@ def _cmd_check(args) -> int:
         final = EXIT_OK
     if args.json:
         print(json.dumps(render_json.document(docs, errors, final), indent=2))
-    elif len(files) > 1:
+    elif len(spec_files) > 1:
         ok = codes.count(EXIT_OK)
-        print(f"\n{len(files)} specs: {ok} as expected, {codes.count(EXIT_MISMATCH)} mismatched, "
+        print(f"\n{len(spec_files)} specs: {ok} as expected, {codes.count(EXIT_MISMATCH)} mismatched, "
               f"{codes.count(EXIT_INCONCLUSIVE)} inconclusive, {codes.count(EXIT_INPUT)} with "
               "errors")
     return final
@@ -215,11 +250,55 @@ def _cmd_parse(args) -> int:
     return EXIT_OK
 
 
+def _cmd_diagram(args) -> int:
+    try:
+        src = read_source(args.file)
+        loaded = load_spec(args.file) if file_kind(src) == "spec" else load_model(args.file)
+    except CheckError as err:
+        _print_diags(err.diagnostics)
+        return EXIT_INPUT
+    model = loaded.model
+    name = loaded.config.name if loaded.config else model.name
+    consts = text.constants_text(model)
+    if args.view == "structure":
+        dot_text = structure_dot(model)
+    elif args.view == "actors":
+        dot_text = actors_dot(model)
+    else:
+        try:
+            graph, index = build_graph(loaded.system, args.max_states)
+        except TooLarge as err:
+            print(f"protocheck: {err}; the statespace view is for small models (set smaller "
+                  f"constants in a spec, or raise --max-states)", file=sys.stderr)
+            return EXIT_INPUT
+        highlight: list[int] = []
+        title = f"{name}" + (f" ({consts})" if consts else "") + \
+            f": {graph.number_of_nodes()} states, {graph.number_of_edges()} edges"
+        if loaded.config is not None:
+            cfg = loaded.config
+            result = explore(loaded.system, deadlock=cfg.deadlock)
+            if result.violations:
+                v = result.violations[0]
+                highlight = [index[s] for s in v.path]
+                title += f"; counterexample to {v.property} in red"
+        dot_text = statespace_dot(graph, title=title, highlight=highlight)
+    if not files.dot_available():
+        print("protocheck: Graphviz 'dot' was not found; writing the .dot file only (install "
+              "the Debian package graphviz)", file=sys.stderr)
+    base = os.path.join(args.output, f"{name}-{args.view}")
+    written = files.write_diagram(base, dot_text, ("svg", "png") if args.png else ("svg",))
+    for p in written:
+        print(p)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _arg_parser().parse_args(argv)
     try:
         if args.command == "check":
             return _cmd_check(args)
+        if args.command == "diagram":
+            return _cmd_diagram(args)
         return _cmd_parse(args)
     except KeyboardInterrupt:
         print("\nprotocheck: interrupted", file=sys.stderr)

@@ -42,6 +42,7 @@ class Change:
 @dataclass(frozen=True)
 class Step:
     number: int
+    transition: int  # the compiled transition id (see System.transitions)
     instance: str
     actor: str
     kind: str  # "on" | "step"
@@ -179,6 +180,7 @@ def build_trace(system: System, violation: Violation) -> Trace:
         changes = tuple(_diff(system, s, t)) if t is not None else ()
         steps.append(Step(
             number=number,
+            transition=tid,
             instance=actor.instance_name(inst),
             actor=actor.name,
             kind=tr.kind,

@@ -1,0 +1,45 @@
+"""Output files for the CLI: atomic writes (complete or absent) and rendering DOT with `dot`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import graphviz
+
+
+def write_atomic(path: str, data: bytes | str) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; these are ordinary shareable outputs
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def dot_available() -> bool:
+    return shutil.which("dot") is not None
+
+
+def render(dot_text: str, fmt: str) -> bytes:
+    """Render DOT text with Graphviz's `dot` (svg or png)."""
+    return graphviz.Source(dot_text).pipe(format=fmt)
+
+
+def write_diagram(base: str, dot_text: str, formats: tuple[str, ...] = ("svg",)) -> list[str]:
+    """Write BASE.dot and, if `dot` is installed, BASE.<fmt>; returns the paths written."""
+    written = [base + ".dot"]
+    write_atomic(base + ".dot", dot_text)
+    if dot_available():
+        for fmt in formats:
+            write_atomic(f"{base}.{fmt}", render(dot_text, fmt))
+            written.append(f"{base}.{fmt}")
+    return written
