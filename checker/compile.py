@@ -176,8 +176,11 @@ class _Gen:
         if isinstance(e, ir.Instance):
             if isinstance(e.index, ir.Lit):
                 return repr(e.index.value)
+            code = self.ex(e.index, env)
+            if code.isdigit() and int(code) < e.type.count:
+                return code  # e.g. Invocation[index(self)] inside a replicated actor
             sid = self.span_id(e.span)
-            return f"_inst({self.ex(e.index, env)}, {e.type.count}, {sid})"
+            return f"_inst({code}, {e.type.count}, {sid})"
         if isinstance(e, ir.At):
             base = self.layout.ctrl[e.actor]
             if self.model.actor(e.actor).count == 1:
@@ -213,7 +216,8 @@ class _Gen:
         if isinstance(e, ir.Size):
             return f"({self.ex(e.operand, env)}).bit_count()"
         if isinstance(e, ir.IndexOf):
-            return f"({self.ex(e.operand, env)})"
+            code = self.ex(e.operand, env)
+            return code if code.isdigit() else f"({code})"
         if isinstance(e, ir.Pending):
             mid = self.msg_ids[e.message]
             slots = [sl for sl in self.layout.slots
@@ -381,11 +385,14 @@ class _Gen:
                 return lines
             return emit
 
+        guard = None
+        if item.guard is not None and not (isinstance(item.guard, ir.Lit) and item.guard.value):
+            guard = item.guard
         if not is_handler:
             lines.append(f"{ind}for _ in _ONCE:")
             body_ind = ind + "    "
-            if item.guard is not None:
-                lines.append(f"{body_ind}if not {self.ex(item.guard, env)}: continue")
+            if guard is not None:
+                lines.append(f"{body_ind}if not {self.ex(guard, env)}: continue")
             lines.append(f"{body_ind}t0 = list(s)")
             lines += self.seq(list(item.body), 0, "t0", body_ind, env, emitter("-1", "None"))
             return lines
@@ -400,15 +407,15 @@ class _Gen:
                 lines.append(f"{ind}ch = s[{slot}]")
                 if ordered:
                     lines.append(f"{ind}if ch and ch[0][0] == {mid}:")
-                    lines.append(f"{ind}    for m in ch[:1]:")
+                    lines.append(f"{ind}    for m in (ch[0],):")
                     rest = "ch[1:]"
                 else:
                     lines.append(f"{ind}if ch:")
                     lines.append(f"{ind}    for m in _distinct(ch, {mid}):")
                     rest = "_without(ch, m)"
                 body_ind = ind + "        "
-                if item.guard is not None:
-                    lines.append(f"{body_ind}if not {self.ex(item.guard, henv)}: continue")
+                if guard is not None:
+                    lines.append(f"{body_ind}if not {self.ex(guard, henv)}: continue")
                 lines.append(f"{body_ind}t0 = list(s)")
                 lines.append(f"{body_ind}t0[{slot}] = {rest}")
                 lines += self.seq(list(item.body), 0, "t0", body_ind, henv,

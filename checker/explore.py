@@ -77,12 +77,14 @@ def explore(
     violated: set[str] = set()
     violations: list[Violation] = []
     fired = [0] * len(system.transitions)
+    check_invariants = bool(invs or premises)
 
     init = system.initial
     states = [init]
-    index = {init: 0}
+    visited = {init}  # a set, not a dict: a new state's parent is always the current one
     parent = [-1]
-    depth = [0]
+    # BFS tracks depth by level boundaries; DFS (or a depth bound) needs it per state.
+    depth: list[int] | None = [0] if (search == "dfs" or max_depth is not None) else None
     transitions = 0
     limit = ""
 
@@ -113,6 +115,7 @@ def explore(
     check_state(0, init)
     frontier = [0]  # DFS stack; BFS uses `states` itself as the queue
     head = 0
+    level, level_end = 0, 1  # BFS: states[:level_end] have depth <= level
     next_report = start + 2.0
     max_seen_depth = 0
     while True:
@@ -123,12 +126,16 @@ def explore(
                 break
             cur = head
             head += 1
+            if cur >= level_end:
+                level += 1
+                level_end = len(states)
+            d = level
         else:
             if not frontier:
                 break
             cur = frontier.pop()
+            d = depth[cur]
         s = states[cur]
-        d = depth[cur]
         if max_depth is not None and d >= max_depth:
             limit = limit or f"depth bound {max_depth} reached"
             continue
@@ -158,17 +165,19 @@ def explore(
                                         "final state", _path(states, parent, cur)))
         nd = d + 1
         for t in out:
-            if t in index:
+            if t in visited:
                 continue
+            visited.add(t)
             idx = len(states)
-            index[t] = idx
             states.append(t)
             parent.append(cur)
-            depth.append(nd)
-            max_seen_depth = max(max_seen_depth, nd)
+            if depth is not None:
+                depth.append(nd)
             if search == "dfs":
                 frontier.append(idx)
-            check_state(idx, t)
+            if check_invariants:
+                check_state(idx, t)
+            max_seen_depth = max(max_seen_depth, nd)
         if max_states is not None and len(states) >= max_states:
             limit = f"state bound {max_states} reached"
             break
