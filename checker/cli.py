@@ -1,7 +1,7 @@
 """The `protocheck` command line: the only layer that prints, reads arguments and sets exit codes.
 
 Exit codes: 0 every verdict matches its `expect`; 1 a mismatch; 2 bad input or usage;
-3 inconclusive (a bound or the timeout stopped exploration before a verdict).
+3 inconclusive (a bound or the timeout stopped exploration before a verdict); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import dataclass
 
 from checker import files
 from checker.diagnostics import CheckError, Diagnostic
@@ -18,6 +19,9 @@ from checker.explore import explore
 from checker.load import load_model, load_spec, read_source
 from checker.render import json as render_json
 from checker.render import text
+from checker.render.itf import trace_itf
+from checker.render.junit import junit_document
+from checker.render.sarif import sarif_document
 from checker.render.sequence import sequence_dot
 from checker.render.views import actors_dot, statespace_dot, structure_dot
 from checker.source import Span
@@ -25,6 +29,7 @@ from checker.statespace import DEFAULT_CAP, TooLarge, build_graph
 from checker.trace import build_trace
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # Ctrl-C, after printing partial statistics
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +60,10 @@ def _arg_parser() -> argparse.ArgumentParser:
     c.add_argument("--diagrams", metavar="DIR",
                    help="write each counterexample as DIR/<spec>-<property>.svg and .dot")
     c.add_argument("--png", action="store_true", help="with --diagrams: also write PNG")
+    c.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    c.add_argument("--sarif", metavar="FILE", help="write a SARIF 2.1.0 report")
+    c.add_argument("--itf", metavar="DIR",
+                   help="write each counterexample as DIR/<spec>-<property>.itf.json (ITF)")
     pa = sub.add_parser("parse", help="validate a model or spec and summarise it")
     pa.add_argument("file")
     d = sub.add_parser("diagram", help="draw a design-review view of a model (or a spec's model)")
@@ -103,7 +112,22 @@ def _print_diags(diags: list[Diagnostic]) -> None:
         print(d.render(), file=sys.stderr)
 
 
-def _check_one(path: str, args) -> tuple[int, dict | None, list[str]]:
+@dataclass
+class _SpecRun:
+    """Everything one spec's check produced, for the text, JSON, JUnit and SARIF outputs."""
+
+    code: int
+    doc: dict
+    lines: list[str]
+    texts: list[str]  # per violation: its text trace
+    traces: list
+    spans: dict  # property name -> Span of its declaration
+    expect_span: Span
+    properties: list[str]
+    interrupted: bool
+
+
+def _check_one(path: str, args) -> _SpecRun:
     loaded = load_spec(path)
     warnings = [d.render() for d in loaded.warnings]
     if not args.json:
@@ -141,13 +165,19 @@ def _check_one(path: str, args) -> tuple[int, dict | None, list[str]]:
             base = os.path.join(args.diagrams, f"{cfg.name}-{v.property}")
             formats = ("svg", "png") if args.png else ("svg",)
             diagrams.append(files.write_diagram(base, dot_text, formats))
-    if args.json:
-        doc = render_json.result_json(spec_path=path, spec_name=cfg.name, model=loaded.model,
-                                      system=loaded.system, config=cfg, result=result,
-                                      traces=traces, matches=matches, warnings=warnings)
-        for v, written in zip(doc["violations"], diagrams):
-            v["diagrams"] = written
-        return code, doc, []
+    doc = render_json.result_json(spec_path=path, spec_name=cfg.name, model=loaded.model,
+                                  system=loaded.system, config=cfg, result=result,
+                                  traces=traces, matches=matches, warnings=warnings)
+    itfs = []
+    for v, trace in zip(doc["violations"], traces):
+        v["itf"] = trace_itf(loaded.system, trace, source=path, property_name=v["property"])
+        itfs.append(v["itf"])
+    for v, written in zip(doc["violations"], diagrams):
+        v["diagrams"] = written
+    if args.itf:
+        for v, itf in zip(doc["violations"], itfs):
+            target = os.path.join(args.itf, f"{cfg.name}-{v['property']}.itf.json")
+            files.write_atomic(target, json.dumps(itf, indent=2) + "\n")
     lines = []
     consts = text.constants_text(loaded.model)
     lines.append(f"== {path}: spec {cfg.name} on {loaded.model.path}"
@@ -163,18 +193,25 @@ def _check_one(path: str, args) -> tuple[int, dict | None, list[str]]:
     if result.verdict == "violated" and not result.complete:
         note = " (stopped at the first violation)"
     lines.append(f"explored: {text.stats_line(result)}{note}")
+    texts = []
     for n, (v, trace) in enumerate(zip(result.violations, traces)):
-        lines.append("")
-        lines.append("violated: " + "\n".join(text.property_header(v, invariants.get(v.property))))
-        lines += text.render_trace(loaded.system, trace, invariants.get(v.property))
+        block = ["violated: " + "\n".join(text.property_header(v, invariants.get(v.property)))]
+        block += text.render_trace(loaded.system, trace, invariants.get(v.property))
         if diagrams:
-            lines.append("  diagram: " + ", ".join(p for p in diagrams[n] if not
-                                                   p.endswith(".dot")) or diagrams[n][0])
+            block.append("  diagram: " + ", ".join(p for p in diagrams[n]
+                                                   if not p.endswith(".dot")) or diagrams[n][0])
+        texts.append("\n".join(block))
+        lines.append("")
+        lines += block
     cov = text.coverage_lines(loaded.system, result)
     if cov:
         lines.append("")
         lines += cov
-    return code, None, lines
+    properties = [inv.name for inv in cfg.invariants] + (["deadlock"] if cfg.deadlock else [])
+    return _SpecRun(code, doc, lines, texts, traces,
+                    {inv.name: inv.span for inv in cfg.invariants},
+                    loaded.spec.expect_span or loaded.spec.span, properties,
+                    result.limit == "interrupted")
 
 
 def _cmd_check(args) -> int:
@@ -187,11 +224,12 @@ def _cmd_check(args) -> int:
         _print_diags(err.diagnostics)
         return EXIT_INPUT
     codes = []
-    docs = []
+    runs: list[_SpecRun] = []
     errors = []
-    for n, path in enumerate(spec_files):
+    interrupted = False
+    for path in spec_files:
         try:
-            code, doc, lines = _check_one(path, args)
+            run = _check_one(path, args)
         except CheckError as err:
             if args.json:
                 errors += [{"severity": d.severity, "code": d.code, "message": d.message,
@@ -201,13 +239,18 @@ def _cmd_check(args) -> int:
                 _print_diags(err.diagnostics)
             codes.append(EXIT_INPUT)
             continue
-        codes.append(code)
-        if doc is not None:
-            docs.append(doc)
-        else:
-            if n:
+        codes.append(run.code)
+        runs.append(run)
+        if not args.json:
+            if len(runs) > 1:
                 print()
-            print("\n".join(lines))
+            print("\n".join(run.lines), flush=True)
+        if run.interrupted:
+            interrupted = True
+            print(f"protocheck: interrupted while checking {path}; partial statistics: "
+                  f"{run.doc['stats']['states']:,} states, "
+                  f"{run.doc['stats']['transitions']:,} transitions", file=sys.stderr)
+            break
     if EXIT_INPUT in codes:
         final = EXIT_INPUT
     elif EXIT_MISMATCH in codes:
@@ -216,13 +259,24 @@ def _cmd_check(args) -> int:
         final = EXIT_INCONCLUSIVE
     else:
         final = EXIT_OK
+    if interrupted:
+        final = EXIT_INTERRUPTED
+    if args.junit:
+        entries = [dict(r.doc, _text=r.texts, _properties=r.properties,
+                        _seconds=r.doc["stats"]["seconds"]) for r in runs]
+        files.write_atomic(args.junit, junit_document(entries))
+    if args.sarif:
+        entries = [dict(r.doc, _traces=r.traces, _spans=r.spans, _expect_span=r.expect_span)
+                   for r in runs]
+        doc = sarif_document(entries, os.getcwd())
+        files.write_atomic(args.sarif, json.dumps(doc, indent=2) + "\n")
     if args.json:
-        print(json.dumps(render_json.document(docs, errors, final), indent=2))
-    elif len(spec_files) > 1:
+        print(json.dumps(render_json.document([r.doc for r in runs], errors, final), indent=2))
+    elif len(spec_files) > 1 and not interrupted:
         ok = codes.count(EXIT_OK)
-        print(f"\n{len(spec_files)} specs: {ok} as expected, {codes.count(EXIT_MISMATCH)} mismatched, "
-              f"{codes.count(EXIT_INCONCLUSIVE)} inconclusive, {codes.count(EXIT_INPUT)} with "
-              "errors")
+        print(f"\n{len(spec_files)} specs: {ok} as expected, {codes.count(EXIT_MISMATCH)} "
+              f"mismatched, {codes.count(EXIT_INCONCLUSIVE)} inconclusive, "
+              f"{codes.count(EXIT_INPUT)} with errors")
     return final
 
 

@@ -65,7 +65,8 @@ class Layout:
     ctrl: dict[str, int]
     vars: dict[tuple[str, str], int]
     shared: dict[str, int]
-    channels: dict[tuple[str, str], int]
+    # (sender actor, receiver actor) -> (sender instance, receiver instance) -> slot index
+    pairs: dict[tuple[str, str], dict[tuple[int, int], int]]
     slots: tuple[Slot, ...]
     size: int
 
@@ -92,6 +93,60 @@ class System:
     code: str = field(repr=False, default="")
 
 
+def _static_instance(e: ir.Expr | None, me: int) -> int | None:
+    """The instance index an expression denotes when it depends only on `self`, else None."""
+    if isinstance(e, ir.Lit) and isinstance(e.value, int) and not isinstance(e.value, bool):
+        return e.value
+    if isinstance(e, ir.SelfRef):
+        return me
+    if isinstance(e, (ir.Instance,)):
+        return _static_instance(e.index, me)
+    if isinstance(e, ir.IndexOf):
+        return _static_instance(e.operand, me)
+    if isinstance(e, ir.Binary) and e.op in ("+", "-", "*"):
+        a, b = _static_instance(e.left, me), _static_instance(e.right, me)
+        if a is None or b is None:
+            return None
+        return a + b if e.op == "+" else a - b if e.op == "-" else a * b
+    return None
+
+
+def _sends(body) -> list[ir.Send]:
+    out = []
+    for st in body:
+        if isinstance(st, ir.Send):
+            out.append(st)
+        elif isinstance(st, ir.If):
+            out += _sends(st.then) + _sends(st.orelse)
+        elif isinstance(st, ir.Choose):
+            for b in st.branches:
+                out += _sends(b)
+        elif isinstance(st, ir.Pick):
+            out += _sends(st.body)
+    return out
+
+
+def _static_pairs(model: ir.Model) -> dict[tuple[str, str], dict[int, set[int]]]:
+    """Which receiver instances each sender instance can ever address, per actor pair.
+
+    A channel slot exists only for those pairs: `send X to Invocation[index(self)]` from
+    HttpClient[k] needs the slot to Invocation[k] alone, not N of them. A target that depends on
+    state (a variable, `sender`, a `pick`) may be any instance, so it gets them all.
+    """
+    out: dict[tuple[str, str], dict[int, set[int]]] = {}
+    for a in model.actors:
+        for item in (*a.handlers, *a.steps):
+            for send in _sends(item.body):
+                nr = model.actor(send.receiver_actor).count
+                per = out.setdefault((a.name, send.receiver_actor), {})
+                for me in range(a.count):
+                    r = None if send.target is None else (
+                        0 if nr == 1 else _static_instance(send.target, me))
+                    targets = {r} if r is not None and 0 <= r < nr else set(range(nr))
+                    per.setdefault(me, set()).update(targets)
+    return out
+
+
 def _layout(model: ir.Model) -> Layout:
     pos = 0
     ctrl: dict[str, int] = {}
@@ -107,16 +162,18 @@ def _layout(model: ir.Model) -> Layout:
     for v in model.shared:
         shared[v.name] = pos
         pos += 1
-    channels: dict[tuple[str, str], int] = {}
+    used = _static_pairs(model)
+    pairs: dict[tuple[str, str], dict[tuple[int, int], int]] = {}
     slots = []
     for c in model.channels:
-        ns, nr = model.actor(c.sender).count, model.actor(c.receiver).count
-        channels[(c.sender, c.receiver)] = pos
-        for si in range(ns):
-            for ri in range(nr):
+        table = pairs.setdefault((c.sender, c.receiver), {})
+        per = used.get((c.sender, c.receiver), {})
+        for si in range(model.actor(c.sender).count):
+            for ri in sorted(per.get(si, ())):
+                table[(si, ri)] = pos
                 slots.append(Slot(pos, c.sender, si, c.receiver, ri, c.capacity, c.ordered))
                 pos += 1
-    return Layout(ctrl, vars_, shared, channels, tuple(slots), pos)
+    return Layout(ctrl, vars_, shared, pairs, tuple(slots), pos)
 
 
 def _initial(model: ir.Model, layout: Layout) -> tuple:
@@ -322,18 +379,21 @@ class _Gen:
             mid = self.msg_ids[st.message]
             args = "".join(f", {self.ex(a, benv)}" for a in st.args)
             msg = f"({mid}{args},)" if st.args else f"({mid},)"
-            base = self.layout.channels[(actor.name, st.receiver_actor)]
+            table = self.layout.pairs[(actor.name, st.receiver_actor)]
             nr = self.model.actor(st.receiver_actor).count
             ordered = next(c.ordered for c in self.model.channels
                            if c.sender == actor.name and c.receiver == st.receiver_actor)
             cap = next(c.capacity for c in self.model.channels
                        if c.sender == actor.name and c.receiver == st.receiver_actor)
-            first = base + env["self"] * nr
+            me = env["self"]
             if st.target is None:
-                targets = [str(first + r) for r in range(nr)]
+                targets = [str(table[(me, r)]) for r in range(nr)]
             else:
                 r = self.ex(st.target, benv) if nr > 1 else "0"
-                targets = [str(first + int(r)) if r.isdigit() else f"{first} + {r}"]
+                if r.isdigit():
+                    targets = [str(table[(me, int(r))])]
+                else:  # any receiver: _static_pairs gave this sender a contiguous block
+                    targets = [f"{table[(me, 0)]} + {r}"]
             lines = [f"{ind}_m = {msg}"]
             for k in targets:
                 lines += [
@@ -398,11 +458,13 @@ class _Gen:
             return lines
         mid = self.msg_ids[item.message]
         for sender in item.senders:
-            base = lay.channels[(sender, actor.name)]
+            table = lay.pairs[(sender, actor.name)]
             ordered = next(c.ordered for c in self.model.channels
                            if c.sender == sender and c.receiver == actor.name)
             for j in range(self.model.actor(sender).count):
-                slot = base + j * actor.count + k
+                if (j, k) not in table:
+                    continue  # sender instance j never addresses instance k
+                slot = table[(j, k)]
                 henv = dict(env, sender=j, slot=str(slot), msg="m")
                 lines.append(f"{ind}ch = s[{slot}]")
                 if ordered:

@@ -7,6 +7,7 @@ violation it finds has a shortest path from the initial state.
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 
@@ -57,6 +58,22 @@ def _path(states: list, parent: list, idx: int) -> tuple[tuple, ...]:
 
 def explore(
     system: System,
+    **options,
+) -> Result:
+    """Explore every reachable state (or until a limit); see the module docstring."""
+    # Millions of state tuples make the cyclic garbage collector rescan memory that holds no
+    # cycles at all; pause it for the search (about 10% faster) and restore it afterwards.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _explore(system, **options)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _explore(
+    system: System,
     *,
     search: str = "bfs",
     deadlock: bool = True,
@@ -66,7 +83,7 @@ def explore(
     stop_at_first: bool = True,
     progress=None,
 ) -> Result:
-    """Explore every reachable state (or until a limit); see the module docstring."""
+    """The search itself (`explore` wraps it with the garbage collector paused)."""
     start = time.perf_counter()
     successors = system.successors
     all_final = system.all_final
@@ -113,84 +130,93 @@ def explore(
                         premise_seen.add(name)
 
     check_state(0, init)
+    interrupted = False
     frontier = [0]  # DFS stack; BFS uses `states` itself as the queue
     head = 0
     level, level_end = 0, 1  # BFS: states[:level_end] have depth <= level
     next_report = start + 2.0
     max_seen_depth = 0
-    while True:
-        if violations and stop_at_first:
-            break
-        if search == "bfs":
-            if head >= len(states):
+    try:
+        while True:
+            if violations and stop_at_first:
                 break
-            cur = head
-            head += 1
-            if cur >= level_end:
-                level += 1
-                level_end = len(states)
-            d = level
-        else:
-            if not frontier:
-                break
-            cur = frontier.pop()
-            d = depth[cur]
-        s = states[cur]
-        if max_depth is not None and d >= max_depth:
-            limit = limit or f"depth bound {max_depth} reached"
-            continue
-        out: list = []
-        errs: list = []
-        try:
-            successors(s, out, errs, fired)
-        except EvalError as err:
-            if "runtime" not in violated:
-                violated.add("runtime")
-                violations.append(Violation("runtime", "runtime", err.message,
-                                            _path(states, parent, cur), None, err.span))
-            continue
-        transitions += len(out)
-        if errs:
-            e = errs[0]
-            key = f"{e[4]}"
-            if key not in violated:
-                violated.add(key)
-                violations.append(Violation(e[4], e[4], e[6], _path(states, parent, cur),
-                                            (e[0], e[1], e[2], e[3]), system.spans[e[5]]))
-        if not out and not errs and deadlock and "deadlock" not in violated \
-                and not all_final(s):
-            violated.add("deadlock")
-            violations.append(Violation("deadlock", "deadlock",
-                                        "no transition is enabled and some actor is not in a "
-                                        "final state", _path(states, parent, cur)))
-        nd = d + 1
-        for t in out:
-            if t in visited:
+            if search == "bfs":
+                if head >= len(states):
+                    break
+                cur = head
+                head += 1
+                if cur >= level_end:
+                    level += 1
+                    level_end = len(states)
+                d = level
+            else:
+                if not frontier:
+                    break
+                cur = frontier.pop()
+                d = depth[cur]
+            s = states[cur]
+            if max_depth is not None and d >= max_depth:
+                limit = limit or f"depth bound {max_depth} reached"
                 continue
-            visited.add(t)
-            idx = len(states)
-            states.append(t)
-            parent.append(cur)
-            if depth is not None:
-                depth.append(nd)
-            if search == "dfs":
-                frontier.append(idx)
-            if check_invariants:
-                check_state(idx, t)
-            max_seen_depth = max(max_seen_depth, nd)
-        if max_states is not None and len(states) >= max_states:
-            limit = f"state bound {max_states} reached"
-            break
-        if progress is not None or timeout is not None:
-            now = time.perf_counter()
-            if timeout is not None and now - start >= timeout:
-                limit = f"timeout of {timeout:g} s reached"
+            out: list = []
+            errs: list = []
+            try:
+                successors(s, out, errs, fired)
+            except EvalError as err:
+                if "runtime" not in violated:
+                    violated.add("runtime")
+                    violations.append(Violation("runtime", "runtime", err.message,
+                                                _path(states, parent, cur), None, err.span))
+                continue
+            transitions += len(out)
+            if errs:
+                e = errs[0]
+                key = f"{e[4]}"
+                if key not in violated:
+                    violated.add(key)
+                    violations.append(Violation(e[4], e[4], e[6], _path(states, parent, cur),
+                                                (e[0], e[1], e[2], e[3]), system.spans[e[5]]))
+            if not out and not errs and deadlock and "deadlock" not in violated \
+                    and not all_final(s):
+                violated.add("deadlock")
+                violations.append(Violation("deadlock", "deadlock",
+                                            "no transition is enabled and some actor is not in a "
+                                            "final state", _path(states, parent, cur)))
+            nd = d + 1
+            for t in out:
+                # One hash per successor: add, then see whether the set grew.
+                seen_before = len(visited)
+                visited.add(t)
+                if len(visited) == seen_before:
+                    continue
+                idx = len(states)
+                states.append(t)
+                parent.append(cur)
+                if depth is not None:
+                    depth.append(nd)
+                if search == "dfs":
+                    frontier.append(idx)
+                if check_invariants:
+                    check_state(idx, t)
+                max_seen_depth = max(max_seen_depth, nd)
+            if max_states is not None and len(states) >= max_states:
+                limit = f"state bound {max_states} reached"
                 break
-            if progress is not None and now >= next_report:
-                next_report = now + 0.5
-                progress(len(states), transitions, max_seen_depth, now - start)
+            if progress is not None or timeout is not None:
+                now = time.perf_counter()
+                if timeout is not None and now - start >= timeout:
+                    limit = f"timeout of {timeout:g} s reached"
+                    break
+                if progress is not None and now >= next_report:
+                    next_report = now + 0.5
+                    progress(len(states), transitions, max_seen_depth, now - start)
+    except KeyboardInterrupt:
+        # Ctrl-C: stop cleanly; the caller reports partial statistics as inconclusive.
+        interrupted = True
+        limit = "interrupted"
     seconds = time.perf_counter() - start
     pending = head < len(states) if search == "bfs" else bool(frontier)
+    pending = pending or interrupted
     complete = not limit and not (violations and stop_at_first and pending)
     if limit and not pending and search == "bfs" and not limit.startswith("depth"):
         complete = True

@@ -1,0 +1,218 @@
+"""CI outputs: JUnit, SARIF (validated against the official 2.1.0 schema), ITF, the pytest
+plugin, the pre-commit hook, atomic writes and Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import jsonschema
+from conftest import ROOT, write_spec
+
+SCHEMA = json.loads((ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json").read_text())
+BUGGY = "specs/azure_linux_specialization_buggy.spec"
+FIXED = "specs/azure_linux_specialization_fixed.spec"
+
+
+def _validate_sarif(doc: dict) -> None:
+    jsonschema.validators.validator_for(SCHEMA)(SCHEMA).validate(doc)
+
+
+def _unexpected_violation_spec(tmp_path):
+    return write_spec(tmp_path, ROOT / "models" / "forwarding_task.model",
+                      "invariant forwarding_task_set_before_awaited: forall i in Invocation: "
+                      "i at EnsuringForwarding implies i.forwarding_task_set\nexpect holds",
+                      {"N": 2, "FIXED": False})
+
+
+def test_junit_for_violated_and_holding_specs(cli, tmp_path):
+    out = tmp_path / "report.xml"
+    code, _, _ = cli("check", BUGGY, FIXED, str(_unexpected_violation_spec(tmp_path)),
+                     "--junit", str(out))
+    assert code == 1  # the generated spec expects holds but is violated
+    root = ET.parse(out).getroot()
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert set(suites) == {"azure_linux_specialization_buggy",
+                           "azure_linux_specialization_fixed", "test"}
+    fixed_cases = [c.get("name") for c in suites["azure_linux_specialization_fixed"]]
+    assert fixed_cases == ["no_jobhost_start_before_env_assigned", "deadlock"]
+    assert all(len(c) == 0 for c in suites["azure_linux_specialization_fixed"])  # all pass
+    buggy = suites["azure_linux_specialization_buggy"]
+    assert buggy.get("failures") == "0"
+    assert "counterexample (7 steps)" in buggy.find("testcase/system-out").text
+    failure = suites["test"].find("testcase/failure")
+    assert failure.get("message").startswith("forwarding_task_set_before_awaited violated")
+    assert "5. Invocation[0]  on InvocationResponse#3 from Worker" in failure.text
+    assert root.get("failures") == "1"
+
+
+def test_junit_inconclusive_is_an_error(cli, tmp_path):
+    out = tmp_path / "report.xml"
+    code, _, _ = cli("check", "specs/forwarding_task_fixed_n3.spec", "--max-states", "20",
+                     "--junit", str(out))
+    assert code == 3
+    root = ET.parse(out).getroot()
+    assert root.get("errors") == "3"  # two invariants and deadlock freedom: none proved
+    errs = root.findall(".//error")
+    assert {e.get("type") for e in errs} == {"inconclusive"}
+
+
+def test_sarif_is_valid_and_points_at_sources(cli, tmp_path):
+    out = tmp_path / "report.sarif"
+    code, _, _ = cli("check", BUGGY, FIXED, str(_unexpected_violation_spec(tmp_path)),
+                     "--sarif", str(out))
+    assert code == 1
+    doc = json.loads(out.read_text())
+    _validate_sarif(doc)
+    results = doc["runs"][0]["results"]
+    assert [r["level"] for r in results] == ["note", "error"]
+    known = results[0]
+    loc = known["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "specs/azure_linux_specialization_buggy.spec"
+    assert loc["region"]["startLine"] == 6
+    flow = known["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert len(flow) == 7
+    assert [f["location"]["physicalLocation"]["region"]["startLine"] for f in flow] == \
+        [34, 49, 72, 99, 38, 83, 105]
+    assert all(f["location"]["physicalLocation"]["artifactLocation"]["uri"]
+               == "models/azure_linux_specialization.model" for f in flow)
+    assert flow[1]["location"]["message"]["text"].startswith(
+        "2. LinuxInstanceManager: on AssignmentRequest")
+
+
+def test_sarif_for_holding_specs_only(cli, tmp_path):
+    out = tmp_path / "report.sarif"
+    code, _, _ = cli("check", FIXED, "--sarif", str(out))
+    assert code == 0
+    doc = json.loads(out.read_text())
+    _validate_sarif(doc)
+    assert doc["runs"][0]["results"] == []
+
+
+def _check_itf_value(v) -> None:
+    if isinstance(v, (bool, str)):
+        return
+    if isinstance(v, list):
+        for x in v:
+            _check_itf_value(x)
+        return
+    assert isinstance(v, dict), v
+    if "#bigint" in v:
+        assert set(v) == {"#bigint"} and re.fullmatch(r"-?\d+", v["#bigint"])
+    elif "#set" in v or "#tup" in v:
+        (items,) = v.values()
+        for x in items:
+            _check_itf_value(x)
+    elif "#map" in v:
+        for pair in v["#map"]:
+            assert len(pair) == 2
+            _check_itf_value(pair[0])
+            _check_itf_value(pair[1])
+    elif "tag" in v:
+        assert set(v) == {"tag", "value"} and isinstance(v["tag"], str)
+        _check_itf_value(v["value"])
+    else:  # a record
+        for x in v.values():
+            _check_itf_value(x)
+
+
+def test_itf_trace_shape(cli, tmp_path):
+    code, _, _ = cli("check", "specs/forwarding_task_buggy_n2.spec", "--itf", str(tmp_path))
+    assert code == 0
+    path = tmp_path / "forwarding_task_buggy_n2-forwarding_task_set_before_awaited.itf.json"
+    itf = json.loads(path.read_text())
+    assert itf["#meta"]["format"] == "ITF"
+    assert itf["vars"] == ["HttpClient", "Invocation", "Worker", "channels"]
+    assert len(itf["states"]) == 6  # initial + 5 steps
+    for i, state in enumerate(itf["states"]):
+        assert state["#meta"]["index"] == i
+        assert set(state) - {"#meta"} == set(itf["vars"])
+        for var in itf["vars"]:
+            _check_itf_value(state[var])
+    last = itf["states"][-1]
+    inv0 = {k["#bigint"]: v for k, v in last["Invocation"]["#map"]}["0"]
+    assert inv0 == {"state": "EnsuringForwarding", "forwarding_task_set": False}
+    assert itf["states"][5]["#meta"]["action"] == "Invocation[0]: on InvocationResponse"
+    first_send = itf["states"][1]["channels"]["#map"]
+    queued = [(k["#tup"], msgs) for k, msgs in first_send if msgs]
+    assert queued == [(["HttpClient[0]", "Invocation[0]"], [{"tag": "HttpRequest",
+                                                             "value": {}}])]
+
+
+def test_itf_in_json_output(cli_json):
+    code, doc = cli_json(BUGGY)
+    assert code == 0
+    itf = doc["results"][0]["violations"][0]["itf"]
+    assert len(itf["states"]) == 8
+    assert itf["states"][7]["JobHost"]["indexed"] == "WarmupFunctions"
+    assert itf["states"][0]["placeholder_mode"] is True
+
+
+def test_pytest_plugin_collects_specs(pytester):
+    model = (ROOT / "docs" / "tutorial" / "handshake.model").read_text()
+    pytester.makefile(".model", handshake=model)
+    pytester.makefile(".spec", good='spec good\nmodel "handshake.model"\ninvariant r: '
+                      'Host.routing implies Worker at Running\nexpect violated\n',
+                      wrong='spec wrong\nmodel "handshake.model"\ninvariant r: '
+                      'Host.routing implies Worker at Running\nexpect holds\n')
+    result = pytester.runpytest("--protocheck")  # loaded by its pytest11 entry point
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*spec wrong: verdict violated, expected holds*",
+                                 "*2. Host  step BeginRouting*"])
+
+
+def test_pytest_plugin_off_by_default(pytester):
+    pytester.makefile(".spec", broken="this is not a spec")
+    result = pytester.runpytest()
+    assert result.ret == 5  # nothing collected: .spec files are ignored without --protocheck
+
+
+def test_pre_commit_hook_entry_runs(tmp_path):
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    entry = re.search(r"^\s*entry:\s*(.+)$", text, re.MULTILINE).group(1).split()
+    assert re.search(r"^\s*files:\s*\\\.\(model\|spec\)\$$", text, re.MULTILINE)
+    p = subprocess.run(entry, cwd=ROOT, check=False, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_ctrl_c_prints_partial_statistics_and_writes_complete_files(tmp_path):
+    spec = write_spec(tmp_path, ROOT / "models" / "forwarding_task.model", "expect holds",
+                      {"N": 7, "FIXED": True})
+    junit = tmp_path / "out" / "report.xml"
+    proc = subprocess.Popen([sys.executable, "-m", "checker", "check", str(spec), "--junit",
+                             str(junit), "--no-progress"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "verdict: INCONCLUSIVE (interrupted)" in out
+    m = re.search(r"partial statistics: ([\d,]+) states", err)
+    assert m and int(m.group(1).replace(",", "")) > 1000
+    root = ET.parse(junit).getroot()  # complete, parseable XML
+    assert root.get("errors") == "1"
+    assert [p.name for p in junit.parent.iterdir()] == ["report.xml"]  # no temporary files
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path, monkeypatch):
+    from checker import files
+
+    target = tmp_path / "x.json"
+    target.write_text("old")
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    try:
+        files.write_atomic(str(target), "new")
+    except OSError:
+        pass
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
