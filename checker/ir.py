@@ -9,6 +9,7 @@ index, set -> bitmask over the element domain.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from checker.source import Span
 
@@ -59,6 +60,56 @@ class SetT:
 
 
 Type = BoolT | IntT | EnumT | RefT | SetT
+
+# A timer's discrete status. `started` exists only inside a transition (a `start` just ran); the
+# timed engine records the start time and stores `armed`.
+TIMER_T = EnumT("timer", ("off", "armed", "started"))
+TIMER_OFF, TIMER_ARMED, TIMER_STARTED = 0, 1, 2
+
+
+def timer_var(timer: str) -> str:
+    """The hidden actor variable holding a timer's status (not a valid user identifier)."""
+    return f"timer:{timer}"
+
+
+@dataclass(frozen=True)
+class Lin:
+    """A linear expression over timing parameters: sum of coef * param, plus a constant."""
+
+    terms: tuple[tuple[str, Fraction], ...]
+    const: Fraction
+
+    def __str__(self) -> str:
+        parts = []
+        for name, c in self.terms:
+            if c == 1:
+                parts.append(f"+ {name}")
+            elif c == -1:
+                parts.append(f"- {name}")
+            else:
+                parts.append(f"{'-' if c < 0 else '+'} {abs(c)}*{name}")
+        if self.const or not parts:
+            parts.append(f"{'-' if self.const < 0 else '+'} {abs(self.const)}")
+        text = " ".join(parts)
+        return text[2:] if text.startswith("+ ") else "-" + text[2:]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # "int" | "real"
+    lo: int
+    hi: int
+    span: Span
+
+
+@dataclass(frozen=True)
+class Assumption:
+    left: Lin
+    op: str  # < <= == >= >
+    right: Lin
+    text: str
+    span: Span
 
 
 def compatible(target: Type, value: Type) -> bool:
@@ -357,9 +408,14 @@ class Step:
     guard: Expr | None
     body: tuple[Stmt, ...]
     span: Span
+    # Timing: ("timeout", timer) fires exactly when the timer expires; ("after", lo, hi) fires
+    # between lo and hi time units after the actor entered its current control state.
+    timing: tuple | None = None
 
     @property
     def label(self) -> str:
+        if self.timing and self.timing[0] == "timeout":
+            return f"on timeout {self.timing[1]}"
         return f"step {self.name}"
 
 
@@ -375,6 +431,7 @@ class Actor:
     handlers: tuple[Handler, ...]
     steps: tuple[Step, ...]
     span: Span
+    timers: tuple[tuple[str, Lin], ...] = ()
 
     def instance_name(self, i: int) -> str:
         return f"{self.name}[{i}]" if self.replicated else self.name
@@ -410,7 +467,15 @@ class Model:
     actors: tuple[Actor, ...] = ()
     channels: tuple[Channel, ...] = ()
     const_display: dict = field(hash=False, default_factory=dict)
+    params: tuple[Param, ...] = ()
+    assumes: tuple[Assumption, ...] = ()
+    fixed_params: tuple[tuple[str, Fraction], ...] = ()
 
+    @property
+    def timed(self) -> bool:
+        """Whether the model has timing (params, timers, time-bounded steps)."""
+        return bool(self.params) or any(a.timers or any(s.timing for s in a.steps)
+                                        for a in self.actors)
     def actor(self, name: str) -> Actor:
         for a in self.actors:
             if a.name == name:

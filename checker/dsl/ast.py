@@ -218,7 +218,20 @@ class Skip:
     span: Span
 
 
-Stmt = Assign | SetUpdate | Send | Goto | If | Choose | Pick | Assert | Skip
+@dataclass(frozen=True)
+class StartTimer:
+    timer: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class CancelTimer:
+    timer: str
+    span: Span
+
+
+Stmt = Assign | SetUpdate | Send | Goto | If | Choose | Pick | Assert | Skip | StartTimer \
+    | CancelTimer
 
 # ---------------------------------------------------------------- declarations
 
@@ -306,6 +319,39 @@ class Step:
     body: tuple[Stmt, ...]
     span: Span
     state_spans: tuple[Span, ...]
+    after: tuple[Expr, Expr] | None = None  # `after lo..hi` / `within hi` (lo = 0)
+
+
+@dataclass(frozen=True)
+class TimerDecl:
+    name: str
+    duration: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class TimeoutHandler:
+    timer: str
+    states: tuple[str, ...]
+    guard: Expr | None
+    body: tuple[Stmt, ...]
+    span: Span
+    state_spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class ParamDecl:
+    name: str
+    kind: str  # "int" | "real" (anything else is reported by sema)
+    low: Expr
+    high: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class AssumeDecl:
+    expr: Expr
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -317,6 +363,8 @@ class ActorDecl:
     handlers: tuple[Handler, ...]
     steps: tuple[Step, ...]
     span: Span
+    timers: tuple[TimerDecl, ...] = ()
+    timeouts: tuple[TimeoutHandler, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -330,6 +378,8 @@ class Model:
     actors: tuple[ActorDecl, ...]
     path: str
     span: Span
+    params: tuple[ParamDecl, ...] = ()
+    assumes: tuple[AssumeDecl, ...] = ()
 
 
 # ---------------------------------------------------------------- specs
@@ -365,3 +415,4 @@ class Spec:
     search: str
     path: str
     span: Span
+    params: tuple[SpecConst, ...] = ()

@@ -56,9 +56,10 @@ def _spell(terminal: str) -> str:
 # Groups of terminals that read better as one phrase than as a list of tokens.
 _EXPR_START = {"LPAR", "INT", "LBRACE", "NAME", "MINUS", "EXISTS", "FORALL", "NOT", "SENDER",
                "SELF", "TRUE", "FALSE"}
-_STMT_START = {"SEND", "GOTO", "IF", "CHOOSE", "PICK", "ASSERT", "SKIP", "NAME"}
-_DECL_START = {"CONST", "ENUM", "MESSAGE", "SHARED", "CHANNEL", "ACTOR"}
-_SPEC_START = {"MODEL", "CONST", "INVARIANT", "EXPECT", "DEADLOCK", "BOUND", "SEARCH"}
+_STMT_START = {"SEND", "GOTO", "IF", "CHOOSE", "PICK", "ASSERT", "SKIP", "NAME", "START",
+               "CANCEL"}
+_DECL_START = {"CONST", "ENUM", "MESSAGE", "SHARED", "CHANNEL", "ACTOR", "PARAM", "ASSUME"}
+_SPEC_START = {"MODEL", "CONST", "INVARIANT", "EXPECT", "DEADLOCK", "BOUND", "SEARCH", "PARAM"}
 _OPERATORS = {"ADD_OP", "MUL_OP", "CMP_OP", "AND", "OR", "IMPLIES", "IN", "AT", "DOT", "LSQB",
               "NOT", "MINUS", "DOUBLE_DOT", "__ANON_0", "__ANON_1"}
 
@@ -74,10 +75,12 @@ def _group(expected: set[str]) -> tuple[set[str], list[str]]:
         phrases.append("a statement")
     if {"ACTOR", "MESSAGE"} <= rest:
         rest -= _DECL_START
-        phrases.append("a declaration (const, enum, message, shared, channel or actor)")
+        phrases.append("a declaration (const, enum, message, shared, channel, actor, param or "
+                       "assume)")
     if {"INVARIANT", "EXPECT"} <= rest:
         rest -= _SPEC_START
-        phrases.append("a spec item (model, const, invariant, expect, deadlock, bound or search)")
+        phrases.append("a spec item (model, const, param, invariant, expect, deadlock, bound or "
+                       "search)")
     if {"ADD_OP", "MUL_OP"} <= rest:
         rest = {t for t in rest if t not in _OPERATORS and _spell(t) not in ("'..'", "'->'")}
         phrases.append("an operator")
@@ -307,6 +310,39 @@ class _ToAst(Transformer):
     def skip(self, meta, c):
         return ast.Skip(self.sp(meta))
 
+    def start_timer(self, meta, c):
+        return ast.StartTimer(str(c[0]), self.sp(meta))
+
+    def cancel_timer(self, meta, c):
+        return ast.CancelTimer(str(c[0]), self.sp(meta))
+
+    def param_decl(self, meta, c):
+        return ast.ParamDecl(str(c[0]), str(c[1]), c[2], c[3], self.sp(meta))
+
+    def assume_decl(self, meta, c):
+        return ast.AssumeDecl(c[0], self.sp(meta))
+
+    def timer_decl(self, meta, c):
+        return ast.TimerDecl(str(c[0]), c[1], self.sp(meta))
+
+    def after_clause(self, meta, c):
+        return ("after", c[0], c[1])
+
+    def within_clause(self, meta, c):
+        return ("after", ast.IntLit(0, self.sp(meta)), c[0])
+
+    def timeout_handler(self, meta, c):
+        name_tok = c[0]
+        states = c[1]
+        guard = c[2]
+        span = Span(self.src.path, meta.line, meta.column, name_tok.end_line, name_tok.end_column)
+        return ast.TimeoutHandler(str(name_tok), states[1] if states else (),
+                                  guard[1] if guard else None, c[3], span,
+                                  states[2] if states else ())
+
+    def spec_param(self, meta, c):
+        return ("param_fix", ast.SpecConst(str(c[0]), c[1], self.sp(meta)))
+
     # ---- declarations
     def const_decl(self, meta, c):
         return ast.ConstDecl(str(c[0]), c[1], c[2], self.sp(meta))
@@ -398,15 +434,17 @@ class _ToAst(Transformer):
     def step(self, meta, c):
         name_tok = c[0]
         states = c[1]
-        guard = c[2]
+        timing = c[2]
+        guard = c[3]
         span = Span(self.src.path, meta.line, meta.column, name_tok.end_line, name_tok.end_column)
         return ast.Step(
             str(name_tok),
             states[1] if states else (),
             guard[1] if guard else None,
-            c[3],
+            c[4],
             span,
             states[2] if states else (),
+            (timing[1], timing[2]) if timing else None,
         )
 
     def actor_decl(self, meta, c):
@@ -419,6 +457,8 @@ class _ToAst(Transformer):
             tuple(i for i in items if isinstance(i, ast.Handler)),
             tuple(i for i in items if isinstance(i, ast.Step)),
             self.sp(meta),
+            tuple(i for i in items if isinstance(i, ast.TimerDecl)),
+            tuple(i for i in items if isinstance(i, ast.TimeoutHandler)),
         )
 
     def model_file(self, meta, c):
@@ -433,6 +473,8 @@ class _ToAst(Transformer):
             tuple(i for i in items if isinstance(i, ast.ActorDecl)),
             self.src.path,
             self.sp(meta),
+            tuple(i for i in items if isinstance(i, ast.ParamDecl)),
+            tuple(i for i in items if isinstance(i, ast.AssumeDecl)),
         )
 
     # ---- specs
@@ -461,8 +503,11 @@ class _ToAst(Transformer):
     def spec_file(self, meta, c):
         items = c[1:]
         settings: dict[str, tuple] = {}
+        params = []
         for item in items:
-            if isinstance(item, tuple):
+            if isinstance(item, tuple) and item[0] == "param_fix":
+                params.append(item[1])
+            elif isinstance(item, tuple):
                 settings[item[0]] = item
         model = settings.get("model")
         expect = settings.get("expect")
@@ -480,6 +525,7 @@ class _ToAst(Transformer):
             search=settings["search"][1] if "search" in settings else "bfs",
             path=self.src.path,
             span=self.sp(meta),
+            params=tuple(params),
         )
 
 

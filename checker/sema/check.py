@@ -8,6 +8,7 @@ design smells such as a handler for a message that nothing sends.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from checker import ir
 from checker.diagnostics import CheckError, Diagnostic, did_you_mean
@@ -59,6 +60,8 @@ class _Analyzer:
         self.shared: dict[str, ir.Variable] = {}
         self.actors: dict[str, _ActorInfo] = {}
         self.global_names: dict[str, str] = {}
+        self.params: dict[str, ir.Param] = {}
+        self.timers: dict[str, dict[str, ir.Lin]] = {}  # actor -> timer -> duration
 
     # ------------------------------------------------------------ diagnostics
     def error(self, code: str, message: str, span: Span, hint: str = "") -> None:
@@ -227,6 +230,10 @@ class _Analyzer:
         if n in self.consts:
             value, t = self.consts[n]
             return ir.Lit(value, t, e.span)
+        if n in self.params:
+            self.error("PC331", f"'{n}' is a timing parameter: it can only appear in timer "
+                       "durations, 'after'/'within' bounds and 'assume'", e.span)
+            return None
         if n in self.members:
             enum, idx = self.members[n]
             return ir.Lit(idx, enum, e.span)
@@ -505,6 +512,15 @@ class _Analyzer:
     def stmt(self, s: ast.Stmt, scope: _Scope, sends: list):
         if isinstance(s, ast.Skip):
             return None
+        if isinstance(s, (ast.StartTimer, ast.CancelTimer)):
+            timers = self.timers.get(scope.actor, {})
+            if s.timer not in timers:
+                self.error("PC214", f"actor {scope.actor} has no timer '{s.timer}'", s.span,
+                           did_you_mean(s.timer, set(timers)))
+                return None
+            value = ir.TIMER_STARTED if isinstance(s, ast.StartTimer) else ir.TIMER_OFF
+            return ir.Assign("local", ir.timer_var(s.timer), ir.Lit(value, ir.TIMER_T, s.span),
+                             ir.TIMER_T, False, s.span)
         if isinstance(s, ast.Assign):
             return self.assign(s, scope)
         if isinstance(s, ast.SetUpdate):
@@ -662,6 +678,65 @@ class _Analyzer:
         args = tuple(given[f.name] for f in msg.fields)
         return ir.Send(msg.name, args, receiver, target, s.span)
 
+    # ------------------------------------------------------------ time
+    def lin(self, e: ast.Expr, what: str) -> ir.Lin | None:
+        """A duration or bound: linear in the params, with constant coefficients."""
+        def go(x):
+            if isinstance(x, ast.IntLit):
+                return {}, Fraction(x.value)
+            if isinstance(x, ast.Name):
+                if x.name in self.params:
+                    return {x.name: Fraction(1)}, Fraction(0)
+                if x.name in self.consts and isinstance(self.consts[x.name][1], ir.IntT):
+                    return {}, Fraction(self.consts[x.name][0])
+                self.error("PC330", f"{what} may use only numbers, integer constants and "
+                           f"params; '{x.name}' is not one", x.span,
+                           did_you_mean(x.name, set(self.params) | set(self.consts)))
+                raise _NotConstant()
+            if isinstance(x, ast.Unary) and x.op == "-":
+                t, c = go(x.operand)
+                return {k: -v for k, v in t.items()}, -c
+            if isinstance(x, ast.Binary) and x.op in ("+", "-"):
+                lt, lc = go(x.left)
+                rt, rc = go(x.right)
+                sign = 1 if x.op == "+" else -1
+                terms = dict(lt)
+                for k, v in rt.items():
+                    terms[k] = terms.get(k, 0) + sign * v
+                return terms, lc + sign * rc
+            if isinstance(x, ast.Binary) and x.op in ("*", "/"):
+                lt, lc = go(x.left)
+                rt, rc = go(x.right)
+                if x.op == "*" and (not lt or not rt):
+                    k, (t, c) = (lc, (rt, rc)) if not lt else (rc, (lt, lc))
+                    return {n: k * v for n, v in t.items()}, k * c
+                if x.op == "/" and not rt and rc != 0:
+                    return {n: v / rc for n, v in lt.items()}, lc / rc
+            self.error("PC330", f"{what} must be linear in the params (sums, differences and "
+                       "multiples of numbers, constants and params)", x.span)
+            raise _NotConstant()
+        try:
+            terms, const = go(e)
+        except _NotConstant:
+            return None
+        return ir.Lin(tuple(sorted((k, v) for k, v in terms.items() if v != 0)), const)
+
+    def assumption(self, e: ast.Expr, out: list) -> None:
+        if isinstance(e, ast.Binary) and e.op == "and":
+            self.assumption(e.left, out)
+            self.assumption(e.right, out)
+            return
+        if not (isinstance(e, ast.Binary) and e.op in ("<", "<=", "==", ">=", ">")):
+            self.error("PC333", "an assumption must be comparisons between linear expressions "
+                       "over params, joined by 'and'", e.span)
+            return
+        left = self.lin(e.left, "an assumption")
+        right = self.lin(e.right, "an assumption")
+        if left is not None and right is not None:
+            src = self.sources.get(e.span.path)
+            out.append(ir.Assumption(left, e.op, right, src.slice(e.span) if src else "",
+                                     e.span))
+
     # ------------------------------------------------------------ whole model
     def model(self, m: ast.Model, overrides: dict[str, ast.SpecConst]) -> ir.Model | None:
         # Names first, so that later declarations can refer to earlier and later ones alike.
@@ -717,6 +792,21 @@ class _Analyzer:
             if name not in {c.name for c in m.consts}:
                 self.error("PC402", f"model {m.name} has no constant '{name}'", sc.span,
                            did_you_mean(name, {c.name for c in m.consts}))
+        for p in m.params:
+            if not self.declare(p.name, "a param", p.span):
+                continue
+            if p.kind not in ("int", "real"):
+                self.error("PC332", f"a param is 'int' or 'real', not '{p.kind}'", p.span)
+                continue
+            lo = self.const_int(p.low, "a param bound")
+            hi = self.const_int(p.high, "a param bound")
+            if lo is None or hi is None:
+                continue
+            if lo > hi or lo < 0:
+                self.error("PC304", f"param range {lo}..{hi} must be non-empty and non-negative",
+                           p.span)
+                continue
+            self.params[p.name] = ir.Param(p.name, p.kind, lo, hi, p.span)
         for a in m.actors:
             if not self.declare(a.name, "an actor", a.span):
                 continue
@@ -781,6 +871,17 @@ class _Analyzer:
                 init = self.init_value(t, v.init, f"'{a.name}.{v.name}'")
                 if init is not None:
                     info.vars[v.name] = ir.Variable(v.name, t, init, v.span)
+            timers: dict[str, ir.Lin] = {}
+            for t in a.timers:
+                if t.name in timers:
+                    self.error("PC201", f"timer '{t.name}' is declared twice in {a.name}", t.span)
+                    continue
+                d = self.lin(t.duration, "a timer duration")
+                if d is not None:
+                    timers[t.name] = d
+                    info.vars[ir.timer_var(t.name)] = ir.Variable(ir.timer_var(t.name),
+                                                                  ir.TIMER_T, 0, t.span)
+            self.timers[a.name] = timers
             initials = [s for s in a.states if s.initial]
             if not a.states:
                 self.error("PC322", f"actor {a.name} declares no states; add one, as in "
@@ -791,6 +892,29 @@ class _Analyzer:
             elif len(initials) > 1:
                 self.error("PC322", f"actor {a.name} has more than one initial state",
                            initials[1].span)
+        self._assumes: list[ir.Assumption] = []
+        for asm in m.assumes:
+            self.assumption(asm.expr, self._assumes)
+        self._fixed: list[tuple[str, Fraction]] = []
+        for sc in self._param_fixes:
+            if sc.name not in self.params:
+                self.error("PC402", f"model {m.name} has no param '{sc.name}'", sc.span,
+                           did_you_mean(sc.name, set(self.params)))
+                continue
+            p = self.params[sc.name]
+            r = self.const_eval(sc.value, f"param {sc.name}")
+            if r is None:
+                continue
+            if not isinstance(r[1], ir.IntT) or not (p.lo <= r[0] <= p.hi):
+                self.error("PC401", f"param {sc.name} = {r[0]} is outside its range "
+                           f"{p.lo}..{p.hi}", sc.span)
+                continue
+            value = Fraction(r[0])
+            self._fixed.append((sc.name, value))
+            src = self.sources.get(sc.span.path)
+            self._assumes.append(ir.Assumption(ir.Lin(((sc.name, Fraction(1)),), Fraction(0)),
+                                               "==", ir.Lin((), value),
+                                               src.slice(sc.span) if src else "", sc.span))
         channels = self.channels(m)
         if self.errors():
             return None
@@ -807,6 +931,9 @@ class _Analyzer:
             actors=actors,
             channels=channels[2],
             const_display={k: ir.format_value(t, v) for k, (v, t) in self.consts.items()},
+            params=tuple(self.params.values()),
+            assumes=tuple(self._assumes),
+            fixed_params=tuple(self._fixed),
         )
 
     def channels(self, m: ast.Model):
@@ -904,7 +1031,8 @@ class _Analyzer:
                                            hi.body, hi.span))
             result.append(ir.Actor(actor.name, actor.count, actor.replicated, actor.vars,
                                    actor.states, actor.initial, actor.finals, tuple(handlers),
-                                   actor.steps, actor.span))
+                                   actor.steps, actor.span,
+                                   tuple(self.timers.get(actor.name, {}).items())))
         self._channel_list = chans
         return tuple(result)
 
@@ -965,7 +1093,34 @@ class _Analyzer:
                 guard = (self.bool_expr(st.guard, scope, "a guard") if st.guard is not None
                          else None)
                 body = self.block(st.body, scope, sends)
-                steps.append(ir.Step(a.name, st.name, states, guard, body, st.span))
+                timing = None
+                if st.after is not None:
+                    lo = self.lin(st.after[0], "a time bound")
+                    hi = self.lin(st.after[1], "a time bound")
+                    timing = ("after", lo, hi) if lo is not None and hi is not None else None
+                steps.append(ir.Step(a.name, st.name, states, guard, body, st.span, timing))
+            for th in a.timeouts:
+                timers = self.timers.get(a.name, {})
+                if th.timer not in timers:
+                    self.error("PC214", f"actor {a.name} has no timer '{th.timer}'", th.span,
+                               did_you_mean(th.timer, set(timers)))
+                    continue
+                states = self._states(info, th.states, th.state_spans)
+                scope = _Scope(a.name)
+                tv = ir.timer_var(th.timer)
+                armed = ir.Binary("!=", ir.LocalVar(a.name, tv, ir.TIMER_T, th.span),
+                                  ir.Lit(ir.TIMER_OFF, ir.TIMER_T, th.span), ir.BoolT(),
+                                  th.span)
+                guard = armed
+                if th.guard is not None:
+                    user = self.bool_expr(th.guard, scope, "a guard")
+                    if user is not None:
+                        guard = ir.Binary("and", armed, user, ir.BoolT(), th.span)
+                disarm = ir.Assign("local", tv, ir.Lit(ir.TIMER_OFF, ir.TIMER_T, th.span),
+                                   ir.TIMER_T, False, th.span)
+                body = (disarm, *self.block(th.body, scope, sends))
+                steps.append(ir.Step(a.name, f"timeout {th.timer}", states, guard, body,
+                                     th.span, ("timeout", th.timer)))
             initial = next((info.states.index(s.name) for s in a.states if s.initial), 0)
             finals = frozenset(info.states.index(s.name) for s in a.states if s.final)
             actors.append(ir.Actor(a.name, info.count, a.count is not None,
@@ -1076,6 +1231,7 @@ def check_model(model: ast.Model, sources: dict[str, Source],
                 spec: ast.Spec | None = None) -> Checked:
     """Check a model (and optionally a spec against it); raise CheckError with all errors."""
     an = _Analyzer(sources)
+    an._param_fixes = list(spec.params) if spec is not None else []
     overrides: dict[str, ast.SpecConst] = {}
     if spec is not None:
         for c in spec.consts:
@@ -1087,7 +1243,8 @@ def check_model(model: ast.Model, sources: dict[str, Source],
     if result is not None:
         result = ir.Model(result.name, result.path, result.consts, result.enums,
                           result.messages, result.shared, result.actors,
-                          tuple(an._channel_list), result.const_display)
+                          tuple(an._channel_list), result.const_display, result.params,
+                          result.assumes, result.fixed_params)
     if result is not None and spec is not None:
         invariants = []
         seen: set[str] = set()
