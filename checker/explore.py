@@ -23,6 +23,11 @@ class Violation:
     # For a failure inside a transition (assert/range/runtime): what was executing.
     failing: tuple | None = None  # (transition id, instance, slot, message) or None
     span: object = None  # where the failure is in the source
+    # Timed models: the transition taken at each hop (so replay needs no search), the
+    # parameter region where this violation is reachable (text), and a witness.
+    labels: tuple | None = None
+    region: str | None = None
+    witness: object = None
 
 
 @dataclass(frozen=True)

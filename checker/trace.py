@@ -132,7 +132,10 @@ def build_trace(system: System, violation: Violation) -> Trace:
     if violation.failing is not None:
         hops.append((path[-1], None))
     for number, (s, t) in enumerate(hops, 1):
-        tid, inst, slot, msg = _identify(system, s, t, violation.failing)
+        if violation.labels is not None and number <= len(violation.labels):
+            tid, inst, slot, msg = violation.labels[number - 1]
+        else:
+            tid, inst, slot, msg = _identify(system, s, t, violation.failing)
         tr = system.transitions[tid]
         actor = model.actor(tr.actor)
         received = None

@@ -447,6 +447,10 @@ class _ToAst(Transformer):
             (timing[1], timing[2]) if timing else None,
         )
 
+    def step_timed_after_guard(self, meta, c):
+        # `step S in X when g within d { }`: the timing may also follow the guard.
+        return self.step(meta, [c[0], c[1], c[3], c[2], c[4]])
+
     def actor_decl(self, meta, c):
         items = c[2:]
         return ast.ActorDecl(

@@ -1,0 +1,340 @@
+"""Z3 plumbing for parametric zones: the parameter space, linear terms, quantifier
+elimination, entailment, and printing constraints the way a user writes them.
+
+A zone is a Z3 formula over the params (as reals; integrality is added where satisfiability is
+decided) and the ages of the clocks that matter in its discrete state.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import z3
+
+from checker import ir
+
+
+def rat(x: Fraction | int) -> z3.ArithRef:
+    x = Fraction(x)
+    return z3.RealVal(f"{x.numerator}/{x.denominator}")
+
+
+@dataclass
+class ParamSpace:
+    """The params of a model, their ranges and assumptions, and one incremental solver."""
+
+    model: ir.Model
+    reals: dict[str, z3.ArithRef] = field(default_factory=dict)
+    ints: dict[str, z3.ArithRef] = field(default_factory=dict)
+    base: z3.BoolRef = None
+    solver: z3.Solver = None
+    z3_seconds: float = 0.0
+    z3_calls: int = 0
+    _qe: z3.Tactic = None
+    _simp: z3.Tactic = None
+
+    def __post_init__(self) -> None:
+        parts = []
+        for p in self.model.params:
+            r = z3.Real(p.name)
+            self.reals[p.name] = r
+            parts += [r >= p.lo, r <= p.hi]
+            if p.kind == "int":
+                i = z3.Int(f"{p.name}!int")
+                self.ints[p.name] = i
+                parts.append(r == z3.ToReal(i))
+        for a in self.model.assumes:
+            parts.append(compare(self.lin(a.left), a.op, self.lin(a.right)))
+        self.base = z3.And(*parts) if parts else z3.BoolVal(True)
+        self.solver = z3.Solver()
+        self.solver.add(self.base)
+        self._qe = z3.Then(z3.Tactic("qe"), z3.Tactic("simplify"))
+        self._simp = z3.Then(z3.Tactic("simplify"), z3.Tactic("ctx-solver-simplify"))
+
+    def lin(self, e: ir.Lin) -> z3.ArithRef:
+        term = rat(e.const)
+        for name, c in e.terms:
+            term = term + rat(c) * self.reals[name]
+        return term
+
+    def sat(self, f: z3.BoolRef) -> bool:
+        """Satisfiable for some params in their ranges (integral where declared `int`)?"""
+        start = time.perf_counter()
+        self.solver.push()
+        self.solver.add(f)
+        result = self.solver.check()
+        self.solver.pop()
+        self.z3_seconds += time.perf_counter() - start
+        self.z3_calls += 1
+        if result == z3.unknown:
+            raise RuntimeError("Z3 could not decide a timing constraint")
+        return result == z3.sat
+
+    def model_of(self, f: z3.BoolRef) -> z3.ModelRef | None:
+        start = time.perf_counter()
+        self.solver.push()
+        self.solver.add(f)
+        result = self.solver.check()
+        m = self.solver.model() if result == z3.sat else None
+        self.solver.pop()
+        self.z3_seconds += time.perf_counter() - start
+        self.z3_calls += 1
+        return m
+
+    def eliminate(self, variables: list, f: z3.BoolRef) -> z3.BoolRef:
+        """Exists variables . f, without quantifiers (Fourier-Motzkin via Z3's `qe`)."""
+        if not variables:
+            return f
+        start = time.perf_counter()
+        goals = self._qe(z3.Exists(variables, f))
+        self.z3_seconds += time.perf_counter() - start
+        self.z3_calls += 1
+        return _goals_formula(goals)
+
+    def simplify(self, f: z3.BoolRef) -> z3.BoolRef:
+        start = time.perf_counter()
+        goals = self._simp(z3.And(f, self._ranges()))
+        self.z3_seconds += time.perf_counter() - start
+        return _goals_formula(goals)
+
+    def _ranges(self) -> z3.BoolRef:
+        parts = []
+        for p in self.model.params:
+            r = self.reals[p.name]
+            parts += [r >= p.lo, r <= p.hi]
+        return z3.And(*parts) if parts else z3.BoolVal(True)
+
+    def entails(self, a: z3.BoolRef, b: z3.BoolRef) -> bool:
+        """a implies b (for every param valuation allowed by the base constraint)."""
+        return not self.sat(z3.And(a, z3.Not(b)))
+
+
+def _goals_formula(goals) -> z3.BoolRef:
+    disjuncts = []
+    for g in goals:
+        disjuncts.append(z3.And(*g) if len(g) else z3.BoolVal(True))
+    if not disjuncts:
+        return z3.BoolVal(False)
+    return disjuncts[0] if len(disjuncts) == 1 else z3.Or(*disjuncts)
+
+
+def compare(a, op: str, b):
+    return {"<": a < b, "<=": a <= b, "==": a == b, ">=": a >= b, ">": a > b}[op]
+
+
+# ---------------------------------------------------------------- printing
+
+_OPS = {z3.Z3_OP_LE: "<=", z3.Z3_OP_GE: ">=", z3.Z3_OP_LT: "<", z3.Z3_OP_GT: ">",
+        z3.Z3_OP_EQ: "=="}
+_NEG = {"<=": ">", ">=": "<", "<": ">=", ">": "<=", "==": "!="}
+
+
+def _num(v) -> str:
+    if z3.is_rational_value(v):
+        f = Fraction(v.numerator_as_long(), v.denominator_as_long())
+        return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+    if z3.is_int_value(v):
+        return str(v.as_long())
+    return None
+
+
+def _term(e) -> str:
+    n = _num(e)
+    if n is not None:
+        return n
+    if z3.is_const(e):
+        return str(e)
+    k = e.decl().kind()
+    if k == z3.Z3_OP_ADD:
+        out = _term(e.arg(0))
+        for a in e.children()[1:]:
+            t = _term(a)
+            out += f" - {t[1:]}" if t.startswith("-") else f" + {t}"
+        return out
+    if k == z3.Z3_OP_MUL:
+        a, b = e.arg(0), e.arg(1)
+        na = _num(a)
+        if na == "-1":
+            return "-" + _term(b)
+        return f"{na}*{_term(b)}" if na is not None else f"{_term(a)}*{_term(b)}"
+    if k == z3.Z3_OP_SUB:
+        return f"{_term(e.arg(0))} - {_term(e.arg(1))}"
+    if k == z3.Z3_OP_UMINUS:
+        return "-" + _term(e.arg(0))
+    if k == z3.Z3_OP_TO_REAL:
+        return _term(e.arg(0))
+    return str(e)
+
+
+def _linear(e) -> tuple[dict, Fraction] | None:
+    n = _num(e)
+    if n is not None:
+        return {}, Fraction(n)
+    if z3.is_const(e):
+        return {str(e): Fraction(1)}, Fraction(0)
+    k = e.decl().kind()
+    if k == z3.Z3_OP_TO_REAL:
+        return _linear(e.arg(0))
+    if k in (z3.Z3_OP_ADD, z3.Z3_OP_SUB):
+        terms, const = {}, Fraction(0)
+        for i, c in enumerate(e.children()):
+            sub = _linear(c)
+            if sub is None:
+                return None
+            sign = -1 if (k == z3.Z3_OP_SUB and i > 0) else 1
+            for v, x in sub[0].items():
+                terms[v] = terms.get(v, 0) + sign * x
+            const += sign * sub[1]
+        return terms, const
+    if k == z3.Z3_OP_UMINUS:
+        sub = _linear(e.arg(0))
+        return None if sub is None else ({v: -x for v, x in sub[0].items()}, -sub[1])
+    if k == z3.Z3_OP_MUL and e.num_args() == 2:
+        a, b = _linear(e.arg(0)), _linear(e.arg(1))
+        if a is None or b is None:
+            return None
+        if not a[0]:
+            return {v: a[1] * x for v, x in b[0].items()}, a[1] * b[1]
+        if not b[0]:
+            return {v: b[1] * x for v, x in a[0].items()}, b[1] * a[1]
+    return None
+
+
+def _side(terms: list[tuple[str, Fraction]], const: Fraction) -> str:
+    def num(x: Fraction) -> str:
+        return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+    text = " + ".join(v if c == 1 else f"{num(c)}*{v}" for v, c in terms)
+    if not text:
+        return num(const)
+    if const > 0:
+        return f"{text} + {num(const)}"
+    if const < 0:
+        return f"{text} - {num(-const)}"
+    return text
+
+
+def _atom(e, negate: bool = False) -> str:
+    op = _OPS[e.decl().kind()]
+    if negate:
+        op = _NEG[op]
+    lhs, rhs = _linear(e.arg(0)), _linear(e.arg(1))
+    if lhs is not None and rhs is not None:
+        # lhs - rhs op 0, written with every coefficient positive: `grace <= cleanup`.
+        terms = dict(lhs[0])
+        for v, x in rhs[0].items():
+            terms[v] = terms.get(v, 0) - x
+        const = lhs[1] - rhs[1]
+        pos = sorted((v, c) for v, c in terms.items() if c > 0)
+        neg = sorted((v, -c) for v, c in terms.items() if c < 0)
+        if not pos and neg:
+            flip = {"<=": ">=", ">=": "<=", "<": ">", ">": "<", "==": "==", "!=": "!="}
+            pos, neg, const, op = neg, pos, -const, flip[op]
+        return f"{_side(pos, Fraction(0))} {op} {_side(neg, -const)}"
+    left, right = _term(e.arg(0)), _term(e.arg(1))
+    # Prefer `param <= 10` to `10 >= param`.
+    if _num(e.arg(0)) is not None and _num(e.arg(1)) is None:
+        flip = {"<=": ">=", ">=": "<=", "<": ">", ">": "<", "==": "==", "!=": "!="}
+        left, right, op = right, left, flip[op]
+    return f"{left} {op} {right}"
+
+
+def pretty(e, top: bool = True) -> str:
+    """A constraint as a user would write it: `cleanup <= 9`, `gil_delay < grace or ...`."""
+    if z3.is_true(e):
+        return "true"
+    if z3.is_false(e):
+        return "false"
+    k = e.decl().kind()
+    if k == z3.Z3_OP_AND:
+        parts = [pretty(a, False) for a in e.children()]
+        text = " and ".join(parts)
+        return text if top else f"({text})"
+    if k == z3.Z3_OP_OR:
+        parts = [pretty(a, False) for a in e.children()]
+        text = " or ".join(parts)
+        return text if top else f"({text})"
+    if k == z3.Z3_OP_NOT:
+        inner = e.arg(0)
+        if inner.decl().kind() in _OPS:
+            return _atom(inner, negate=True)
+        return f"not {pretty(inner, False)}"
+    if k in _OPS:
+        return _atom(e)
+    return str(e)
+
+
+# ---------------------------------------------------------------- readable regions
+
+def _atoms(e, out: list) -> None:
+    if z3.is_app(e) and e.decl().kind() in _OPS and e.decl().kind() != z3.Z3_OP_EQ \
+            and z3.is_arith(e.arg(0)):
+        if not any(a.eq(e) for a in out):
+            out.append(e)
+        return
+    if z3.is_app(e):
+        for c in e.children():
+            _atoms(c, out)
+
+
+def _convex_cover(space: ParamSpace, region, candidates: list):
+    """If `region` is convex (within the param ranges), the few atoms that define it."""
+    implied = [a for a in candidates if space.entails(region, a)]
+    hull = z3.And(*implied) if implied else z3.BoolVal(True)
+    if not space.entails(hull, region):
+        return None
+    # Drop atoms the ranges already imply, then atoms implied by the others.
+    kept = [a for a in implied if not space.entails(z3.BoolVal(True), a)]
+    for a in list(kept):
+        others = [b for b in kept if not b.eq(a)]
+        if space.entails(z3.And(*others) if others else z3.BoolVal(True), a):
+            kept = others
+    return kept
+
+
+def _pieces(f) -> list:
+    """The disjuncts of f in disjunctive normal form (Z3 splits the clauses)."""
+    tactic = z3.Then(z3.Tactic("simplify"), z3.Tactic("nnf"),
+                     z3.Repeat(z3.OrElse(z3.Tactic("split-clause"), z3.Tactic("skip"))))
+    out = []
+    for g in tactic(f):
+        out.append(z3.And(*g) if len(g) else z3.BoolVal(True))
+    return out
+
+
+def describe(space: ParamSpace, region) -> str:
+    """A region of the param space (within ranges and assumptions) in the fewest atoms we can
+    find: `true` (every valuation), `false` (none), one convex piece, or pieces joined by `or`.
+    Equivalence with `region` is checked with Z3, never assumed."""
+    if not space.sat(region):
+        return "false"
+    if space.entails(z3.BoolVal(True), region):
+        return "true"
+    candidates: list = []
+    _atoms(region, candidates)
+    candidates += [z3.Not(a) for a in list(candidates)]
+    kept = _convex_cover(space, region, candidates)
+    if kept is not None:
+        text = " and ".join(pretty(a, False) for a in kept) if kept else "true"
+        return text
+    pieces = []
+    for p in _pieces(region):
+        if not space.sat(p):
+            continue
+        cover = _convex_cover(space, p, candidates)
+        pieces.append((p, cover))
+    # Drop pieces contained in the others.
+    result = []
+    for i, (p, cover) in enumerate(pieces):
+        others = [q for j, (q, _) in enumerate(pieces) if j != i and (j < i or
+                  not space.entails(q, p))]
+        if others and space.entails(p, z3.Or(*others)):
+            continue
+        result.append(cover if cover is not None else [p])
+    texts = [" and ".join(pretty(a, False) for a in atoms) or "true" for atoms in result]
+    text = " or ".join(f"({t})" if " and " in t and len(texts) > 1 else t for t in texts)
+    rebuilt = z3.Or(*[z3.And(*a) if a else z3.BoolVal(True) for a in result])
+    assert space.entails(rebuilt, region) and space.entails(region, rebuilt)
+    return text
