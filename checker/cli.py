@@ -26,6 +26,7 @@ from checker.render.sequence import sequence_dot
 from checker.render.views import actors_dot, statespace_dot, structure_dot
 from checker.source import Span
 from checker.statespace import DEFAULT_CAP, TooLarge, build_graph
+from checker.symbolic.timed import explore_timed, synthesize
 from checker.trace import build_trace
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
@@ -64,6 +65,13 @@ def _arg_parser() -> argparse.ArgumentParser:
     c.add_argument("--sarif", metavar="FILE", help="write a SARIF 2.1.0 report")
     c.add_argument("--itf", metavar="DIR",
                    help="write each counterexample as DIR/<spec>-<property>.itf.json (ITF)")
+    sy = sub.add_parser("synthesize",
+                        help="the exact param region where every property of a timed spec holds")
+    sy.add_argument("paths", nargs="+", metavar="SPEC")
+    sy.add_argument("--json", action="store_true", help="print a machine-readable result")
+    sy.add_argument("--max-states", type=int, metavar="N",
+                    help="stop after N symbolic states (the region is then not exact)")
+    sy.add_argument("--timeout", type=float, metavar="SECONDS")
     pa = sub.add_parser("parse", help="validate a model or spec and summarise it")
     pa.add_argument("file")
     d = sub.add_parser("diagram", help="draw a design-review view of a model (or a spec's model)")
@@ -134,16 +142,27 @@ def _check_one(path: str, args) -> _SpecRun:
         _print_diags(list(loaded.warnings))
     cfg = loaded.config
     progress = None if args.no_progress else _progress_printer(cfg.name)
-    result = explore(
-        loaded.system,
-        search=args.search or cfg.search,
-        deadlock=cfg.deadlock,
-        max_states=args.max_states if args.max_states is not None else cfg.max_states,
-        max_depth=cfg.max_depth,
-        timeout=args.timeout,
-        stop_at_first=not args.all_violations,
-        progress=progress,
-    )
+    z3_note = ""
+    if loaded.model.timed:
+        # Timed models are explored to the end, so each violation's param region is exact.
+        timed = explore_timed(
+            loaded.system, deadlock=cfg.deadlock,
+            max_states=args.max_states if args.max_states is not None else cfg.max_states,
+            timeout=args.timeout, stop_at_first=False)
+        result = timed.result
+        z3_note = (f"; Z3: {timed.space.z3_calls:,} calls, {timed.space.z3_seconds:.2f} s")
+        progress = None
+    else:
+        result = explore(
+            loaded.system,
+            search=args.search or cfg.search,
+            deadlock=cfg.deadlock,
+            max_states=args.max_states if args.max_states is not None else cfg.max_states,
+            max_depth=cfg.max_depth,
+            timeout=args.timeout,
+            stop_at_first=not args.all_violations,
+            progress=progress,
+        )
     if progress is not None:
         sys.stderr.write("\r\x1b[K")
     traces = [build_trace(loaded.system, v) for v in result.violations]
@@ -160,6 +179,8 @@ def _check_one(path: str, args) -> _SpecRun:
         for v, trace in zip(result.violations, traces):
             title = (f"spec {cfg.name}" + (f" ({consts})" if consts else "")
                      + f": counterexample, {len(trace.steps)} steps")
+            if v.witness is not None:
+                title += f"\nwitness: {v.witness.params_text()}; violated for {v.region}"
             dot_text = sequence_dot(loaded.system, trace, title=title,
                                     invariant=invariants.get(v.property))
             base = os.path.join(args.diagrams, f"{cfg.name}-{v.property}")
@@ -192,7 +213,7 @@ def _check_one(path: str, args) -> _SpecRun:
     note = ""
     if result.verdict == "violated" and not result.complete:
         note = " (stopped at the first violation)"
-    lines.append(f"explored: {text.stats_line(result)}{note}")
+    lines.append(f"explored: {text.stats_line(result)}{note}{z3_note}")
     texts = []
     for n, (v, trace) in enumerate(zip(result.violations, traces)):
         block = ["violated: " + "\n".join(text.property_header(v, invariants.get(v.property)))]
@@ -304,6 +325,61 @@ def _cmd_parse(args) -> int:
     return EXIT_OK
 
 
+def _cmd_synthesize(args) -> int:
+    try:
+        spec_files = _spec_files(args.paths)
+    except CheckError as err:
+        _print_diags(err.diagnostics)
+        return EXIT_INPUT
+    code = EXIT_OK
+    docs = []
+    for path in spec_files:
+        try:
+            loaded = load_spec(path)
+        except CheckError as err:
+            _print_diags(err.diagnostics)
+            code = EXIT_INPUT
+            continue
+        if not loaded.model.params:
+            print(f"protocheck: {path}: model {loaded.model.name} has no params to synthesize; "
+                  "use `protocheck check`", file=sys.stderr)
+            code = EXIT_INPUT
+            continue
+        syn = synthesize(loaded.system, deadlock=loaded.config.deadlock,
+                         max_states=args.max_states, timeout=args.timeout)
+        ranges = ", ".join(f"{p.name}: {p.kind} in {p.lo}..{p.hi}" for p in loaded.model.params)
+        fixed = ", ".join(f"{n} = {v}" for n, v in loaded.model.fixed_params)
+        if not syn.complete:
+            code = max(code, EXIT_INCONCLUSIVE)
+        docs.append({"spec": loaded.config.name, "path": path, "params": ranges,
+                     "fixed": fixed or None, "verdict": syn.verdict, "safe": syn.safe,
+                     "violated": dict(syn.per_property), "complete": syn.complete,
+                     "stats": {"states": syn.stats.states, "transitions": syn.stats.transitions,
+                               "seconds": round(syn.stats.seconds, 6),
+                               "z3_seconds": round(syn.z3_seconds, 6)}})
+        if args.json:
+            continue
+        print(f"== {path}: spec {loaded.config.name} ({ranges}"
+              + (f"; fixed: {fixed}" if fixed else "") + ")")
+        if not syn.complete:
+            print("INCOMPLETE: a bound stopped the search; the region below is not exact")
+        if syn.verdict == "holds iff":
+            print(f"every property holds iff {syn.safe}")
+        else:
+            print(f"every property {syn.verdict} parameter values")
+        for name, region in syn.per_property:
+            if region == "true":
+                print(f"  {name} is violated for every parameter value")
+            else:
+                print(f"  {name} is violated iff {region}")
+        print(f"explored: {syn.stats.states:,} symbolic states, {syn.stats.transitions:,} "
+              f"transitions, {syn.stats.seconds:.2f} s (Z3 {syn.z3_seconds:.2f} s)")
+    if args.json:
+        print(json.dumps({"tool": "protocheck", "schema": 1, "synthesis": docs,
+                          "exit_code": code}, indent=2))
+    return code
+
+
 def _cmd_diagram(args) -> int:
     try:
         src = read_source(args.file)
@@ -353,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_check(args)
         if args.command == "diagram":
             return _cmd_diagram(args)
+        if args.command == "synthesize":
+            return _cmd_synthesize(args)
         return _cmd_parse(args)
     except KeyboardInterrupt:
         print("\nprotocheck: interrupted", file=sys.stderr)

@@ -584,8 +584,9 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = ()) -
                 tid = len(transitions)
                 disabled = _constant_false(item.guard)
                 name = item.message if is_handler else item.name
-                transitions.append(Transition(tid, actor.name, "on" if is_handler else "step",
-                                              name, item.span, disabled))
+                kind = "on" if is_handler or (item.timing and item.timing[0] == "timeout") \
+                    else "step"
+                transitions.append(Transition(tid, actor.name, kind, name, item.span, disabled))
                 if disabled or (is_handler and not item.senders):
                     continue
                 generated.append((tid, actor, item, is_handler))

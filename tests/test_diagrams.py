@@ -20,6 +20,12 @@ SVG = "{http://www.w3.org/2000/svg}"
 VIOLATED_SEEDS = [
     ("azure_linux_specialization_buggy", "no_jobhost_start_before_env_assigned"),
     *[(f"forwarding_task_buggy_n{n}", "forwarding_task_set_before_awaited") for n in (1, 2, 3, 4)],
+    ("dora_drop_token_buggy", "drop_token_acknowledged_before_kill"),
+    ("graceful_shutdown_configurable_grace", "cancelled_function_completes_cleanup"),
+    ("graceful_shutdown_configurable_grace", "no_teardown_before_cleanup"),
+    ("graceful_shutdown_hard_coded_drain", "cancelled_function_completes_cleanup"),
+    ("graceful_shutdown_hard_coded_drain", "no_teardown_before_cleanup"),
+    ("graceful_shutdown_linux_no_token", "no_teardown_before_cleanup"),
 ]
 VIEWS = [
     ("models/azure_linux_specialization.model", "structure", "azure_linux_specialization"),

@@ -65,6 +65,9 @@ def result_json(*, spec_path: str, spec_name: str, model: ir.Model, system: Syst
             "description": inv.description if inv else BUILTIN_PROPERTIES.get(v.kind, v.kind),
             "location": location(inv.span if inv else v.span),
             "message": v.message,
+            "region": v.region,
+            "witness": None if v.witness is None else {
+                "params": dict(v.witness.params), "times": list(v.witness.times)},
             "trace": trace_json(trace) if trace else None,
         })
     never = [t for t in system.transitions if result.fired[t.id] == 0] if result.complete else []

@@ -129,6 +129,8 @@ def sequence_dot(system: System, trace: Trace, *, title: str,
             if c == col:
                 lines = [f"{s.number}. {s.kind} {s.name}" if s.received is None
                          else f"{s.number}. on {s.received.describe()}"]
+                if violation.witness is not None and s.number <= len(violation.witness.times):
+                    lines[0] += f" @ t={violation.witness.times[s.number - 1]}"
                 if s.state_before != s.state_after:
                     lines.append(f"{s.state_before} → {s.state_after}")
                 for ch in s.changes:

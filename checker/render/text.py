@@ -67,7 +67,14 @@ def _mentioned(e, actors: set[str], shared: set[str]) -> None:
 
 
 def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -> list[str]:
-    lines = [f"counterexample ({len(trace.steps)} step{'s' if len(trace.steps) != 1 else ''}):"]
+    lines = []
+    v = trace.violation
+    if v.region is not None:
+        lines.append(f"  violated for: {v.region}")
+    if v.witness is not None:
+        lines.append(f"  witness: {v.witness.params_text()} (the trace below, with its times)")
+    times = v.witness.times if v.witness is not None else ()
+    lines.append(f"counterexample ({len(trace.steps)} step{'s' if len(trace.steps) != 1 else ''}):")
     init = [f"{c.name}={c.after}" for c in trace.initial]
     lines.append("  initial state:")
     lines += _wrap(init, "      ")
@@ -77,7 +84,8 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
         what = f"{s.kind} {s.name}"
         if s.received is not None:
             what = f"on {s.received.describe()} from {s.received.sender}"
-        lines.append(f"  {head}  {what}   [{s.span}]")
+        at = f"  @ t={times[s.number - 1]}" if s.number - 1 < len(times) else ""
+        lines.append(f"  {head}  {what}{at}   [{s.span}]")
         pad = "  " + " " * (len(str(s.number)) + 2)
         for m in s.sent:
             lines.append(f"{pad}sends {m.describe()} to {m.receiver}")

@@ -203,7 +203,7 @@ def explore_timed(system: System, *, deadlock: bool = True, max_states: int | No
             try:
                 ok = holds(s)
             except EvalError as err:
-                ok, name = False, name
+                ok = False
                 message = err.message
             else:
                 message = "invariant violated"
@@ -221,7 +221,7 @@ def explore_timed(system: System, *, deadlock: bool = True, max_states: int | No
         head += 1
         s, zone = states[cur]
         out, info = tm.expand(s)
-        live, old, delta, zone_old = _prepare(tm, s, zone)
+        _live, old, delta, zone_old = _prepare(tm, s, zone)
         bounds = [old[key] + delta <= d for key, d in tm.deadlines(s, info, old)]
         common = [zone_old, delta >= 0, *bounds]
         enabled = []
