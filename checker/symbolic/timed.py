@@ -329,11 +329,13 @@ def witness(tm: TimedModel, path: tuple, labels: tuple) -> Witness | None:
 @dataclass(frozen=True)
 class Synthesis:
     safe: str  # where every property holds
+    safe_formula: object  # the same region as a Z3 formula over the params (as reals)
     per_property: tuple[tuple[str, str], ...]  # property -> where it is violated
     verdict: str  # "holds for all" | "violated for all" | "holds iff"
     complete: bool
     stats: Stats
     z3_seconds: float
+    z3_calls: int = 0
 
 
 def synthesize(system: System, *, deadlock: bool = True, max_states: int | None = None,
@@ -352,4 +354,5 @@ def synthesize(system: System, *, deadlock: bool = True, max_states: int | None 
     else:
         verdict = "holds iff"
     per = tuple((name, describe(space, region)) for name, region in sorted(tr.regions.items()))
-    return Synthesis(text, per, verdict, tr.result.complete, tr.result.stats, space.z3_seconds)
+    return Synthesis(text, safe, per, verdict, tr.result.complete, tr.result.stats,
+                     space.z3_seconds, space.z3_calls)

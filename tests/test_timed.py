@@ -1,0 +1,182 @@
+"""The timed engine: seed verdicts and synthesised regions, a brute-force cross-check of
+synthesis against point-by-point checks, witnesses that reproduce, and the equal-time rule."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import pytest
+import z3
+from conftest import MODELS, ROOT, write_spec
+
+from checker.load import load_spec
+from checker.symbolic.timed import explore_timed, synthesize
+from checker.symbolic.zones import ParamSpace
+
+
+@pytest.mark.parametrize("spec,verdict,safe", [
+    ("graceful_shutdown_hard_coded_drain", "holds iff", "cleanup < 10"),
+    ("graceful_shutdown_linux_no_token", "violated for all", "false"),
+    ("graceful_shutdown_configurable_grace", "holds iff", "grace > cleanup"),
+    ("graceful_shutdown_wait_for_completion", "holds for all", "true"),
+    ("dora_drop_token_buggy", "holds iff", "grace > gil_delay"),
+    ("dora_drop_token_fixed", "holds for all", "true"),
+])
+def test_seed_synthesis(spec, verdict, safe):
+    loaded = load_spec(str(ROOT / "specs" / f"{spec}.spec"))
+    syn = synthesize(loaded.system, deadlock=loaded.config.deadlock)
+    assert syn.complete
+    assert (syn.verdict, syn.safe) == (verdict, safe)
+
+
+def test_synthesize_cli(cli):
+    code, out, _ = cli("synthesize", "specs/graceful_shutdown_hard_coded_drain.spec")
+    assert code == 0
+    assert "every property holds iff cleanup < 10" in out
+    assert "no_teardown_before_cleanup is violated iff cleanup >= 10" in out
+    code, out, _ = cli("synthesize", "specs/graceful_shutdown_linux_no_token.spec")
+    assert "every property violated for all parameter values" in out
+    code, _, err = cli("synthesize", "specs/forwarding_task_buggy_n1.spec")
+    assert code == 2 and "has no params" in err
+
+
+def _small_model(tmp_path, name: str, ranges: dict[str, str], extra: dict | None = None):
+    """The seed model with smaller param ranges (and constants), for brute force."""
+    text = (ROOT / "models" / f"{name}.model").read_text()
+    for param, rng in ranges.items():
+        text, n = re.subn(rf"param {param}: int in \d+\.\.\d+", f"param {param}: int in {rng}",
+                          text)
+        assert n == 1
+    for const, value in (extra or {}).items():
+        text, n = re.subn(rf"const {const} = \w+", f"const {const} = {value}", text)
+        assert n == 1
+    path = tmp_path / f"{name}.model"
+    path.write_text(text)
+    return path
+
+
+def _point_holds(tmp_path, model, consts, body, point) -> bool:
+    fixes = "\n".join(f"param {k} = {v}" for k, v in point.items())
+    spec = write_spec(tmp_path, model, f"{fixes}\n{body}\nexpect holds", consts)
+    loaded = load_spec(str(spec))
+    r = explore_timed(loaded.system, deadlock=loaded.config.deadlock, stop_at_first=False).result
+    assert r.complete
+    return r.verdict == "holds"
+
+
+def _region_holds(space: ParamSpace, formula, point) -> bool:
+    subst = [(space.reals[k], z3.RealVal(v)) for k, v in point.items()]
+    value = z3.simplify(z3.substitute(formula, *subst))
+    assert z3.is_true(value) or z3.is_false(value)
+    return z3.is_true(value)
+
+
+GRACEFUL_BODY = ("deadlock off\ninvariant no_teardown_before_cleanup: forall i in Invocation: "
+                 "not (i at TornDown)\ninvariant cancelled: forall i in Invocation: "
+                 "i at CleaningUp implies not process_exited")
+DORA_BODY = "invariant acked: forall n in Node: not (n at Killed)"
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2, 3])
+def test_brute_force_graceful_shutdown(tmp_path, variant):
+    model = _small_model(tmp_path, "graceful_shutdown", {"cleanup": "0..5", "grace": "1..5"},
+                         {"HARD_CODED_DRAIN": 3})
+    consts = {"VARIANT": variant}
+    spec = write_spec(tmp_path, model, f"{GRACEFUL_BODY}\nexpect holds", consts)
+    loaded = load_spec(str(spec))
+    syn = synthesize(loaded.system, deadlock=False)
+    space = ParamSpace(loaded.model)
+    formula = syn.safe_formula
+    disagreements = []
+    holds_somewhere = violated_somewhere = False
+    for cleanup in range(0, 6):
+        for grace in range(1, 6):
+            point = {"cleanup": cleanup, "grace": grace}
+            expected = _region_holds(space, formula, point)
+            actual = _point_holds(tmp_path, model, consts, GRACEFUL_BODY, point)
+            holds_somewhere |= actual
+            violated_somewhere |= not actual
+            if expected != actual:
+                disagreements.append((point, expected, actual))
+    assert disagreements == []
+    # The regions are the interesting ones, not trivially all-or-nothing (except by design).
+    assert (holds_somewhere, violated_somewhere) == {0: (True, True), 1: (False, True),
+                                                     2: (True, True), 3: (True, False)}[variant]
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_brute_force_dora(tmp_path, fixed):
+    model = _small_model(tmp_path, "dora_drop_token", {"grace": "1..4", "gil_delay": "0..4"},
+                         {"K": 1})
+    consts = {"FIXED": fixed}
+    spec = write_spec(tmp_path, model, f"{DORA_BODY}\nexpect holds", consts)
+    loaded = load_spec(str(spec))
+    syn = synthesize(loaded.system)
+    space = ParamSpace(loaded.model)
+    for grace in range(1, 5):
+        for gil in range(0, 5):
+            point = {"grace": grace, "gil_delay": gil}
+            assert _region_holds(space, syn.safe_formula, point) == \
+                _point_holds(tmp_path, model, consts, DORA_BODY, point), point
+            if not fixed:
+                assert _point_holds(tmp_path, model, consts, DORA_BODY, point) == (gil < grace)
+
+
+@pytest.mark.parametrize("spec", ["graceful_shutdown_hard_coded_drain",
+                                  "graceful_shutdown_configurable_grace",
+                                  "dora_drop_token_buggy"])
+def test_witness_reproduces_the_violation(cli_json, tmp_path, spec):
+    code, doc = cli_json(f"specs/{spec}.spec")
+    assert code == 0
+    v = doc["results"][0]["violations"][0]
+    witness = v["witness"]["params"]
+    text = (ROOT / "specs" / f"{spec}.spec").read_text()
+    text = text.replace('model "../models/', f'model "{ROOT}/models/')
+    text += "".join(f"param {k} = {val}\n" for k, val in witness.items())
+    fixed = tmp_path / "witness.spec"
+    fixed.write_text(text)
+    code, doc2 = cli_json(str(fixed))
+    assert code == 0  # still violated, as the spec expects
+    v2 = next(x for x in doc2["results"][0]["violations"] if x["property"] == v["property"])
+    assert [s["name"] for s in v2["trace"]["steps"]] == [s["name"] for s in v["trace"]["steps"]]
+    # With every param fixed, the region is exactly that point.
+    assert v2["region"] == "true"
+    times = [Fraction(t) for t in v["witness"]["times"]]
+    assert times == sorted(times)  # time never runs backwards along a trace
+
+
+def test_hard_coded_drain_witness_times(cli):
+    code, out, _ = cli("check", "specs/graceful_shutdown_hard_coded_drain.spec")
+    assert "witness: cleanup = 10" in out
+    assert "3. WebJobsScriptHostService  on timeout hard_coded_delay  @ t=10" in out
+
+
+def test_equal_times_explore_both_orders(tmp_path):
+    body = "invariant a_first: Racer.first != 2\nexpect violated"
+    loaded = load_spec(str(write_spec(tmp_path, MODELS / "tie.model", body, {"GAP": 0})))
+    r = explore_timed(loaded.system, stop_at_first=False).result
+    assert r.verdict == "violated"
+    steps = [loaded.system.transitions[lab[0]].name for lab in r.violations[0].labels]
+    assert steps == ["Arm", "timeout b"]
+    assert r.violations[0].witness.times == ("0", "5")
+    # Both orders at t = 5: the `a`-first branch exists too (first = 1 reachable).
+    first = loaded.system.layout.vars[("Racer", "first")]
+    assert r.violations[0].path[-1][first] == 2
+    assert r.stats.states == 6  # Idle, Armed, a fired, b fired, then the other timer in each
+    loaded = load_spec(str(write_spec(tmp_path, MODELS / "tie.model",
+                                      "invariant a_first: Racer.first != 2\nexpect holds",
+                                      {"GAP": 1})))
+    assert explore_timed(loaded.system, stop_at_first=False).result.verdict == "holds"
+
+
+def test_urgency_timer_fires_before_time_passes_it(tmp_path):
+    # The `a` expiry at 5 is urgent: `b` (at 6) cannot fire first, so `first` is never 2.
+    loaded = load_spec(str(write_spec(tmp_path, MODELS / "tie.model",
+                                      "invariant never_b_first: Racer.first != 2\nexpect holds",
+                                      {"GAP": 1})))
+    r = explore_timed(loaded.system, stop_at_first=False).result
+    assert r.verdict == "holds" and r.complete
+    # Idle; Armed (both timers running); `a` fired at 5; `b` fired at 6. Without urgency `b`
+    # could fire first (at any time) and there would be more states.
+    assert (r.stats.states, r.stats.transitions) == (4, 3)
