@@ -90,7 +90,7 @@ def test_brute_force_graceful_shutdown(tmp_path, variant):
     formula = syn.safe_formula
     disagreements = []
     holds_somewhere = violated_somewhere = False
-    for cleanup in range(0, 6):
+    for cleanup in range(6):
         for grace in range(1, 6):
             point = {"cleanup": cleanup, "grace": grace}
             expected = _region_holds(space, formula, point)
@@ -115,7 +115,7 @@ def test_brute_force_dora(tmp_path, fixed):
     syn = synthesize(loaded.system)
     space = ParamSpace(loaded.model)
     for grace in range(1, 5):
-        for gil in range(0, 5):
+        for gil in range(5):
             point = {"grace": grace, "gil_delay": gil}
             assert _region_holds(space, syn.safe_formula, point) == \
                 _point_holds(tmp_path, model, consts, DORA_BODY, point), point
@@ -148,6 +148,8 @@ def test_witness_reproduces_the_violation(cli_json, tmp_path, spec):
 
 def test_hard_coded_drain_witness_times(cli):
     code, out, _ = cli("check", "specs/graceful_shutdown_hard_coded_drain.spec")
+    assert code == 0
+    assert "violated for: cleanup >= 10" in out
     assert "witness: cleanup = 10" in out
     assert "3. WebJobsScriptHostService  on timeout hard_coded_delay  @ t=10" in out
 
