@@ -12,7 +12,7 @@ from conftest import MODELS, ROOT, write_spec
 
 from checker.load import load_spec
 from checker.symbolic.timed import explore_timed, synthesize
-from checker.symbolic.zones import ParamSpace
+from checker.symbolic.zones import ParamSpace, describe
 
 
 @pytest.mark.parametrize("spec,verdict,safe", [
@@ -182,3 +182,14 @@ def test_urgency_timer_fires_before_time_passes_it(tmp_path):
     # Idle; Armed (both timers running); `a` fired at 5; `b` fired at 6. Without urgency `b`
     # could fire first (at any time) and there would be more states.
     assert (r.stats.states, r.stats.transitions) == (4, 3)
+
+
+def test_regions_are_written_with_coprime_coefficients():
+    # Projections at larger K hand back scaled atoms such as `2*grace > 2*cleanup`; the region
+    # shown to the user must read as written by hand.
+    loaded = load_spec(str(ROOT / "specs" / "graceful_shutdown_configurable_grace.spec"))
+    space = ParamSpace(loaded.model)
+    grace, cleanup = space.reals["grace"], space.reals["cleanup"]
+    assert describe(space, 2 * grace > 2 * cleanup) == "grace > cleanup"
+    assert describe(space, 3 * grace >= 6 * cleanup + 3) == "grace >= 2*cleanup + 1"
+    assert describe(space, grace / 2 <= cleanup / 4) == "2*grace <= cleanup"

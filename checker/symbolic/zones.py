@@ -7,6 +7,7 @@ decided) and the ages of the clocks that matter in its discrete state.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -199,6 +200,11 @@ def _linear(e) -> tuple[dict, Fraction] | None:
             return {v: a[1] * x for v, x in b[0].items()}, a[1] * b[1]
         if not b[0]:
             return {v: b[1] * x for v, x in a[0].items()}, b[1] * a[1]
+    if k == z3.Z3_OP_DIV and e.num_args() == 2:
+        a, d = _linear(e.arg(0)), _num(e.arg(1))
+        if a is not None and d is not None and Fraction(d) != 0:
+            d = Fraction(d)
+            return {v: x / d for v, x in a[0].items()}, a[1] / d
     return None
 
 
@@ -216,6 +222,18 @@ def _side(terms: list[tuple[str, Fraction]], const: Fraction) -> str:
     return text
 
 
+def _normalised(terms: dict, const: Fraction) -> tuple[dict, Fraction]:
+    """Scale `terms op const` so the coefficients are coprime integers: Z3's projections
+    produce `2*grace > 2*cleanup` where a reader expects `grace > cleanup`."""
+    coeffs = [Fraction(c) for c in terms.values() if c != 0]
+    if not coeffs:
+        return terms, const
+    lcm = math.lcm(*(c.denominator for c in coeffs))
+    g = math.gcd(*(int(c * lcm) for c in coeffs))
+    scale = Fraction(lcm, g)
+    return {v: c * scale for v, c in terms.items()}, const * scale
+
+
 def _atom(e, negate: bool = False) -> str:
     op = _OPS[e.decl().kind()]
     if negate:
@@ -227,6 +245,7 @@ def _atom(e, negate: bool = False) -> str:
         for v, x in rhs[0].items():
             terms[v] = terms.get(v, 0) - x
         const = lhs[1] - rhs[1]
+        terms, const = _normalised(terms, const)
         pos = sorted((v, c) for v, c in terms.items() if c > 0)
         neg = sorted((v, -c) for v, c in terms.items() if c < 0)
         if not pos and neg:
