@@ -71,7 +71,9 @@ def _arg_parser() -> argparse.ArgumentParser:
     sy.add_argument("--json", action="store_true", help="print a machine-readable result")
     sy.add_argument("--max-states", type=int, metavar="N",
                     help="stop after N symbolic states (the region is then not exact)")
-    sy.add_argument("--timeout", type=float, metavar="SECONDS")
+    sy.add_argument("--timeout", type=float, metavar="SECONDS",
+                    help="stop after this many seconds per spec (the region is then not exact)")
+    sy.add_argument("--no-progress", action="store_true", help="never print a progress line")
     pa = sub.add_parser("parse", help="validate a model or spec and summarise it")
     pa.add_argument("file")
     d = sub.add_parser("diagram", help="draw a design-review view of a model (or a spec's model)")
@@ -148,10 +150,9 @@ def _check_one(path: str, args) -> _SpecRun:
         timed = explore_timed(
             loaded.system, deadlock=cfg.deadlock,
             max_states=args.max_states if args.max_states is not None else cfg.max_states,
-            timeout=args.timeout, stop_at_first=False)
+            timeout=args.timeout, stop_at_first=False, progress=progress)
         result = timed.result
         z3_note = (f"; Z3: {timed.space.z3_calls:,} calls, {timed.space.z3_seconds:.2f} s")
-        progress = None
     else:
         result = explore(
             loaded.system,
@@ -212,7 +213,8 @@ def _check_one(path: str, args) -> _SpecRun:
         lines.append(f"verdict: {verdict}, but the spec expects '{cfg.expect}'  <-- MISMATCH")
     note = ""
     if result.verdict == "violated" and not result.complete:
-        note = " (stopped at the first violation)"
+        note = f" (stopped: {result.limit})" if result.limit else \
+            " (stopped at the first violation)"
     lines.append(f"explored: {text.stats_line(result)}{note}{z3_note}")
     texts = []
     for n, (v, trace) in enumerate(zip(result.violations, traces)):
@@ -345,8 +347,16 @@ def _cmd_synthesize(args) -> int:
                   "use `protocheck check`", file=sys.stderr)
             code = EXIT_INPUT
             continue
+        progress = None if args.no_progress else _progress_printer(loaded.config.name)
         syn = synthesize(loaded.system, deadlock=loaded.config.deadlock,
-                         max_states=args.max_states, timeout=args.timeout)
+                         max_states=args.max_states, timeout=args.timeout, progress=progress)
+        if progress is not None:
+            sys.stderr.write("\r\x1b[K")
+        if syn.limit == "interrupted":
+            print(f"protocheck: interrupted while synthesizing {path}; partial statistics: "
+                  f"{syn.stats.states:,} symbolic states, {syn.stats.transitions:,} "
+                  "transitions; no region", file=sys.stderr)
+            return EXIT_INTERRUPTED
         ranges = ", ".join(f"{p.name}: {p.kind} in {p.lo}..{p.hi}" for p in loaded.model.params)
         fixed = ", ".join(f"{n} = {v}" for n, v in loaded.model.fixed_params)
         if not syn.complete:

@@ -163,7 +163,8 @@ def _prepare(tm: TimedModel, s: tuple, zone):
 
 
 def explore_timed(system: System, *, deadlock: bool = True, max_states: int | None = None,
-                  timeout: float | None = None, stop_at_first: bool = True) -> TimedResult:
+                  timeout: float | None = None, stop_at_first: bool = True,
+                  progress=None) -> TimedResult:
     space = ParamSpace(system.model)
     tm = TimedModel(system, space)
     start = time.perf_counter()
@@ -214,61 +215,74 @@ def explore_timed(system: System, *, deadlock: bool = True, max_states: int | No
 
     check(0)
     head = 0
-    while head < len(states):
-        if violations and stop_at_first:
-            break
-        cur = head
-        head += 1
-        s, zone = states[cur]
-        out, info = tm.expand(s)
-        _live, old, delta, zone_old = _prepare(tm, s, zone)
-        bounds = [old[key] + delta <= d for key, d in tm.deadlines(s, info, old)]
-        common = [zone_old, delta >= 0, *bounds]
-        enabled = []
-        for t_raw, label in zip(out, info):
-            t, started = tm.normalize(t_raw)
-            g = z3.And(*common, *tm.firing(label, old, delta),
-                       *tm.new_ages(s, t, started, old, delta))
-            if not space.sat(g):
-                continue
-            transitions += 1
-            fired[label[0]] += 1
-            eliminated = space.eliminate([*old.values(), delta], g)
-            if deadlock:
-                enabled.append(space.eliminate([delta, *[tm.age(k) for k in tm.live(t)]], g))
-            # Subsumption: a zone inside one already stored for t adds no behaviour.
-            if any(space.entails(eliminated, states[i][1]) for i in stored.get(t, ())):
-                continue
-            idx = len(states)
-            states.append((t, eliminated))
-            parent.append(cur)
-            labels.append(label)
-            depth.append(depth[cur] + 1)
-            stored.setdefault(t, []).append(idx)
-            check(idx)
-        if deadlock and not system.all_final(s):
-            stuck = z3.And(zone_old, *[z3.Not(e) for e in enabled])
-            if space.sat(stuck):
-                region = space.eliminate(list(old.values()), stuck)
-                record("deadlock", "deadlock", "no transition is enabled and some actor is not "
-                       "in a final state", cur, region)
-        if max_states is not None and len(states) >= max_states:
-            limit = f"state bound {max_states} reached"
-            break
-        if timeout is not None and time.perf_counter() - start >= timeout:
-            limit = f"timeout of {timeout:g} s reached"
-            break
+    next_report = start + 2.0
+    try:
+        while head < len(states):
+            if violations and stop_at_first:
+                break
+            cur = head
+            head += 1
+            s, zone = states[cur]
+            out, info = tm.expand(s)
+            _live, old, delta, zone_old = _prepare(tm, s, zone)
+            bounds = [old[key] + delta <= d for key, d in tm.deadlines(s, info, old)]
+            common = [zone_old, delta >= 0, *bounds]
+            enabled = []
+            for t_raw, label in zip(out, info):
+                t, started = tm.normalize(t_raw)
+                g = z3.And(*common, *tm.firing(label, old, delta),
+                           *tm.new_ages(s, t, started, old, delta))
+                if not space.sat(g):
+                    continue
+                transitions += 1
+                fired[label[0]] += 1
+                eliminated = space.eliminate([*old.values(), delta], g)
+                if deadlock:
+                    enabled.append(space.eliminate([delta, *[tm.age(k) for k in tm.live(t)]], g))
+                # Subsumption: a zone inside one already stored for t adds no behaviour.
+                if any(space.entails(eliminated, states[i][1]) for i in stored.get(t, ())):
+                    continue
+                idx = len(states)
+                states.append((t, eliminated))
+                parent.append(cur)
+                labels.append(label)
+                depth.append(depth[cur] + 1)
+                stored.setdefault(t, []).append(idx)
+                check(idx)
+            if deadlock and not system.all_final(s):
+                stuck = z3.And(zone_old, *[z3.Not(e) for e in enabled])
+                if space.sat(stuck):
+                    region = space.eliminate(list(old.values()), stuck)
+                    record("deadlock", "deadlock", "no transition is enabled and some actor is not "
+                           "in a final state", cur, region)
+            if max_states is not None and len(states) >= max_states:
+                limit = f"state bound {max_states} reached"
+                break
+            now = time.perf_counter()
+            if timeout is not None and now - start >= timeout:
+                limit = f"timeout of {timeout:g} s reached"
+                break
+            if progress is not None and now >= next_report:
+                next_report = now + 0.5
+                progress(len(states), transitions, max(depth), now - start)
+    except KeyboardInterrupt:
+        # Ctrl-C: stop cleanly; the caller reports partial statistics as inconclusive.
+        limit = "interrupted"
     seconds = time.perf_counter() - start
     pending = head < len(states)
     complete = not pending and not limit
-    if limit and not pending:
+    if limit and limit != "interrupted" and not pending:
         complete, limit = True, ""
     # Attach the param region and a witness to each reported violation.
     final = []
     for v in violations:
         region = z3.Or(*regions[v.property]) if regions[v.property] else z3.BoolVal(False)
+        text = describe(space, region)
+        if not complete:
+            # Unexplored states may add valuations: what we found is a lower bound.
+            text += " (at least; the search stopped before the end)"
         final.append(Violation(v.kind, v.property, v.message, v.path, v.failing, v.span,
-                               v.labels, describe(space, region),
+                               v.labels, text,
                                witness(tm, v.path, v.labels)))
     verdict = "violated" if final else ("inconclusive" if limit else "holds")
     result = Result(verdict, tuple(final),
@@ -337,14 +351,15 @@ class Synthesis:
     z3_seconds: float
     z3_calls: int = 0
     total_seconds: float = 0.0  # exploration plus simplifying the regions
+    limit: str = ""  # why the search stopped early: a bound, the timeout, "interrupted"
 
 
 def synthesize(system: System, *, deadlock: bool = True, max_states: int | None = None,
-               timeout: float | None = None) -> Synthesis:
+               timeout: float | None = None, progress=None) -> Synthesis:
     """The exact region of param values for which every property holds."""
     started = time.perf_counter()
     tr = explore_timed(system, deadlock=deadlock, max_states=max_states, timeout=timeout,
-                       stop_at_first=False)
+                       stop_at_first=False, progress=progress)
     space = tr.space
     bad = z3.Or(*tr.regions.values()) if tr.regions else z3.BoolVal(False)
     safe = z3.Not(bad)
@@ -357,4 +372,5 @@ def synthesize(system: System, *, deadlock: bool = True, max_states: int | None 
         verdict = "holds iff"
     per = tuple((name, describe(space, region)) for name, region in sorted(tr.regions.items()))
     return Synthesis(text, safe, per, verdict, tr.result.complete, tr.result.stats,
-                     space.z3_seconds, space.z3_calls, time.perf_counter() - started)
+                     space.z3_seconds, space.z3_calls, time.perf_counter() - started,
+                     tr.result.limit)

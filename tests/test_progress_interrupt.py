@@ -1,0 +1,119 @@
+"""The live progress line (only on a terminal, only after ~2 s) and Ctrl-C on timed runs."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import MODELS, ROOT, write_spec
+
+
+def _run_on_terminal(args: list[str]) -> tuple[int, str, str]:
+    """Run the CLI with stderr on a pseudo-terminal (stdout a pipe): (exit code, stdout, stderr)."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "checker", *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=follower, text=True)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out = proc.stdout.read()
+    proc.wait(timeout=120)
+    os.close(leader)
+    return proc.returncode, out, b"".join(chunks).decode()
+
+
+def test_progress_line_on_a_terminal_after_two_seconds(tmp_path):
+    # 4^12 states: far more than 3 s of work, cut by the timeout.
+    spec = write_spec(tmp_path, MODELS / "counters.model", "expect holds", {"K": 12, "M": 3})
+    code, out, err = _run_on_terminal(["check", str(spec), "--timeout", "3.5"])
+    assert code == 3, out + err
+    lines = re.findall(r"\r(test: [\d,]+ states, [\d,]+ transitions, depth \d+, \d+ s, "
+                       r"[\d,]+ states/s)", err)
+    assert lines, repr(err)
+    assert all(int(re.search(r", (\d+) s,", ln).group(1)) >= 2 for ln in lines)
+    assert err.endswith("\r\x1b[K") or "\r\x1b[K" in err  # the line is erased afterwards
+    assert "\r" not in out  # never on stdout
+
+
+def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path):
+    spec = write_spec(tmp_path, MODELS / "counters.model", "expect holds", {"K": 12, "M": 3})
+    p = subprocess.run([sys.executable, "-m", "checker", "check", str(spec), "--timeout", "2.5"],
+                       check=False, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 3
+    assert "\r" not in p.stderr and "states/s" not in p.stderr
+
+
+def test_no_progress_flag_silences_the_terminal(tmp_path):
+    spec = write_spec(tmp_path, MODELS / "counters.model", "expect holds", {"K": 12, "M": 3})
+    code, _out, err = _run_on_terminal(["check", str(spec), "--timeout", "2.5", "--no-progress"])
+    assert code == 3
+    assert "states/s" not in err
+
+
+def test_timed_check_shows_progress(tmp_path):
+    spec = write_spec(tmp_path, ROOT / "models" / "graceful_shutdown.model",
+                      "deadlock off\ninvariant torn: forall i in Invocation: "
+                      "not (i at TornDown)\nexpect violated", {"K": 5, "VARIANT": 0})
+    code, out, err = _run_on_terminal(["check", str(spec), "--timeout", "3"])
+    assert re.search(r"\rtest: [\d,]+ states, [\d,]+ transitions", err), repr(err)
+    assert code in (0, 3), out  # K=5 takes ~30 s: cut by the timeout either way
+
+
+def test_timed_region_cut_short_is_reported_as_a_lower_bound(cli, tmp_path):
+    spec = write_spec(tmp_path, ROOT / "models" / "graceful_shutdown.model",
+                      "deadlock off\ninvariant torn: forall i in Invocation: "
+                      "not (i at TornDown)\nexpect violated", {"K": 4, "VARIANT": 0})
+    # K=4 has 627 symbolic states; the violation is found before the 200th.
+    code, out, _ = cli("check", str(spec), "--max-states", "200")
+    assert code == 0, out  # violated, as expected: the witness is real even if the search stopped
+    assert "violated for: cleanup >= 10 (at least; the search stopped before the end)" in out
+    assert "(stopped: state bound 200 reached)" in out
+    code, out, _ = cli("check", str(spec))
+    assert code == 0 and "violated for: cleanup >= 10\n" in out
+
+
+def _interrupt_after(args: list[str], seconds: float) -> tuple[int, str, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "checker", *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(seconds)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    return proc.returncode, out, err
+
+
+def _slow_timed_spec(tmp_path):
+    # K=6 takes minutes: the interrupt always lands mid-search.
+    return write_spec(tmp_path, ROOT / "models" / "graceful_shutdown.model",
+                      "deadlock off\ninvariant torn: forall i in Invocation: "
+                      "not (i at TornDown)\nexpect holds", {"K": 6, "VARIANT": 3})
+
+
+def test_ctrl_c_on_a_timed_check(tmp_path):
+    code, out, err = _interrupt_after(["check", str(_slow_timed_spec(tmp_path)), "--no-progress"],
+                                      4)
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert "verdict: INCONCLUSIVE (interrupted)" in out
+    m = re.search(r"partial statistics: ([\d,]+) states", err)
+    assert m and int(m.group(1).replace(",", "")) > 10
+
+
+def test_ctrl_c_on_synthesize(tmp_path):
+    code, out, err = _interrupt_after(["synthesize", str(_slow_timed_spec(tmp_path))], 4)
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert re.search(r"interrupted while synthesizing .*partial statistics: [\d,]+ symbolic "
+                     r"states", err)
+    assert "holds iff" not in out and "holds for all" not in out  # no region from half a search
