@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from checker import files
@@ -27,6 +29,7 @@ from checker.render.views import actors_dot, statespace_dot, structure_dot
 from checker.source import Span
 from checker.statespace import DEFAULT_CAP, TooLarge, build_graph
 from checker.symbolic.timed import explore_timed, synthesize
+from checker.symbolic.zones import SolverGaveUp
 from checker.trace import build_trace
 
 EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
@@ -117,6 +120,29 @@ def _progress_printer(name: str):
     return show
 
 
+@contextmanager
+def _ctrl_c_flag():
+    """While exploring, the first Ctrl-C only sets a flag that the explorer polls between
+    states. A KeyboardInterrupt raised at an arbitrary bytecode can land inside a Z3 object's
+    `__del__`, where Python prints it and swallows it. A second Ctrl-C raises as usual."""
+    hit = [False]
+
+    def on_sigint(_signum, _frame) -> None:
+        if hit[0]:
+            raise KeyboardInterrupt
+        hit[0] = True
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread: keep Python's own handling
+        yield lambda: False
+        return
+    try:
+        yield lambda: hit[0]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _print_diags(diags: list[Diagnostic]) -> None:
     for d in diags:
         print(d.render(), file=sys.stderr)
@@ -147,23 +173,26 @@ def _check_one(path: str, args) -> _SpecRun:
     z3_note = ""
     if loaded.model.timed:
         # Timed models are explored to the end, so each violation's param region is exact.
-        timed = explore_timed(
-            loaded.system, deadlock=cfg.deadlock,
-            max_states=args.max_states if args.max_states is not None else cfg.max_states,
-            timeout=args.timeout, stop_at_first=False, progress=progress)
+        with _ctrl_c_flag() as stop:
+            timed = explore_timed(
+                loaded.system, deadlock=cfg.deadlock,
+                max_states=args.max_states if args.max_states is not None else cfg.max_states,
+                timeout=args.timeout, stop_at_first=False, progress=progress, stop=stop)
         result = timed.result
         z3_note = (f"; Z3: {timed.space.z3_calls:,} calls, {timed.space.z3_seconds:.2f} s")
     else:
-        result = explore(
-            loaded.system,
-            search=args.search or cfg.search,
-            deadlock=cfg.deadlock,
-            max_states=args.max_states if args.max_states is not None else cfg.max_states,
-            max_depth=cfg.max_depth,
-            timeout=args.timeout,
-            stop_at_first=not args.all_violations,
-            progress=progress,
-        )
+        with _ctrl_c_flag() as stop:
+            result = explore(
+                loaded.system,
+                search=args.search or cfg.search,
+                deadlock=cfg.deadlock,
+                max_states=args.max_states if args.max_states is not None else cfg.max_states,
+                max_depth=cfg.max_depth,
+                timeout=args.timeout,
+                stop_at_first=not args.all_violations,
+                progress=progress,
+                stop=stop,
+            )
     if progress is not None:
         sys.stderr.write("\r\x1b[K")
     traces = [build_trace(loaded.system, v) for v in result.violations]
@@ -348,8 +377,10 @@ def _cmd_synthesize(args) -> int:
             code = EXIT_INPUT
             continue
         progress = None if args.no_progress else _progress_printer(loaded.config.name)
-        syn = synthesize(loaded.system, deadlock=loaded.config.deadlock,
-                         max_states=args.max_states, timeout=args.timeout, progress=progress)
+        with _ctrl_c_flag() as stop:
+            syn = synthesize(loaded.system, deadlock=loaded.config.deadlock,
+                             max_states=args.max_states, timeout=args.timeout,
+                             progress=progress, stop=stop)
         if progress is not None:
             sys.stderr.write("\r\x1b[K")
         if syn.limit == "interrupted":
@@ -445,6 +476,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nprotocheck: interrupted", file=sys.stderr)
         return 130
+    except SolverGaveUp as err:
+        print(f"protocheck: {err}; no verdict", file=sys.stderr)
+        return EXIT_INCONCLUSIVE
     except BrokenPipeError:
         return EXIT_OK
 

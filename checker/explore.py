@@ -87,6 +87,7 @@ def _explore(
     timeout: float | None = None,
     stop_at_first: bool = True,
     progress=None,
+    stop=None,
 ) -> Result:
     """The search itself (`explore` wraps it with the garbage collector paused)."""
     start = time.perf_counter()
@@ -207,7 +208,11 @@ def _explore(
             if max_states is not None and len(states) >= max_states:
                 limit = f"state bound {max_states} reached"
                 break
-            if progress is not None or timeout is not None:
+            if progress is not None or timeout is not None or stop is not None:
+                if stop is not None and stop():
+                    interrupted = True
+                    limit = "interrupted"
+                    break
                 now = time.perf_counter()
                 if timeout is not None and now - start >= timeout:
                     limit = f"timeout of {timeout:g} s reached"

@@ -164,7 +164,7 @@ def _prepare(tm: TimedModel, s: tuple, zone):
 
 def explore_timed(system: System, *, deadlock: bool = True, max_states: int | None = None,
                   timeout: float | None = None, stop_at_first: bool = True,
-                  progress=None) -> TimedResult:
+                  progress=None, stop=None) -> TimedResult:
     space = ParamSpace(system.model)
     tm = TimedModel(system, space)
     start = time.perf_counter()
@@ -257,6 +257,9 @@ def explore_timed(system: System, *, deadlock: bool = True, max_states: int | No
                            "in a final state", cur, region)
             if max_states is not None and len(states) >= max_states:
                 limit = f"state bound {max_states} reached"
+                break
+            if stop is not None and stop():
+                limit = "interrupted"
                 break
             now = time.perf_counter()
             if timeout is not None and now - start >= timeout:
@@ -355,11 +358,11 @@ class Synthesis:
 
 
 def synthesize(system: System, *, deadlock: bool = True, max_states: int | None = None,
-               timeout: float | None = None, progress=None) -> Synthesis:
+               timeout: float | None = None, progress=None, stop=None) -> Synthesis:
     """The exact region of param values for which every property holds."""
     started = time.perf_counter()
     tr = explore_timed(system, deadlock=deadlock, max_states=max_states, timeout=timeout,
-                       stop_at_first=False, progress=progress)
+                       stop_at_first=False, progress=progress, stop=stop)
     space = tr.space
     bad = z3.Or(*tr.regions.values()) if tr.regions else z3.BoolVal(False)
     safe = z3.Not(bad)

@@ -65,23 +65,31 @@ class ParamSpace:
         start = time.perf_counter()
         self.solver.push()
         self.solver.add(f)
-        result = self.solver.check()
-        self.solver.pop()
-        self.z3_seconds += time.perf_counter() - start
-        self.z3_calls += 1
-        if result == z3.unknown:
-            raise RuntimeError("Z3 could not decide a timing constraint")
+        try:
+            result = self._check()
+        finally:
+            self.solver.pop()
+            self.z3_seconds += time.perf_counter() - start
+            self.z3_calls += 1
         return result == z3.sat
+
+    def _check(self) -> z3.CheckSatResult:
+        result = self.solver.check()
+        if result == z3.unknown:
+            _gave_up(self.solver.reason_unknown())
+        return result
 
     def model_of(self, f: z3.BoolRef) -> z3.ModelRef | None:
         start = time.perf_counter()
         self.solver.push()
         self.solver.add(f)
-        result = self.solver.check()
-        m = self.solver.model() if result == z3.sat else None
-        self.solver.pop()
-        self.z3_seconds += time.perf_counter() - start
-        self.z3_calls += 1
+        try:
+            result = self._check()
+            m = self.solver.model() if result == z3.sat else None
+        finally:
+            self.solver.pop()
+            self.z3_seconds += time.perf_counter() - start
+            self.z3_calls += 1
         return m
 
     def eliminate(self, variables: list, f: z3.BoolRef) -> z3.BoolRef:
@@ -89,14 +97,20 @@ class ParamSpace:
         if not variables:
             return f
         start = time.perf_counter()
-        goals = self._qe(z3.Exists(variables, f))
+        try:
+            goals = self._qe(z3.Exists(variables, f))
+        except z3.Z3Exception as err:
+            _gave_up(str(err))
         self.z3_seconds += time.perf_counter() - start
         self.z3_calls += 1
         return _goals_formula(goals)
 
     def simplify(self, f: z3.BoolRef) -> z3.BoolRef:
         start = time.perf_counter()
-        goals = self._simp(z3.And(f, self._ranges()))
+        try:
+            goals = self._simp(z3.And(f, self._ranges()))
+        except z3.Z3Exception as err:
+            _gave_up(str(err))
         self.z3_seconds += time.perf_counter() - start
         return _goals_formula(goals)
 
@@ -110,6 +124,18 @@ class ParamSpace:
     def entails(self, a: z3.BoolRef, b: z3.BoolRef) -> bool:
         """a implies b (for every param valuation allowed by the base constraint)."""
         return not self.sat(z3.And(a, z3.Not(b)))
+
+
+class SolverGaveUp(Exception):
+    """Z3 answered `unknown` (never expected for linear arithmetic, but not to be taken as
+    an answer either way)."""
+
+
+def _gave_up(reason: str):
+    # Z3 traps SIGINT while it runs and reports it as `canceled`: that is the user's Ctrl-C.
+    if "cancel" in reason or "interrupt" in reason:
+        raise KeyboardInterrupt
+    raise SolverGaveUp(f"Z3 could not decide a timing constraint ({reason})")
 
 
 def _goals_formula(goals) -> z3.BoolRef:
@@ -287,15 +313,21 @@ def pretty(e, top: bool = True) -> str:
 
 # ---------------------------------------------------------------- readable regions
 
-def _atoms(e, out: list) -> None:
+def _atoms(e, out: list, seen: set | None = None) -> None:
+    # Z3 shares subterms (hash-consing): equal ids are equal terms, and a term already walked
+    # need not be walked again, which keeps large disjunctions linear.
+    seen = set() if seen is None else seen
+    key = e.get_id()
+    if key in seen:
+        return
+    seen.add(key)
     if z3.is_app(e) and e.decl().kind() in _OPS and e.decl().kind() != z3.Z3_OP_EQ \
             and z3.is_arith(e.arg(0)):
-        if not any(a.eq(e) for a in out):
-            out.append(e)
+        out.append(e)
         return
     if z3.is_app(e):
         for c in e.children():
-            _atoms(c, out)
+            _atoms(c, out, seen)
 
 
 def _convex_cover(space: ParamSpace, region, candidates: list):
