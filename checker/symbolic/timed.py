@@ -294,8 +294,8 @@ def explore_timed(system: System, *, deadlock: bool = True, max_states: int | No
     return TimedResult(result, {k: z3.Or(*v) for k, v in regions.items()}, space)
 
 
-def _value(m: z3.ModelRef, v) -> str:
-    val = m.eval(v, model_completion=True)
+def _value(m, v) -> str:
+    val = m(v)
     if z3.is_int_value(val):
         return str(val.as_long())
     f = Fraction(val.numerator_as_long(), val.denominator_as_long())
@@ -336,7 +336,7 @@ def witness(tm: TimedModel, path: tuple, labels: tuple) -> Witness | None:
         params.append((p.name, _value(m, var)))
     times, now = [], Fraction(0)
     for d in deltas:
-        val = m.eval(d, model_completion=True)
+        val = m(d)
         now += Fraction(val.numerator_as_long(), val.denominator_as_long())
         times.append(str(now.numerator) if now.denominator == 1
                      else f"{float(now):.3f}".rstrip("0").rstrip("."))

@@ -79,21 +79,35 @@ class ParamSpace:
             _gave_up(self.solver.reason_unknown())
         return result
 
-    def model_of(self, f: z3.BoolRef) -> z3.ModelRef | None:
+    def model_of(self, f: z3.BoolRef):
+        """A canonical solution of f: each `int` param as small as possible, in declaration
+        order, then whatever the rest needs. Solved in a fresh Z3 context, because the model
+        Z3 picks depends on every term created before (one spec's witness must not change
+        with the specs checked before it in the same run). Returns an evaluator of terms over
+        the main context, or None if f is unsatisfiable."""
         start = time.perf_counter()
-        self.solver.push()
-        self.solver.add(f)
+        ctx = z3.Context()
+        opt = z3.Optimize(ctx=ctx)
+        opt.add(self.base.translate(ctx))
+        opt.add(f.translate(ctx))
+        for p in self.model.params:
+            if p.name in self.ints:
+                opt.minimize(self.ints[p.name].translate(ctx))
         try:
-            result = self._check()
-            m = self.solver.model() if result == z3.sat else None
+            result = opt.check()
+            if result == z3.unknown:
+                _gave_up(opt.reason_unknown())
         finally:
-            self.solver.pop()
             self.z3_seconds += time.perf_counter() - start
             self.z3_calls += 1
-        return m
+        if result != z3.sat:
+            return None
+        m = opt.model()
+        return lambda term: m.eval(term.translate(ctx), model_completion=True)
 
     def eliminate(self, variables: list, f: z3.BoolRef) -> z3.BoolRef:
-        """Exists variables . f, without quantifiers (Fourier-Motzkin via Z3's `qe`)."""
+        """Exists variables . f, without quantifiers (Z3's `qe`: virtual substitution, which
+        may answer with a disjunction even for a convex zone)."""
         if not variables:
             return f
         start = time.perf_counter()
@@ -196,6 +210,7 @@ def _term(e) -> str:
 
 
 def _linear(e) -> tuple[dict, Fraction] | None:
+    """e as ({variable name: coefficient}, constant), if linear."""
     n = _num(e)
     if n is not None:
         return {}, Fraction(n)
@@ -250,7 +265,7 @@ def _side(terms: list[tuple[str, Fraction]], const: Fraction) -> str:
 
 def _normalised(terms: dict, const: Fraction) -> tuple[dict, Fraction]:
     """Scale `terms op const` so the coefficients are coprime integers: Z3's projections
-    produce `2*grace > 2*cleanup` where a reader expects `grace > cleanup`."""
+    produce `2*grace > 2*cleanup` where a reader expects `cleanup < grace`."""
     coeffs = [Fraction(c) for c in terms.values() if c != 0]
     if not coeffs:
         return terms, const
@@ -260,13 +275,14 @@ def _normalised(terms: dict, const: Fraction) -> tuple[dict, Fraction]:
     return {v: c * scale for v, c in terms.items()}, const * scale
 
 
-def _atom(e, negate: bool = False) -> str:
+def _atom(e, negate: bool = False, order: dict | None = None) -> str:
     op = _OPS[e.decl().kind()]
     if negate:
         op = _NEG[op]
     lhs, rhs = _linear(e.arg(0)), _linear(e.arg(1))
     if lhs is not None and rhs is not None:
-        # lhs - rhs op 0, written with every coefficient positive: `grace <= cleanup`.
+        # lhs - rhs op 0, written with every coefficient positive and the first declared
+        # param on the left, whatever form Z3 or the projection produced: `grace <= cleanup`.
         terms = dict(lhs[0])
         for v, x in rhs[0].items():
             terms[v] = terms.get(v, 0) - x
@@ -274,7 +290,9 @@ def _atom(e, negate: bool = False) -> str:
         terms, const = _normalised(terms, const)
         pos = sorted((v, c) for v, c in terms.items() if c > 0)
         neg = sorted((v, -c) for v, c in terms.items() if c < 0)
-        if not pos and neg:
+        rank = order or {}
+        first = min(terms, key=lambda v: (rank.get(v, len(rank)), v)) if terms else None
+        if first is not None and terms[first] < 0:
             flip = {"<=": ">=", ">=": "<=", "<": ">", ">": "<", "==": "==", "!=": "!="}
             pos, neg, const, op = neg, pos, -const, flip[op]
         return f"{_side(pos, Fraction(0))} {op} {_side(neg, -const)}"
@@ -286,28 +304,29 @@ def _atom(e, negate: bool = False) -> str:
     return f"{left} {op} {right}"
 
 
-def pretty(e, top: bool = True) -> str:
-    """A constraint as a user would write it: `cleanup <= 9`, `gil_delay < grace or ...`."""
+def pretty(e, top: bool = True, order: dict | None = None) -> str:
+    """A constraint as a user would write it: `cleanup <= 9`, `grace > gil_delay or ...`;
+    `order` ranks the params (declaration order) to choose which side each goes on."""
     if z3.is_true(e):
         return "true"
     if z3.is_false(e):
         return "false"
     k = e.decl().kind()
     if k == z3.Z3_OP_AND:
-        parts = [pretty(a, False) for a in e.children()]
+        parts = [pretty(a, False, order) for a in e.children()]
         text = " and ".join(parts)
         return text if top else f"({text})"
     if k == z3.Z3_OP_OR:
-        parts = [pretty(a, False) for a in e.children()]
+        parts = [pretty(a, False, order) for a in e.children()]
         text = " or ".join(parts)
         return text if top else f"({text})"
     if k == z3.Z3_OP_NOT:
         inner = e.arg(0)
         if inner.decl().kind() in _OPS:
-            return _atom(inner, negate=True)
-        return f"not {pretty(inner, False)}"
+            return _atom(inner, negate=True, order=order)
+        return f"not {pretty(inner, False, order)}"
     if k in _OPS:
-        return _atom(e)
+        return _atom(e, order=order)
     return str(e)
 
 
@@ -359,6 +378,7 @@ def describe(space: ParamSpace, region) -> str:
     """A region of the param space (within ranges and assumptions) in the fewest atoms we can
     find: `true` (every valuation), `false` (none), one convex piece, or pieces joined by `or`.
     Equivalence with `region` is checked with Z3, never assumed."""
+    order = {p.name: i for i, p in enumerate(space.model.params)}
     if not space.sat(region):
         return "false"
     if space.entails(z3.BoolVal(True), region):
@@ -368,7 +388,7 @@ def describe(space: ParamSpace, region) -> str:
     candidates += [z3.Not(a) for a in list(candidates)]
     kept = _convex_cover(space, region, candidates)
     if kept is not None:
-        text = " and ".join(pretty(a, False) for a in kept) if kept else "true"
+        text = " and ".join(pretty(a, False, order) for a in kept) if kept else "true"
         return text
     pieces = []
     for p in _pieces(region):
@@ -384,7 +404,8 @@ def describe(space: ParamSpace, region) -> str:
         if others and space.entails(p, z3.Or(*others)):
             continue
         result.append(cover if cover is not None else [p])
-    texts = [" and ".join(pretty(a, False) for a in atoms) or "true" for atoms in result]
+    texts = [" and ".join(pretty(a, False, order) for a in atoms) or "true"
+             for atoms in result]
     text = " or ".join(f"({t})" if " and " in t and len(texts) > 1 else t for t in texts)
     rebuilt = z3.Or(*[z3.And(*a) if a else z3.BoolVal(True) for a in result])
     assert space.entails(rebuilt, region) and space.entails(region, rebuilt)
