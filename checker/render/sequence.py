@@ -8,16 +8,25 @@ arrow from the box that sent it to the box that handled it (`constraint=false`, 
 delivery spans the rows in between); messages still in flight end at the bottom. The last
 step is highlighted (red), steps that wrote a variable the property reads are marked
 (orange), and a note at the bottom gives the property's text and `file:line`.
+
+The work is done in two steps. `layout` decides what the chart shows -- the lifelines, the
+box and text of each step, its shared-state note, the message arrows between cells, which
+step is the violation and which steps it depended on -- as a `SequenceLayout` (frozen
+dataclasses that know nothing of DOT). `draw` turns that into DOT text: node and edge ids,
+colours, shapes and label wrapping. `sequence_dot` is the two together.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
 
 from checker import ir
 from checker.compile import System
 from checker.effects import effects, transition_items
 from checker.render.dot import attrs, quote, wrap
 from checker.render.text import BUILTIN_PROPERTIES
-from checker.trace import Trace, describe_state
+from checker.trace import Step, Trace, describe_state
 
 RED = "#c0392b"
 RED_FILL = "#fadbd8"
@@ -27,6 +36,78 @@ STEP_FILL = "#fcf3cf"
 HEADER_FILL = "#d6eaf8"
 SHARED_FILL = "#e8f8f5"
 MESSAGE = "#1f618d"
+
+Role = Literal["step", "involved", "violation"]
+Cell = tuple[int, int]  # (column, row); row 0 is the header, row `foot` the end of the trace
+
+
+# --- Layout: what the chart shows -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Lifeline:
+    """One actor instance's column: its initial control state and what is shown at the end."""
+    instance: str
+    initial: str
+    final: tuple[str, ...]  # the final control state, then the property's variables if read
+    relevant: bool  # the property reads this instance's actor
+
+
+@dataclass(frozen=True)
+class SharedLifeline:
+    """The shared variables' column (the last one)."""
+    initial: tuple[str, ...]  # "name=value" for each shared variable
+    final: tuple[str, ...]
+    relevant: bool  # the property reads a shared variable
+
+
+@dataclass(frozen=True)
+class Box:
+    """A step, drawn on its instance's lifeline."""
+    cell: Cell
+    number: int
+    lines: tuple[str, ...]
+    internal: bool  # an internal `step` (rounded, shaded), not a message handler
+    role: Role  # the violating step, one it depended on, or neither
+    tooltip: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A step's reads and writes of shared variables, in the shared column of its row."""
+    cell: Cell
+    step: Cell  # the step's box, linked to the note
+    number: int
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """A message, from the step that sent it to the one that handled it (or to the end)."""
+    source: Cell
+    target: Cell
+    message_id: int
+    text: str
+    in_flight: bool
+
+
+@dataclass(frozen=True)
+class SequenceLayout:
+    title: str
+    lifelines: tuple[Lifeline, ...]
+    shared: SharedLifeline | None
+    boxes: tuple[Box, ...]  # one per step, in order; box k is on row k + 1
+    notes: tuple[Note, ...]
+    arrows: tuple[Arrow, ...]  # delivered messages in delivery order, then those in flight
+    violation: tuple[str, ...]  # the violated property's note
+
+    @property
+    def columns(self) -> int:
+        return len(self.lifelines) + (1 if self.shared is not None else 0)
+
+    @property
+    def foot(self) -> int:
+        """The row of the end-of-trace cells."""
+        return len(self.boxes) + 1
 
 
 def _instances(model: ir.Model) -> list[tuple[str, str]]:
@@ -52,201 +133,253 @@ def _shared_value(system: System, s: tuple, name: str) -> str:
     return ir.format_value(var.type, s[system.layout.shared[name]])
 
 
-def sequence_dot(system: System, trace: Trace, *, title: str,
-                 invariant: ir.Invariant | None) -> str:
-    model = system.model
-    items = transition_items(model)
-    columns = _instances(model)
-    col_of = {inst: c for c, (_a, inst) in enumerate(columns)}
-    has_shared = bool(model.shared)
-    shared_col = len(columns)
-    ncols = len(columns) + (1 if has_shared else 0)
-    steps = trace.steps
-    rows = len(steps)
-    violation = trace.violation
-    path = violation.path
+def _involved(items: list, steps: tuple[Step, ...], prop_actors: set[str],
+              prop_shared: set[str]) -> set[int]:
+    """The steps the violation is made of: the last writer of each shared variable the last
+    step read, the last writer of each variable the property reads, and the sender of the
+    message the last step handled."""
+    if not steps:
+        return set()
+    final_step = steps[-1]
+    wanted = set(effects(items[final_step.transition]).reads) | prop_shared
+    last_writer: dict[str, int] = {}
+    for s in steps[:-1]:
+        for ch in s.changes:
+            if ch.shared or ch.name.split("[")[0].split(".")[0] in prop_actors:
+                last_writer[ch.name] = s.number
+    involved = {number for name, number in last_writer.items()
+                if name in wanted or "." in name}  # a shared variable read, or a property's
+    if final_step.received is not None:
+        involved |= {s.number for s in steps[:-1]
+                     if any(m.id == final_step.received.id for m in s.sent)}
+    return involved
 
-    # The events the violation is made of (orange): the steps whose effects the last step or
-    # the property read -- the last writer of each shared variable the last step read, the
-    # last writer of each variable the property reads, and the sender of the message the last
-    # step handled.
-    prop_actors: set[str] = set()
-    prop_shared: set[str] = set()
-    if invariant is not None:
-        _mentioned(invariant.expr, prop_actors, prop_shared)
-    involved: set[int] = set()
-    if steps:
-        final_step = steps[-1]
-        wanted = {v for v in effects(items[final_step.transition]).reads} | prop_shared
-        last_writer: dict[str, int] = {}
-        for s in steps[:-1]:
-            for ch in s.changes:
-                if ch.shared or ch.name.split("[")[0].split(".")[0] in prop_actors:
-                    last_writer[ch.name] = s.number
-        for name, number in last_writer.items():
-            if name in wanted or "." in name:  # a shared variable read, or a property variable
-                involved.add(number)
-        if final_step.received is not None:
-            for s in steps[:-1]:
-                if any(m.id == final_step.received.id for m in s.sent):
-                    involved.add(s.number)
-    last = steps[-1].number if steps else 0
 
-    out = ["digraph sequence {"]
-    out.append("  graph " + attrs(label=title, labelloc="t", fontname="Helvetica", fontsize=14,
-                                  nodesep=0.25, ranksep=0.3, splines="line", newrank=True,
-                                  outputorder="edgesfirst", bgcolor="white") + ";")
-    out.append("  node " + attrs(fontname="Helvetica", fontsize=10, shape="box") + ";")
-    out.append("  edge " + attrs(fontname="Helvetica", fontsize=9) + ";")
+def _lifeline(actor: ir.Actor, inst: str, initial: dict[str, str], final: dict[str, str],
+              relevant: bool) -> Lifeline:
+    """An instance's lifeline; when the property reads its actor, the end shows its values."""
+    values = tuple(f"{v.name}={final[f'{inst}.{v.name}']}" for v in actor.vars) if relevant else ()
+    return Lifeline(inst, initial[inst], (final[inst], *values), relevant)
 
-    def cell(c: int, r: int) -> str:
-        return f"c{c}_{r}"
 
-    # Header row: one lifeline per instance (its initial control state underneath).
-    initial = {ch.name: ch.after for ch in trace.initial}
-    header = []
-    for c, (_actor, inst) in enumerate(columns):
-        header.append(f"    h{c} " + attrs(id=f"lifeline_{inst}", class_="lifeline",
-                                            label=f"{inst}\n({initial[inst]})", style="filled",
-                                            fillcolor=HEADER_FILL, penwidth=1.5) + ";")
-    if has_shared:
-        header.append(f"    h{shared_col} " + attrs(
-            id="lifeline_shared", class_="lifeline", label="shared state\n" + wrap(", ".join(
-                f"{v.name}={initial[v.name]}" for v in model.shared), 28),
-            style="filled", fillcolor=SHARED_FILL, shape="box3d") + ";")
-    out.append("  { rank=same;")
-    out += header
-    out.append("  }")
+def _box_lines(s: Step, times: tuple | None) -> tuple[str, ...]:
+    first = (f"{s.number}. {s.kind} {s.name}" if s.received is None
+             else f"{s.number}. on {s.received.describe()}")
+    if times is not None and s.number <= len(times):
+        first += f" @ t={times[s.number - 1]}"
+    lines = [first]
+    if s.state_before != s.state_after:
+        lines.append(f"{s.state_before} → {s.state_after}")
+    lines += [f"{ch.name.split('.', 1)[1]}: {ch.before} → {ch.after}"
+              for ch in s.changes if not ch.shared]
+    if s.failed:
+        lines.append(f"FAILS: {s.failed}")
+    return tuple(lines)
 
-    # One row per step.
-    for r, s in enumerate(steps, 1):
-        row = []
-        col = col_of[s.instance]
-        item = items[s.transition]
-        eff = effects(item)
-        for c in range(ncols):
-            name = cell(c, r)
-            if c == col:
-                lines = [f"{s.number}. {s.kind} {s.name}" if s.received is None
-                         else f"{s.number}. on {s.received.describe()}"]
-                if violation.witness is not None and s.number <= len(violation.witness.times):
-                    lines[0] += f" @ t={violation.witness.times[s.number - 1]}"
-                if s.state_before != s.state_after:
-                    lines.append(f"{s.state_before} → {s.state_after}")
-                for ch in s.changes:
-                    if not ch.shared:
-                        lines.append(f"{ch.name.split('.', 1)[1]}: {ch.before} → {ch.after}")
-                if s.failed:
-                    lines.append(f"FAILS: {s.failed}")
-                style = "rounded,filled" if s.kind == "step" else "filled"
-                fill, color, pen, cls = ("white", "black", 1.0, "step")
-                if s.kind == "step":
-                    fill = STEP_FILL
-                if s.number in involved:
-                    fill, color, pen, cls = ORANGE_FILL, ORANGE, 1.5, "step involved"
-                if s.number == last:
-                    fill, color, pen, cls = RED_FILL, RED, 2.5, "step violation"
-                row.append(f"    {name} " + attrs(
-                    id=f"step_{s.number}", class_=cls, label=wrap("\n".join(lines), 30),
-                    style=style, fillcolor=fill, color=color, penwidth=pen,
-                    tooltip=f"{s.instance}: {s.kind} {s.name} ({s.span})") + ";")
-            elif has_shared and c == shared_col and (eff.reads or any(ch.shared
-                                                                    for ch in s.changes)):
-                before = path[r - 1] if r - 1 < len(path) else path[-1]
-                lines = []
-                written = {ch.name for ch in s.changes if ch.shared}
-                for var in sorted(eff.reads - written):
-                    lines.append(f"{s.number}: reads {var} = {_shared_value(system, before, var)}")
-                for ch in s.changes:
-                    if ch.shared:
-                        lines.append(f"{s.number}: {ch.name}: {ch.before} → {ch.after}")
-                row.append(f"    {name} " + attrs(
-                    id=f"shared_{s.number}", label=wrap("\n".join(lines), 32), shape="note",
-                    style="filled", fillcolor=SHARED_FILL, fontsize=9) + ";")
-            else:
-                row.append(f"    {name} " + attrs(label="", shape="point", width=0.01,
-                                                   height=0.01, color="gray60") + ";")
-        out.append(f"  {{ rank=same;  # step {s.number}")
-        out += row
-        out.append("  }")
 
-    # Footer row: each instance's final control state.
-    final = {ch.name: ch.after for ch in describe_state(system, trace.final_state)}
-    out.append("  { rank=same;  # end of trace")
-    foot = rows + 1
-    for c, (actor, inst) in enumerate(columns):
-        relevant = actor in prop_actors
-        label = final[inst]
-        if relevant:  # the values the property was evaluated on
-            label += "".join(f"\n{v.name}={final[f'{inst}.{v.name}']}"
-                             for v in model.actor(actor).vars)
-        out.append(f"    {cell(c, foot)} " + attrs(
-            id=f"end_{inst}", label=label, style="filled,rounded",
-            fillcolor=RED_FILL if relevant else "gray95", color=RED if relevant else "gray50",
-            fontsize=9) + ";")
-    if has_shared:
-        vals = [f"{v.name}={final[v.name]}" for v in model.shared]
-        relevant = bool(prop_shared)
-        out.append(f"    {cell(shared_col, foot)} " + attrs(
-            id="end_shared", label=wrap(", ".join(vals), 28), shape="box3d", style="filled",
-            fillcolor=RED_FILL if relevant else SHARED_FILL, color=RED if relevant else "black",
-            fontsize=9) + ";")
-    out.append("  }")
+def _note_lines(system: System, s: Step, reads: frozenset[str], before: tuple) -> tuple[str, ...]:
+    written = {ch.name for ch in s.changes if ch.shared}
+    lines = [f"{s.number}: reads {var} = {_shared_value(system, before, var)}"
+             for var in sorted(reads - written)]
+    lines += [f"{s.number}: {ch.name}: {ch.before} → {ch.after}" for ch in s.changes if ch.shared]
+    return tuple(lines)
 
-    # The violated property, below everything.
+
+def _arrows(trace: Trace, col_of: dict[str, int], foot: int) -> tuple[Arrow, ...]:
+    sent_at: dict[int, Cell] = {}
+    for r, s in enumerate(trace.steps, 1):
+        for m in s.sent:
+            sent_at[m.id] = (col_of[s.instance], r)
+    out = [Arrow(sent_at[s.received.id], (col_of[s.instance], r), s.received.id,
+                 s.received.describe(), in_flight=False)
+           for r, s in enumerate(trace.steps, 1)
+           if s.received is not None and s.received.id in sent_at]
+    out += [Arrow(sent_at[m.id], (col_of[m.receiver], foot), m.id, m.describe(), in_flight=True)
+            for m in trace.in_flight if m.id in sent_at]
+    return tuple(out)
+
+
+def _violation_note(trace: Trace, invariant: ir.Invariant | None) -> tuple[str, ...]:
     if invariant is not None:
         note = [f"VIOLATED: invariant {invariant.name}"]
         if invariant.description != invariant.name:
             note.append(f"“{invariant.description}”")
-        note.append(invariant.source_text)
-        note.append(str(invariant.span))
-    else:
-        note = [f"VIOLATED: {violation.kind}",
-                BUILTIN_PROPERTIES.get(violation.kind, violation.kind), violation.message]
-        if violation.span is not None:
-            note.append(str(violation.span))
-    out.append("  violation " + attrs(id="violation", label=wrap("\n".join(note), 60),
-                                       shape="note", style="filled", fillcolor=RED_FILL,
-                                       color=RED, penwidth=2, fontcolor="#641e16") + ";")
+        return (*note, invariant.source_text, str(invariant.span))
+    v = trace.violation
+    note = [f"VIOLATED: {v.kind}", BUILTIN_PROPERTIES.get(v.kind, v.kind), v.message]
+    if v.span is not None:
+        note.append(str(v.span))
+    return tuple(note)
 
-    # Lifelines: vertical, heavy so they stay straight; rows chained left to right.
-    for c in range(ncols):
-        chain = [f"h{c}"] + [cell(c, r) for r in range(1, foot + 1)]
-        out.append("  " + " -> ".join(chain) + " " + attrs(
-            style="dashed", arrowhead="none", color="gray50", weight=100) + ";")
-    for r in range(foot + 1):
-        names = [f"h{c}" if r == 0 else cell(c, r) for c in range(ncols)]
-        if len(names) > 1:
-            out.append("  " + " -> ".join(names) + " [style=invis];")
-    out.append("  " + cell(0, foot) + " -> violation [style=invis, weight=100];")
 
-    # Messages: from the sending step to the handling step (or to the end, if in flight).
-    sent_at: dict[int, tuple[int, str]] = {}
+def layout(system: System, trace: Trace, *, title: str,
+           invariant: ir.Invariant | None) -> SequenceLayout:
+    """Decide what the sequence chart of `trace` shows (see the module docstring)."""
+    model = system.model
+    items = transition_items(model)
+    instances = _instances(model)
+    col_of = {inst: c for c, (_a, inst) in enumerate(instances)}
+    shared_col = len(instances)
+    steps, path = trace.steps, trace.violation.path
+    witness = trace.violation.witness
+
+    prop_actors: set[str] = set()
+    prop_shared: set[str] = set()
+    if invariant is not None:
+        _mentioned(invariant.expr, prop_actors, prop_shared)
+    involved = _involved(items, steps, prop_actors, prop_shared)
+
+    initial = {ch.name: ch.after for ch in trace.initial}
+    final = {ch.name: ch.after for ch in describe_state(system, trace.final_state)}
+    lifelines = tuple(_lifeline(model.actor(a), inst, initial, final, a in prop_actors)
+                      for a, inst in instances)
+    shared = SharedLifeline(tuple(f"{v.name}={initial[v.name]}" for v in model.shared),
+                            tuple(f"{v.name}={final[v.name]}" for v in model.shared),
+                            bool(prop_shared)) if model.shared else None
+
+    boxes: list[Box] = []
+    notes: list[Note] = []
     for r, s in enumerate(steps, 1):
-        for m in s.sent:
-            sent_at[m.id] = (r, s.instance)
-    for r, s in enumerate(steps, 1):
-        if s.received is not None and s.received.id in sent_at:
-            r0, sender = sent_at[s.received.id]
-            out.append(f"  {cell(col_of[sender], r0)} -> {cell(col_of[s.instance], r)} " + attrs(
-                label=wrap(s.received.describe(), 26), color=MESSAGE, fontcolor=MESSAGE,
-                constraint=False, id=f"msg_{s.received.id}") + ";")
-    for m in trace.in_flight:
-        if m.id in sent_at:
-            r0, sender = sent_at[m.id]
-            out.append(f"  {cell(col_of[sender], r0)} -> {cell(col_of[m.receiver], foot)} "
-                       + attrs(label=wrap(m.describe() + " (in flight)", 26), style="dashed",
-                               color=MESSAGE, fontcolor=MESSAGE, constraint=False,
-                               id=f"msg_{m.id}") + ";")
-    # Shared-state accesses: a dotted link from the step to its shared-state note.
-    if has_shared:
-        for r, s in enumerate(steps, 1):
-            eff = effects(items[s.transition])
-            if eff.reads or any(ch.shared for ch in s.changes):
-                out.append(f"  {cell(col_of[s.instance], r)} -> {cell(shared_col, r)} " + attrs(
-                    style="dotted", arrowhead="none", color="#117a65", constraint=False) + ";")
-    out.append("}")
+        cell = (col_of[s.instance], r)
+        role: Role = ("violation" if s.number == steps[-1].number
+                      else "involved" if s.number in involved else "step")
+        boxes.append(Box(cell, s.number, _box_lines(s, None if witness is None else witness.times),
+                         s.kind == "step", role, f"{s.instance}: {s.kind} {s.name} ({s.span})"))
+        reads = effects(items[s.transition]).reads
+        if shared is not None and (reads or any(ch.shared for ch in s.changes)):
+            before = path[r - 1] if r - 1 < len(path) else path[-1]
+            notes.append(Note((shared_col, r), cell, s.number,
+                              _note_lines(system, s, reads, before)))
+    return SequenceLayout(title, lifelines, shared, tuple(boxes), tuple(notes),
+                          _arrows(trace, col_of, len(steps) + 1),
+                          _violation_note(trace, invariant))
+
+
+# --- Drawing: the layout as DOT text ----------------------------------------------------------
+
+def _cell(c: Cell) -> str:
+    return f"h{c[0]}" if c[1] == 0 else f"c{c[0]}_{c[1]}"
+
+
+def _node(c: Cell, **kw) -> str:
+    return f"    {_cell(c)} " + attrs(**kw) + ";"
+
+
+def _group(comment: str, nodes: list[str]) -> list[str]:
+    return ["  { rank=same;" + (f"  # {comment}" if comment else ""), *nodes, "  }"]
+
+
+def _defaults(title: str) -> list[str]:
+    return [
+        "  graph " + attrs(label=title, labelloc="t", fontname="Helvetica", fontsize=14,
+                           nodesep=0.25, ranksep=0.3, splines="line", newrank=True,
+                           outputorder="edgesfirst", bgcolor="white") + ";",
+        "  node " + attrs(fontname="Helvetica", fontsize=10, shape="box") + ";",
+        "  edge " + attrs(fontname="Helvetica", fontsize=9) + ";",
+    ]
+
+
+def _header(lay: SequenceLayout) -> list[str]:
+    nodes = [_node((c, 0), id=f"lifeline_{ln.instance}", class_="lifeline",
+                   label=f"{ln.instance}\n({ln.initial})", style="filled",
+                   fillcolor=HEADER_FILL, penwidth=1.5)
+             for c, ln in enumerate(lay.lifelines)]
+    if lay.shared is not None:
+        nodes.append(_node((len(lay.lifelines), 0), id="lifeline_shared", class_="lifeline",
+                           label="shared state\n" + wrap(", ".join(lay.shared.initial), 28),
+                           style="filled", fillcolor=SHARED_FILL, shape="box3d"))
+    return _group("", nodes)
+
+
+def _box(b: Box) -> str:
+    fill, color, pen = {"step": (STEP_FILL if b.internal else "white", "black", 1.0),
+                        "involved": (ORANGE_FILL, ORANGE, 1.5),
+                        "violation": (RED_FILL, RED, 2.5)}[b.role]
+    cls = "step" if b.role == "step" else f"step {b.role}"
+    return _node(b.cell, id=f"step_{b.number}", class_=cls, label=wrap("\n".join(b.lines), 30),
+                 style="rounded,filled" if b.internal else "filled", fillcolor=fill,
+                 color=color, penwidth=pen, tooltip=b.tooltip)
+
+
+def _note(n: Note) -> str:
+    return _node(n.cell, id=f"shared_{n.number}", label=wrap("\n".join(n.lines), 32),
+                 shape="note", style="filled", fillcolor=SHARED_FILL, fontsize=9)
+
+
+def _rows(lay: SequenceLayout) -> list[str]:
+    drawn = {b.cell: _box(b) for b in lay.boxes} | {n.cell: _note(n) for n in lay.notes}
+    out = []
+    for b in lay.boxes:
+        r = b.cell[1]
+        out += _group(f"step {b.number}", [
+            drawn.get((c, r)) or _node((c, r), label="", shape="point", width=0.01,
+                                       height=0.01, color="gray60")
+            for c in range(lay.columns)])
+    return out
+
+
+def _footer(lay: SequenceLayout) -> list[str]:
+    foot = lay.foot
+    nodes = [_node((c, foot), id=f"end_{ln.instance}", label="\n".join(ln.final),
+                   style="filled,rounded", fillcolor=RED_FILL if ln.relevant else "gray95",
+                   color=RED if ln.relevant else "gray50", fontsize=9)
+             for c, ln in enumerate(lay.lifelines)]
+    if (sh := lay.shared) is not None:
+        nodes.append(_node((len(lay.lifelines), foot), id="end_shared",
+                           label=wrap(", ".join(sh.final), 28), shape="box3d", style="filled",
+                           fillcolor=RED_FILL if sh.relevant else SHARED_FILL,
+                           color=RED if sh.relevant else "black", fontsize=9))
+    return _group("end of trace", nodes)
+
+
+def _violation(lay: SequenceLayout) -> list[str]:
+    return ["  violation " + attrs(id="violation", label=wrap("\n".join(lay.violation), 60),
+                                   shape="note", style="filled", fillcolor=RED_FILL,
+                                   color=RED, penwidth=2, fontcolor="#641e16") + ";"]
+
+
+def _lifelines(lay: SequenceLayout) -> list[str]:
+    """Vertical lifelines, heavy so they stay straight; each row chained left to right."""
+    rows = range(lay.foot + 1)
+    out = ["  " + " -> ".join(_cell((c, r)) for r in rows) + " "
+           + attrs(style="dashed", arrowhead="none", color="gray50", weight=100) + ";"
+           for c in range(lay.columns)]
+    if lay.columns > 1:
+        out += ["  " + " -> ".join(_cell((c, r)) for c in range(lay.columns))
+                + " [style=invis];" for r in rows]
+    out.append("  " + _cell((0, lay.foot)) + " -> violation [style=invis, weight=100];")
+    return out
+
+
+def _edge(a: Cell, b: Cell, **kw) -> str:
+    return f"  {_cell(a)} -> {_cell(b)} " + attrs(**kw) + ";"
+
+
+def _message(m: Arrow) -> str:
+    text = m.text + " (in flight)" if m.in_flight else m.text
+    return _edge(m.source, m.target, label=wrap(text, 26),
+                 style="dashed" if m.in_flight else None,  # None: no attribute
+                 color=MESSAGE, fontcolor=MESSAGE, constraint=False, id=f"msg_{m.message_id}")
+
+
+def _shared_links(lay: SequenceLayout) -> list[str]:
+    """A dotted link from each step that touches shared state to its note."""
+    return [_edge(n.step, n.cell, style="dotted", arrowhead="none", color="#117a65",
+                  constraint=False) for n in lay.notes]
+
+
+def draw(lay: SequenceLayout) -> str:
+    """The DOT text of a sequence chart layout."""
+    out = ["digraph sequence {", *_defaults(lay.title), *_header(lay), *_rows(lay),
+           *_footer(lay), *_violation(lay), *_lifelines(lay), *map(_message, lay.arrows),
+           *_shared_links(lay), "}"]
     return "\n".join(out) + "\n"
+
+
+def sequence_dot(system: System, trace: Trace, *, title: str,
+                 invariant: ir.Invariant | None) -> str:
+    """The counterexample `trace` as a DOT sequence chart."""
+    return draw(layout(system, trace, title=title, invariant=invariant))
 
 
 __all__ = ["quote", "sequence_dot"]
