@@ -85,7 +85,9 @@ class System:
     initial: tuple
     transitions: tuple[Transition, ...]
     successors: object  # (state, out, errs, fired) -> None; appends successor states
-    successors_traced: object  # (state, out, errs, fired, info): also labels each successor
+    # (state, out, errs, fired, info, sends=None): also labels each successor and, if `sends` is
+    # a list, appends the sends that made it, in program order: ((slot index, message), ...).
+    successors_traced: object
     all_final: object  # Callable[[tuple], bool]
     invariants: tuple[CompiledInvariant, ...]
     spans: tuple[Span, ...]
@@ -404,6 +406,8 @@ class _Gen:
                     f"{ind}{tv}[_k] = _c + (_m,)" if ordered
                     else f"{ind}{tv}[_k] = tuple(sorted(_c + (_m,)))",
                 ]
+                if env["traced"]:  # the working state's extra last element logs the sends
+                    lines.append(f"{ind}{tv}[-1] += ((_k, _m),)")
             return lines
         if isinstance(st, ir.Goto):
             return [f"{ind}{tv}[{self.layout.ctrl[actor.name] + env['self']}] = {st.state}"]
@@ -435,13 +439,16 @@ class _Gen:
         lay = self.layout
         lines = [f"{ind}# {actor.instance_name(k)}: {item.label}  ({item.span})"]
         env = {"st": "s", "bound": {}, "actor": actor.name, "tid": tid, "self": k,
-               "sender": None, "slot": "-1", "msg": "None"}
+               "sender": None, "slot": "-1", "msg": "None", "traced": traced}
+        start = "list(s) + [()]" if traced else "list(s)"  # traced: + a log of sends, last
 
         def emitter(slot: str, msg: str):
             def emit(tv: str, ind2: str) -> list[str]:
-                lines = [f"{ind2}out.append(tuple({tv}))", f"{ind2}fired[{tid}] += 1"]
+                state = f"{tv}[:-1]" if traced else tv  # traced: without the log of sends
+                lines = [f"{ind2}out.append(tuple({state}))", f"{ind2}fired[{tid}] += 1"]
                 if traced:
                     lines.append(f"{ind2}info.append(({tid}, {k}, {slot}, {msg}))")
+                    lines.append(f"{ind2}sends.append({tv}[-1])")
                 return lines
             return emit
 
@@ -453,7 +460,7 @@ class _Gen:
             body_ind = ind + "    "
             if guard is not None:
                 lines.append(f"{body_ind}if not {self.ex(guard, env)}: continue")
-            lines.append(f"{body_ind}t0 = list(s)")
+            lines.append(f"{body_ind}t0 = {start}")
             lines += self.seq(list(item.body), 0, "t0", body_ind, env, emitter("-1", "None"))
             return lines
         mid = self.msg_ids[item.message]
@@ -478,7 +485,7 @@ class _Gen:
                 body_ind = ind + "        "
                 if guard is not None:
                     lines.append(f"{body_ind}if not {self.ex(guard, henv)}: continue")
-                lines.append(f"{body_ind}t0 = list(s)")
+                lines.append(f"{body_ind}t0 = {start}")
                 lines.append(f"{body_ind}t0[{slot}] = {rest}")
                 lines += self.seq(list(item.body), 0, "t0", body_ind, henv,
                                   emitter(str(slot), "m"))
@@ -487,8 +494,10 @@ class _Gen:
     def successors(self, transitions: list, traced: bool) -> list[str]:
         """The whole successor function: per actor instance, a dispatch on its control state."""
         name = "successors_traced" if traced else "successors"
-        params = "s, out, errs, fired, info" if traced else "s, out, errs, fired"
+        params = "s, out, errs, fired, info, sends=None" if traced else "s, out, errs, fired"
         lines = [f"def {name}({params}):"]
+        if traced:
+            lines.append("    sends = [] if sends is None else sends")
         for actor in self.model.actors:
             items = [(tid, item, is_handler) for tid, a, item, is_handler in transitions
                      if a is actor]

@@ -4,12 +4,12 @@ Each step says which actor instance fired which handler or step, which message i
 and which it sent (messages carry ids, so a diagram can join a send to its delivery), how the
 control state changed and which variables changed. Replay re-runs the compiled successor
 function on each state of the path and picks the first transition that yields the next state,
-so the trace is deterministic.
+so the trace is deterministic; that run also logs the step's sends in the order they executed,
+and messages are listed and numbered in that order.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from checker import ir
@@ -107,17 +107,20 @@ def _diff(system: System, a: tuple, b: tuple) -> list[Change]:
     return out
 
 
-def _identify(system: System, s: tuple, t: tuple | None, failing=None):
+def _replay(system: System, s: tuple, t: tuple, label: tuple | None) -> tuple[tuple, tuple]:
+    """The transition from s to t (its label) and the sends it made, in the order they ran:
+    ((slot index, message), ...). With a known label (timed paths, whose states have their
+    timers normalized), the successor with that label and t's channel contents."""
     out: list = []
     info: list = []
-    errs: list = []
-    fired = [0] * len(system.transitions)
-    system.successors_traced(s, out, errs, fired, info)
-    if t is None:
-        return failing
-    for succ, label in zip(out, info):
-        if succ == t:
-            return label
+    sends: list = []
+    system.successors_traced(s, out, [], [0] * len(system.transitions), info, sends)
+    slots = [sl.index for sl in system.layout.slots]
+    for succ, lab, log in zip(out, info, sends):
+        if label is None and succ == t:
+            return lab, log
+        if label is not None and lab == label and all(succ[k] == t[k] for k in slots):
+            return lab, log
     raise AssertionError("trace replay could not find the transition between two states")
 
 
@@ -125,6 +128,7 @@ def build_trace(system: System, violation: Violation) -> Trace:
     model, lay = system.model, system.layout
     path = violation.path
     ids: dict[int, list[int]] = {sl.index: [] for sl in lay.slots}
+    slots = {sl.index: sl for sl in lay.slots}
     events: dict[int, MessageEvent] = {}
     next_id = 1
     steps: list[Step] = []
@@ -132,10 +136,12 @@ def build_trace(system: System, violation: Violation) -> Trace:
     if violation.failing is not None:
         hops.append((path[-1], None))
     for number, (s, t) in enumerate(hops, 1):
-        if violation.labels is not None and number <= len(violation.labels):
-            tid, inst, slot, msg = violation.labels[number - 1]
-        else:
-            tid, inst, slot, msg = _identify(system, s, t, violation.failing)
+        label = violation.labels[number - 1] if violation.labels is not None \
+            and number <= len(violation.labels) else None
+        log: tuple = ()
+        if t is not None:
+            label, log = _replay(system, s, t, label)
+        tid, inst, slot, msg = label or violation.failing
         tr = system.transitions[tid]
         actor = model.actor(tr.actor)
         received = None
@@ -144,39 +150,29 @@ def build_trace(system: System, violation: Violation) -> Trace:
             pos = contents.index(msg)
             mid = ids[slot].pop(pos)
             received = events[mid]
+        # Messages sent, numbered in the order the sends ran; each slot's ids kept parallel to
+        # its contents (unordered slots are kept sorted).
         sent = []
-        if t is not None:
-            for sl in lay.slots:
-                before = list(s[sl.index])
-                if sl.index == slot:
-                    before.pop(before.index(msg))
-                after = t[sl.index]
-                if tuple(before) == after:
-                    continue
-                # Messages added to this slot: the multiset difference, in slot order.
-                extra = Counter(after) - Counter(before)
-                added = []
-                for m in after:
-                    if extra[m] > 0:
-                        extra[m] -= 1
-                        added.append(m)
-                order = list(before)
-                order_ids = list(ids[sl.index])
-                for m in added:
-                    name, fields = _fields(system, m)
-                    ev = MessageEvent(next_id, name, fields,
-                                      model.actor(sl.sender).instance_name(sl.sender_instance),
-                                      model.actor(sl.receiver).instance_name(sl.receiver_instance))
-                    events[next_id] = ev
-                    sent.append(ev)
-                    order.append(m)
-                    order_ids.append(next_id)
-                    next_id += 1
-                if not sl.ordered:
-                    # Unordered slots are kept sorted: keep the ids parallel to the contents.
-                    pairs = sorted(zip(order, order_ids), key=lambda p: (p[0], p[1]))
-                    order_ids = [p[1] for p in pairs]
-                ids[sl.index] = order_ids
+        added: dict[int, list[tuple[tuple, int]]] = {}
+        for k, m in log:
+            sl = slots[k]
+            name, fields = _fields(system, m)
+            ev = MessageEvent(next_id, name, fields,
+                              model.actor(sl.sender).instance_name(sl.sender_instance),
+                              model.actor(sl.receiver).instance_name(sl.receiver_instance))
+            events[next_id] = ev
+            sent.append(ev)
+            added.setdefault(k, []).append((m, next_id))
+            next_id += 1
+        for k, new in added.items():
+            before = list(s[k])
+            if k == slot:
+                before.pop(before.index(msg))
+            pairs = list(zip(before, ids[k])) + new
+            if not slots[k].ordered:
+                pairs.sort()
+            assert tuple(p[0] for p in pairs) == t[k]
+            ids[k] = [p[1] for p in pairs]
         cb = lay.ctrl[actor.name] + inst
         before_state = actor.states[s[cb]]
         after_state = actor.states[t[cb]] if t is not None else before_state
