@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pty
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -12,26 +13,50 @@ import time
 
 from conftest import MODELS, ROOT, write_spec
 
+# The progress line of a spec written by write_spec: the search is under way.
+PROGRESS = rb"\rtest: [\d,]+ states, [\d,]+ transitions"
 
-def _run_on_terminal(args: list[str]) -> tuple[int, str, str]:
-    """Run the CLI with stderr on a pseudo-terminal (stdout a pipe): (exit code, stdout, stderr)."""
+
+def _run_on_terminal(args: list[str], interrupt_on: bytes | None = None,
+                     deadline: float = 60.0) -> tuple[int, str, str]:
+    """Run the CLI with stderr on a pseudo-terminal (stdout a pipe): (exit code, stdout, stderr).
+
+    With `interrupt_on` (a regex), send SIGINT as soon as stderr matches it, and fail if it has
+    not within `deadline` seconds or the run ends first. Waiting for the progress line, not a
+    fixed time, is what makes a Ctrl-C test land mid-search on a loaded machine too."""
     leader, follower = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "checker", *args], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=follower, text=True)
     os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    out = proc.stdout.read()
-    proc.wait(timeout=120)
-    os.close(leader)
-    return proc.returncode, out, b"".join(chunks).decode()
+    err = b""
+    waiting = interrupt_on is not None
+    until = time.monotonic() + (deadline if waiting else 120)
+    try:
+        while True:
+            ready, _, _ = select.select([leader], [], [], max(0.0, until - time.monotonic()))
+            assert ready, (f"stderr did not show {interrupt_on!r} within {deadline:.0f} s: {err!r}"
+                           if waiting else f"the run did not end: {err!r}")
+            try:
+                data = os.read(leader, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            err += data
+            if waiting and re.search(interrupt_on, err):
+                proc.send_signal(signal.SIGINT)
+                waiting = False
+                until = time.monotonic() + 60  # to stop and write the partial statistics
+        assert not waiting, f"the run ended before stderr showed {interrupt_on!r}: {err!r}"
+        out = proc.stdout.read()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        os.close(leader)
+    return proc.returncode, out, err.decode()
 
 
 def test_progress_line_on_a_terminal_after_two_seconds(tmp_path):
@@ -84,25 +109,17 @@ def test_timed_region_cut_short_is_reported_as_a_lower_bound(cli, tmp_path):
     assert code == 0 and "violated for: cleanup >= 10\n" in out
 
 
-def _interrupt_after(args: list[str], seconds: float) -> tuple[int, str, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "checker", *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(seconds)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
-    return proc.returncode, out, err
-
-
 def _slow_timed_spec(tmp_path):
-    # K=6 takes minutes: the interrupt always lands mid-search.
+    # K=6 takes minutes (about 100 symbolic states/s): the interrupt, sent once the progress
+    # line is up (after 2 s of search, 200-odd states), always lands mid-search.
     return write_spec(tmp_path, ROOT / "models" / "graceful_shutdown.model",
                       "deadlock off\ninvariant torn: forall i in Invocation: "
                       "not (i at TornDown)\nexpect holds", {"K": 6, "VARIANT": 3})
 
 
 def test_ctrl_c_on_a_timed_check(tmp_path):
-    code, out, err = _interrupt_after(["check", str(_slow_timed_spec(tmp_path)), "--no-progress"],
-                                      4)
+    code, out, err = _run_on_terminal(["check", str(_slow_timed_spec(tmp_path))],
+                                      interrupt_on=PROGRESS)
     assert code == 130, err
     assert "Traceback" not in err
     assert "verdict: INCONCLUSIVE (interrupted)" in out
@@ -111,7 +128,8 @@ def test_ctrl_c_on_a_timed_check(tmp_path):
 
 
 def test_ctrl_c_on_synthesize(tmp_path):
-    code, out, err = _interrupt_after(["synthesize", str(_slow_timed_spec(tmp_path))], 4)
+    code, out, err = _run_on_terminal(["synthesize", str(_slow_timed_spec(tmp_path))],
+                                      interrupt_on=PROGRESS)
     assert code == 130, err
     assert "Traceback" not in err
     assert re.search(r"interrupted while synthesizing .*partial statistics: [\d,]+ symbolic "
