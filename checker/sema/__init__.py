@@ -1,1 +1,1 @@
-"""Semantic checks: resolve names, assign types, fold constants; AST -> IR."""
+"""Semantic analysis, AST -> typed IR: one module per pass; `check.py` wires them together."""
