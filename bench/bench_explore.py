@@ -13,36 +13,25 @@ import os
 import resource
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-MODEL = os.path.join(ROOT, "models", "forwarding_task.model")
 
 
 def one(n: int) -> dict:
     sys.path.insert(0, ROOT)
-    from checker.compile import compile_system
-    from checker.dsl.parse import parse_model, parse_spec
-    from checker.explore import explore
-    from checker.sema.check import check_model
-    from checker.source import Source
+    from benchspec import write_spec
 
-    spec = Source("bench.spec", f'spec bench\nmodel "m"\nconst N = {n}\nconst FIXED = true\n'
-                  "invariant set: forall i in Invocation: i at EnsuringForwarding implies "
-                  "i.forwarding_task_set\nexpect holds\n")
-    model = Source(MODEL, Path(MODEL).read_text())
-    checked = check_model(parse_model(model), {MODEL: model, "bench.spec": spec},
-                          parse_spec(spec))
-    system = compile_system(checked.model, checked.config.invariants)
-    start = time.perf_counter()
-    r = explore(system)
-    seconds = time.perf_counter() - start
+    from checker.run import check
+
+    spec = write_spec(f"bench_explore_n{n}", "forwarding_task", {"N": n, "FIXED": True},
+                      "invariant set: forall i in Invocation: i at EnsuringForwarding implies "
+                      "i.forwarding_task_set\nexpect holds")
+    r = check(spec)
     assert r.verdict == "holds" and r.complete
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"n": n, "states": r.stats.states, "transitions": r.stats.transitions,
-            "seconds": seconds, "peak_mb": peak_kb / 1024}
+            "seconds": r.stats.seconds, "peak_mb": peak_kb / 1024}
 
 
 def main() -> int:

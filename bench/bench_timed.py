@@ -11,15 +11,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
-from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-from checker.load import load_spec
-from checker.symbolic.timed import synthesize
+from benchspec import write_spec
+
+from checker.run import synthesize
 
 CASES = [
     ("graceful_shutdown", {"VARIANT": "2"}, True),
@@ -33,14 +32,10 @@ INVARIANTS = {
 }
 
 
-def run(model: str, consts: dict, k: int, workdir: str):
-    lines = ["spec bench", f'model "{ROOT}/models/{model}.model"', f"const K = {k}"]
-    lines += [f"const {c} = {v}" for c, v in consts.items()]
-    lines += [INVARIANTS[model], "expect holds"]
-    path = Path(workdir) / "bench.spec"
-    path.write_text("\n".join(lines) + "\n")
-    loaded = load_spec(str(path))
-    return synthesize(loaded.system, deadlock=loaded.config.deadlock)
+def run(model: str, consts: dict, k: int):
+    spec = write_spec(f"bench_timed_{model}_k{k}", model, {"K": k, **consts},
+                      f"{INVARIANTS[model]}\nexpect holds")
+    return synthesize(spec)
 
 
 def main() -> int:
@@ -48,19 +43,18 @@ def main() -> int:
     ap.add_argument("--limit", type=float, default=60.0)
     ap.add_argument("--max-k", type=int, default=6)
     args = ap.parse_args()
-    workdir = tempfile.mkdtemp(prefix="protocheck-bench-")
     print(f"{'model':<34} {'K':>2} {'states':>8} {'trans':>8} {'seconds':>8} {'Z3 %':>5} "
           f"{'Z3 calls':>9}  region where every property holds")
     for model, consts, _ in CASES:
         label = model + " (" + ", ".join(f"{k}={v}" for k, v in consts.items()) + ")"
         for k in range(1, args.max_k + 1):
-            syn = run(model, consts, k, workdir)
+            syn = run(model, consts, k)
             st = syn.stats
-            share = 100 * syn.z3_seconds / syn.total_seconds if syn.total_seconds else 0
-            calls = f"{syn.z3_calls:,}"
-            print(f"{label:<34} {k:>2} {st.states:>8,} {st.transitions:>8,} {syn.total_seconds:>8.2f} "
+            share = 100 * syn.solver.seconds / syn.seconds if syn.seconds else 0
+            calls = f"{syn.solver.calls:,}"
+            print(f"{label:<34} {k:>2} {st.states:>8,} {st.transitions:>8,} {syn.seconds:>8.2f} "
                   f"{share:>5.0f} {calls:>9}  {syn.safe}", flush=True)
-            if syn.total_seconds >= args.limit:
+            if syn.seconds >= args.limit:
                 break
     return 0
 

@@ -34,19 +34,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-from checker.compile import compile_system
-from checker.dsl.parse import parse_model, parse_spec
-from checker.explore import explore
-from checker.sema.check import check_model
-from checker.source import Source
+from benchspec import write_spec
 
-MODEL = os.path.join(ROOT, "models", "forwarding_task.model")
+from checker.run import check
+
 CAP = 4
 
 # Control states, in declaration order (the numbering only has to be consistent in the twin).
@@ -127,12 +123,9 @@ active proctype Worker() {{
 
 
 def protocheck_states(n: int, fixed: bool) -> int:
-    spec_text = (f'spec cross_check\nmodel "m"\nconst N = {n}\n'
-                 f'const FIXED = {"true" if fixed else "false"}\nexpect holds\n')
-    spec_src = Source("cross_check.spec", spec_text)
-    model_src = Source(MODEL, Path(MODEL).read_text())
-    checked = check_model(parse_model(model_src), {MODEL: model_src}, parse_spec(spec_src))
-    result = explore(compile_system(checked.model), deadlock=False)
+    spec = write_spec(f"spin_compare_{'fixed' if fixed else 'buggy'}_n{n}", "forwarding_task",
+                      {"N": n, "FIXED": fixed}, "deadlock off\nexpect holds")
+    result = check(spec)
     assert result.complete
     return result.stats.states
 

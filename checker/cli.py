@@ -1,7 +1,6 @@
 """The `protocheck` command line: the only layer that prints, reads arguments and sets exit codes.
 
-Exit codes: 0 every verdict matches its `expect`; 1 a mismatch; 2 bad input or usage;
-3 inconclusive (a bound or the timeout stopped exploration before a verdict); 130 interrupted.
+Every verdict comes from `checker.run`; exit codes are those of `checker.report`.
 """
 
 from __future__ import annotations
@@ -12,28 +11,31 @@ import os
 import signal
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
 
-from checker import files
+from checker import files, run
 from checker.diagnostics import CheckError, Diagnostic
 from checker.dsl.parse import file_kind
-from checker.explore import explore
 from checker.load import load_model, load_spec, read_source
 from checker.render import json as render_json
 from checker.render import text
-from checker.render.itf import trace_itf
+from checker.render.charts import counterexample_dot
+from checker.render.itf import counterexample_itf
 from checker.render.junit import junit_document
 from checker.render.sarif import sarif_document
-from checker.render.sequence import sequence_dot
 from checker.render.views import actors_dot, statespace_dot, structure_dot
+from checker.report import (
+    EXIT_INCONCLUSIVE,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_MISMATCH,
+    EXIT_OK,
+    Report,
+    SynthesisReport,
+)
+from checker.run import CheckOptions, SynthesisOptions
 from checker.source import Span
 from checker.statespace import DEFAULT_CAP, TooLarge, build_graph
-from checker.symbolic.timed import explore_timed, synthesize
 from checker.symbolic.zones import SolverGaveUp
-from checker.trace import build_trace
-
-EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130  # Ctrl-C, after printing partial statistics
 
 
 class _Parser(argparse.ArgumentParser):
@@ -143,127 +145,60 @@ def _ctrl_c_flag():
         signal.signal(signal.SIGINT, previous)
 
 
-def _print_diags(diags: list[Diagnostic]) -> None:
+def _print_diags(diags) -> None:
     for d in diags:
         print(d.render(), file=sys.stderr)
 
 
-@dataclass
-class _SpecRun:
-    """Everything one spec's check produced, for the text, JSON, JUnit and SARIF outputs."""
-
-    code: int
-    doc: dict
-    lines: list[str]
-    texts: list[str]  # per violation: its text trace
-    traces: list
-    spans: dict  # property name -> Span of its declaration
-    expect_span: Span
-    properties: list[str]
-    interrupted: bool
+def _emit(text: str) -> None:
+    """Print to stdout. When the reader has gone (`protocheck check ... | head -1`), the rest
+    is dropped but the run goes on, so the exit status still tells the verdict."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # later writes and the final flush go nowhere
 
 
-def _check_one(path: str, args) -> _SpecRun:
-    loaded = load_spec(path)
-    warnings = [d.render() for d in loaded.warnings]
-    if not args.json:
-        _print_diags(list(loaded.warnings))
-    cfg = loaded.config
-    progress = None if args.no_progress else _progress_printer(cfg.name)
-    z3_note = ""
-    if loaded.model.timed:
-        # Timed models are explored to the end, so each violation's param region is exact.
-        with _ctrl_c_flag() as stop:
-            timed = explore_timed(
-                loaded.system, deadlock=cfg.deadlock,
-                max_states=args.max_states if args.max_states is not None else cfg.max_states,
-                timeout=args.timeout, stop_at_first=False, progress=progress, stop=stop)
-        result = timed.result
-        z3_note = (f"; Z3: {timed.space.z3_calls:,} calls, {timed.space.z3_seconds:.2f} s")
-    else:
-        with _ctrl_c_flag() as stop:
-            result = explore(
-                loaded.system,
-                search=args.search or cfg.search,
-                deadlock=cfg.deadlock,
-                max_states=args.max_states if args.max_states is not None else cfg.max_states,
-                max_depth=cfg.max_depth,
-                timeout=args.timeout,
-                stop_at_first=not args.all_violations,
-                progress=progress,
-                stop=stop,
-            )
+def _finish_progress(progress) -> None:
     if progress is not None:
         sys.stderr.write("\r\x1b[K")
-    traces = [build_trace(loaded.system, v) for v in result.violations]
-    if result.verdict == "inconclusive":
-        code = EXIT_INCONCLUSIVE
-        matches = False
-    else:
-        matches = result.verdict == cfg.expect
-        code = EXIT_OK if matches else EXIT_MISMATCH
-    invariants = {inv.name: inv for inv in cfg.invariants}
-    diagrams: list[list[str]] = []
-    if args.diagrams:
-        consts = text.constants_text(loaded.model)
-        for v, trace in zip(result.violations, traces):
-            title = (f"spec {cfg.name}" + (f" ({consts})" if consts else "")
-                     + f": counterexample, {len(trace.steps)} steps")
-            if v.witness is not None:
-                title += f"\nwitness: {v.witness.params_text()}; violated for {v.region}"
-            dot_text = sequence_dot(loaded.system, trace, title=title,
-                                    invariant=invariants.get(v.property))
-            base = os.path.join(args.diagrams, f"{cfg.name}-{v.property}")
+
+
+def _write_outputs(report: Report, args) -> dict[str, list[str]]:
+    """Diagrams and ITF files of one spec's counterexamples; property -> diagram files."""
+    diagrams = {}
+    for cx in report.counterexamples:
+        base = os.path.join(args.diagrams or "", f"{report.name}-{cx.property.name}")
+        if args.diagrams:
             formats = ("svg", "png") if args.png else ("svg",)
-            diagrams.append(files.write_diagram(base, dot_text, formats))
-    doc = render_json.result_json(spec_path=path, spec_name=cfg.name, model=loaded.model,
-                                  system=loaded.system, config=cfg, result=result,
-                                  traces=traces, matches=matches, warnings=warnings)
-    itfs = []
-    for v, trace in zip(doc["violations"], traces):
-        v["itf"] = trace_itf(loaded.system, trace, source=path, property_name=v["property"])
-        itfs.append(v["itf"])
-    for v, written in zip(doc["violations"], diagrams):
-        v["diagrams"] = written
-    if args.itf:
-        for v, itf in zip(doc["violations"], itfs):
-            target = os.path.join(args.itf, f"{cfg.name}-{v['property']}.itf.json")
-            files.write_atomic(target, json.dumps(itf, indent=2) + "\n")
-    lines = []
-    consts = text.constants_text(loaded.model)
-    lines.append(f"== {path}: spec {cfg.name} on {loaded.model.path}"
-                 + (f" ({consts})" if consts else ""))
-    verdict = result.verdict.upper()
-    if result.verdict == "inconclusive":
-        lines.append(f"verdict: INCONCLUSIVE ({result.limit}); expected {cfg.expect}")
-    elif matches:
-        lines.append(f"verdict: {verdict}, as expected")
-    else:
-        lines.append(f"verdict: {verdict}, but the spec expects '{cfg.expect}'  <-- MISMATCH")
-    note = ""
-    if result.verdict == "violated" and not result.complete:
-        note = f" (stopped: {result.limit})" if result.limit else \
-            " (stopped at the first violation)"
-    lines.append(f"explored: {text.stats_line(result)}{note}{z3_note}")
-    texts = []
-    for n, (v, trace) in enumerate(zip(result.violations, traces)):
-        block = ["violated: " + "\n".join(text.property_header(v, invariants.get(v.property)))]
-        block += text.render_trace(loaded.system, trace, invariants.get(v.property))
-        if diagrams:
-            block.append("  diagram: " + ", ".join(p for p in diagrams[n]
-                                                   if not p.endswith(".dot")) or diagrams[n][0])
-        texts.append("\n".join(block))
-        lines.append("")
-        lines += block
-    cov = text.coverage_lines(loaded.system, result)
-    if cov:
-        lines.append("")
-        lines += cov
-    properties = [inv.name for inv in cfg.invariants] + (["deadlock"] if cfg.deadlock else [])
-    return _SpecRun(code, doc, lines, texts, traces,
-                    {inv.name: inv.span for inv in cfg.invariants},
-                    loaded.spec.expect_span or loaded.spec.span, properties,
-                    result.limit == "interrupted")
+            diagrams[cx.property.name] = files.write_diagram(
+                base, counterexample_dot(report, cx), formats)
+        if args.itf:
+            target = os.path.join(args.itf, f"{report.name}-{cx.property.name}.itf.json")
+            files.write_atomic(target, json.dumps(counterexample_itf(report, cx), indent=2) + "\n")
+    return diagrams
+
+
+def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]]]:
+    loaded = load_spec(path)
+    if not args.json:
+        _print_diags(loaded.warnings)
+    progress = None if args.no_progress else _progress_printer(loaded.config.name)
+    options = CheckOptions(search=args.search, max_states=args.max_states, timeout=args.timeout,
+                           all_violations=args.all_violations, progress=progress, stop=stop)
+    try:
+        report = run.check(loaded, options)
+    finally:
+        _finish_progress(progress)
+    return report, _write_outputs(report, args)
+
+
+def _overall(codes: list[int]) -> int:
+    for code in (EXIT_INTERRUPTED, EXIT_INPUT, EXIT_MISMATCH, EXIT_INCONCLUSIVE):
+        if code in codes:
+            return code
+    return EXIT_OK
 
 
 def _cmd_check(args) -> int:
@@ -275,60 +210,43 @@ def _cmd_check(args) -> int:
     except CheckError as err:
         _print_diags(err.diagnostics)
         return EXIT_INPUT
-    codes = []
-    runs: list[_SpecRun] = []
-    errors = []
-    interrupted = False
+    codes: list[int] = []
+    reports: list[Report] = []
+    docs, errors = [], []
     for path in spec_files:
         try:
-            run = _check_one(path, args)
+            with _ctrl_c_flag() as stop:
+                report, diagrams = _check_one(path, args, stop)
         except CheckError as err:
             if args.json:
-                errors += [{"severity": d.severity, "code": d.code, "message": d.message,
-                            "location": render_json.location(d.span), "rendered": d.render()}
-                           for d in err.diagnostics]
+                errors += [render_json.diagnostic_json(d) for d in err.diagnostics]
             else:
                 _print_diags(err.diagnostics)
             codes.append(EXIT_INPUT)
             continue
-        codes.append(run.code)
-        runs.append(run)
+        codes.append(report.exit_code)
+        reports.append(report)
+        docs.append(render_json.report_json(report, diagrams if args.diagrams else None))
         if not args.json:
-            if len(runs) > 1:
-                print()
-            print("\n".join(run.lines), flush=True)
-        if run.interrupted:
-            interrupted = True
+            _emit(("\n" if len(reports) > 1 else "") + "\n".join(text.report_lines(report,
+                                                                                  diagrams)))
+        if report.interrupted:
             print(f"protocheck: interrupted while checking {path}; partial statistics: "
-                  f"{run.doc['stats']['states']:,} states, "
-                  f"{run.doc['stats']['transitions']:,} transitions", file=sys.stderr)
+                  f"{report.stats.states:,} states, {report.stats.transitions:,} transitions",
+                  file=sys.stderr)
             break
-    if EXIT_INPUT in codes:
-        final = EXIT_INPUT
-    elif EXIT_MISMATCH in codes:
-        final = EXIT_MISMATCH
-    elif EXIT_INCONCLUSIVE in codes:
-        final = EXIT_INCONCLUSIVE
-    else:
-        final = EXIT_OK
-    if interrupted:
-        final = EXIT_INTERRUPTED
+    final = _overall(codes)
     if args.junit:
-        entries = [dict(r.doc, _text=r.texts, _properties=r.properties,
-                        _seconds=r.doc["stats"]["seconds"]) for r in runs]
-        files.write_atomic(args.junit, junit_document(entries))
+        files.write_atomic(args.junit, junit_document(reports))
     if args.sarif:
-        entries = [dict(r.doc, _traces=r.traces, _spans=r.spans, _expect_span=r.expect_span)
-                   for r in runs]
-        doc = sarif_document(entries, os.getcwd())
+        doc = sarif_document(reports, os.getcwd())
         files.write_atomic(args.sarif, json.dumps(doc, indent=2) + "\n")
     if args.json:
-        print(json.dumps(render_json.document([r.doc for r in runs], errors, final), indent=2))
-    elif len(spec_files) > 1 and not interrupted:
-        ok = codes.count(EXIT_OK)
-        print(f"\n{len(spec_files)} specs: {ok} as expected, {codes.count(EXIT_MISMATCH)} "
-              f"mismatched, {codes.count(EXIT_INCONCLUSIVE)} inconclusive, "
-              f"{codes.count(EXIT_INPUT)} with errors")
+        _emit(json.dumps(render_json.document(docs, errors, final), indent=2))
+    elif len(spec_files) > 1 and final != EXIT_INTERRUPTED:
+        _emit(f"\n{len(spec_files)} specs: {codes.count(EXIT_OK)} as expected, "
+              f"{codes.count(EXIT_MISMATCH)} mismatched, {codes.count(EXIT_INCONCLUSIVE)} "
+              f"inconclusive, {codes.count(EXIT_INPUT)} with errors")
     return final
 
 
@@ -362,63 +280,44 @@ def _cmd_synthesize(args) -> int:
     except CheckError as err:
         _print_diags(err.diagnostics)
         return EXIT_INPUT
-    code = EXIT_OK
+    codes: list[int] = []
     docs = []
     for path in spec_files:
         try:
             loaded = load_spec(path)
+            syn = _synthesize_one(loaded, args)
         except CheckError as err:
             _print_diags(err.diagnostics)
-            code = EXIT_INPUT
+            codes.append(EXIT_INPUT)
             continue
-        if not loaded.model.params:
-            print(f"protocheck: {path}: model {loaded.model.name} has no params to synthesize; "
-                  "use `protocheck check`", file=sys.stderr)
-            code = EXIT_INPUT
+        except run.NoParams as err:
+            print(f"protocheck: {path}: {err}; use `protocheck check`", file=sys.stderr)
+            codes.append(EXIT_INPUT)
             continue
-        progress = None if args.no_progress else _progress_printer(loaded.config.name)
-        with _ctrl_c_flag() as stop:
-            syn = synthesize(loaded.system, deadlock=loaded.config.deadlock,
-                             max_states=args.max_states, timeout=args.timeout,
-                             progress=progress, stop=stop)
-        if progress is not None:
-            sys.stderr.write("\r\x1b[K")
-        if syn.limit == "interrupted":
+        codes.append(syn.exit_code)
+        if syn.interrupted:
             print(f"protocheck: interrupted while synthesizing {path}; partial statistics: "
                   f"{syn.stats.states:,} symbolic states, {syn.stats.transitions:,} "
                   "transitions; no region", file=sys.stderr)
             return EXIT_INTERRUPTED
-        ranges = ", ".join(f"{p.name}: {p.kind} in {p.lo}..{p.hi}" for p in loaded.model.params)
-        fixed = ", ".join(f"{n} = {v}" for n, v in loaded.model.fixed_params)
-        if not syn.complete:
-            code = max(code, EXIT_INCONCLUSIVE)
-        docs.append({"spec": loaded.config.name, "path": path, "params": ranges,
-                     "fixed": fixed or None, "verdict": syn.verdict, "safe": syn.safe,
-                     "violated": dict(syn.per_property), "complete": syn.complete,
-                     "stats": {"states": syn.stats.states, "transitions": syn.stats.transitions,
-                               "seconds": round(syn.stats.seconds, 6),
-                               "z3_seconds": round(syn.z3_seconds, 6)}})
-        if args.json:
-            continue
-        print(f"== {path}: spec {loaded.config.name} ({ranges}"
-              + (f"; fixed: {fixed}" if fixed else "") + ")")
-        if not syn.complete:
-            print("INCOMPLETE: a bound stopped the search; the region below is not exact")
-        if syn.verdict == "holds iff":
-            print(f"every property holds iff {syn.safe}")
-        else:
-            print(f"every property {syn.verdict} parameter values")
-        for name, region in syn.per_property:
-            if region == "true":
-                print(f"  {name} is violated for every parameter value")
-            else:
-                print(f"  {name} is violated iff {region}")
-        print(f"explored: {syn.stats.states:,} symbolic states, {syn.stats.transitions:,} "
-              f"transitions, {syn.stats.seconds:.2f} s (Z3 {syn.z3_seconds:.2f} s)")
+        docs.append(render_json.synthesis_json(syn))
+        if not args.json:
+            _emit("\n".join(text.synthesis_lines(syn)))
+    code = _overall(codes)
     if args.json:
-        print(json.dumps({"tool": "protocheck", "schema": 1, "synthesis": docs,
+        _emit(json.dumps({"tool": "protocheck", "schema": 1, "synthesis": docs,
                           "exit_code": code}, indent=2))
     return code
+
+
+def _synthesize_one(loaded, args) -> SynthesisReport:
+    progress = None if args.no_progress else _progress_printer(loaded.config.name)
+    try:
+        with _ctrl_c_flag() as stop:
+            return run.synthesize(loaded, SynthesisOptions(
+                max_states=args.max_states, timeout=args.timeout, progress=progress, stop=stop))
+    finally:
+        _finish_progress(progress)
 
 
 def _cmd_diagram(args) -> int:
@@ -446,11 +345,11 @@ def _cmd_diagram(args) -> int:
         title = f"{name}" + (f" ({consts})" if consts else "") + \
             f": {graph.number_of_nodes()} states, {graph.number_of_edges()} edges"
         if loaded.config is not None:
-            cfg = loaded.config
-            result = explore(loaded.system, deadlock=cfg.deadlock)
-            if result.violations:
-                v = result.violations[0]
-                highlight = [index[s] for s in v.path]
+            report = run.check(loaded)
+            if report.counterexamples:
+                v = report.counterexamples[0].violation
+                # A timed path's states are in the untimed graph (it over-approximates).
+                highlight = [index[s] for s in v.path if s in index]
                 title += f"; counterexample to {v.property} in red"
         dot_text = statespace_dot(graph, title=title, highlight=highlight)
     if not files.dot_available():
@@ -475,12 +374,10 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_parse(args)
     except KeyboardInterrupt:
         print("\nprotocheck: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except SolverGaveUp as err:
         print(f"protocheck: {err}; no verdict", file=sys.stderr)
         return EXIT_INCONCLUSIVE
-    except BrokenPipeError:
-        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -41,10 +41,33 @@ class Transition:
     name: str  # message name or step name
     span: Span
     disabled_by_config: bool
+    # Timed models: ("timeout", timer name) or ("after", lo, hi) with ir.Lin bounds.
+    timing: tuple | None = None
+    instances: tuple[str, ...] = ()  # the names of its actor's instances, by index
 
     @property
     def label(self) -> str:
         return f"{self.kind} {self.name}"
+
+
+@dataclass(frozen=True)
+class Timer:
+    """One actor instance's timer: the state slot of its status (ir.TIMER_*) and how long it
+    runs once started."""
+
+    key: str  # "Instance.timer"
+    index: int
+    duration: ir.Lin
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One actor instance's clock, restarted when its control state changes; it matters in the
+    control states where the actor has `after` steps (None: in every state)."""
+
+    key: str  # the instance name
+    ctrl: int  # the state slot of the instance's control state
+    states: frozenset[int] | None
 
 
 @dataclass(frozen=True)
@@ -93,6 +116,9 @@ class System:
     spans: tuple[Span, ...]
     message_ids: dict[str, int]
     code: str = field(repr=False, default="")
+    # What the timed engine needs to know of time, so that it never reads the layout.
+    timers: tuple[Timer, ...] = ()
+    clocks: tuple[Clock, ...] = ()
 
 
 def _static_instance(e: ir.Expr | None, me: int) -> int | None:
@@ -595,7 +621,10 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = ()) -
                 name = item.message if is_handler else item.name
                 kind = "on" if is_handler or (item.timing and item.timing[0] == "timeout") \
                     else "step"
-                transitions.append(Transition(tid, actor.name, kind, name, item.span, disabled))
+                transitions.append(Transition(
+                    tid, actor.name, kind, name, item.span, disabled,
+                    None if is_handler else item.timing,
+                    tuple(actor.instance_name(k) for k in range(actor.count))))
                 if disabled or (is_handler and not item.senders):
                     continue
                 generated.append((tid, actor, item, is_handler))
@@ -639,4 +668,25 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = ()) -
         spans=tuple(gen.spans),
         message_ids=gen.msg_ids,
         code=source,
+        timers=_timers(model, layout),
+        clocks=_clocks(model, layout),
     )
+
+
+def _timers(model: ir.Model, layout: Layout) -> tuple[Timer, ...]:
+    return tuple(Timer(f"{a.instance_name(k)}.{name}",
+                       layout.vars[(a.name, ir.timer_var(name))] + k, duration)
+                 for a in model.actors for k in range(a.count) for name, duration in a.timers)
+
+
+def _clocks(model: ir.Model, layout: Layout) -> tuple[Clock, ...]:
+    out = []
+    for a in model.actors:
+        afters = [st for st in a.steps if st.timing and st.timing[0] == "after"]
+        if not afters:
+            continue
+        states = None if any(not st.states for st in afters) else \
+            frozenset(x for st in afters for x in st.states)
+        out += [Clock(a.instance_name(k), layout.ctrl[a.name] + k, states)
+                for k in range(a.count)]
+    return tuple(out)

@@ -1,6 +1,7 @@
 """pytest plugin: with `pytest --protocheck`, every `*.spec` file collected by pytest is a test
-item that passes iff its verdict matches the spec's `expect`. A failure shows the verdict and
-the counterexample trace, exactly as `protocheck check` prints them.
+item that passes iff its verdict matches the spec's `expect`: the same `checker.run.check` as
+`protocheck check`, so the same verdict. A failure shows exactly what `protocheck check`
+prints for the spec (verdict, statistics, counterexample traces).
 
 Registered through the `pytest11` entry point, so installing protocheck is enough; without the
 option the plugin collects nothing.
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 import pytest
 
+from checker import run
 from checker.diagnostics import CheckError
-from checker.explore import explore
-from checker.load import load_spec
 from checker.render import text
-from checker.trace import build_trace
+from checker.report import EXIT_OK
+from checker.run import CheckOptions
+from checker.symbolic.zones import SolverGaveUp
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,26 +45,25 @@ class SpecFailure(Exception):
 
 class SpecItem(pytest.Item):
     def runtest(self) -> None:
+        self.user_properties.append(("spec", str(self.path)))
         try:
-            loaded = load_spec(str(self.path))
+            report = run.check(str(self.path), CheckOptions(
+                max_states=self.config.getoption("protocheck_max_states")))
         except CheckError as err:
+            self.user_properties.append(("verdict", "error"))
             raise SpecFailure("\n".join(d.render() for d in err.diagnostics)) from None
-        cfg = loaded.config
-        result = explore(loaded.system, search=cfg.search, deadlock=cfg.deadlock,
-                         max_states=self.config.getoption("protocheck_max_states")
-                         or cfg.max_states, max_depth=cfg.max_depth)
-        if result.verdict == cfg.expect:
-            return
-        lines = [f"spec {cfg.name}: verdict {result.verdict}, expected {cfg.expect}"
-                 + (f" ({result.limit})" if result.limit else ""),
-                 f"explored: {text.stats_line(result)}"]
-        invariants = {inv.name: inv for inv in cfg.invariants}
-        for v in result.violations:
-            trace = build_trace(loaded.system, v)
-            lines.append("violated: " + "\n".join(
-                text.property_header(v, invariants.get(v.property))))
-            lines += text.render_trace(loaded.system, trace, invariants.get(v.property))
-        raise SpecFailure("\n".join(lines))
+        except SolverGaveUp as err:
+            self.user_properties.append(("verdict", "inconclusive"))
+            raise SpecFailure(f"{self.path}: {err}; no verdict") from None
+        # In pytest's --junitxml report, so that CI (and our differential test) can read the
+        # verdict and not only pass/fail.
+        self.user_properties += [
+            ("verdict", report.verdict),
+            ("violated", " ".join(c.property.name for c in report.counterexamples)),
+            ("trace_steps", " ".join(str(len(c.trace.steps)) for c in report.counterexamples)),
+        ]
+        if report.exit_code != EXIT_OK:
+            raise SpecFailure("\n".join(text.report_lines(report)))
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, SpecFailure):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from checker import ir
 from checker.compile import System
-from checker.explore import Violation
+from checker.engines.result import Violation
 from checker.source import Span
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from checker import run
 from checker.cli import main
-from checker.explore import explore
 from checker.load import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,8 @@ def write_spec(tmp_path: Path, model: Path, body: str, consts: dict | None = Non
 
 
 def check(tmp_path: Path, model: Path, body: str = "expect holds", consts: dict | None = None,
-          **kw):
-    """Load a model through a generated spec and explore it; returns (loaded, result)."""
+          **options):
+    """Check a model through a generated spec with `checker.run.check`, the door every front
+    end uses; `options` are `CheckOptions` fields. Returns (loaded, report)."""
     loaded = load_spec(str(write_spec(tmp_path, model, body, consts)))
-    return loaded, explore(loaded.system, deadlock=loaded.config.deadlock, **kw)
+    return loaded, run.check(loaded, run.CheckOptions(**options))

@@ -138,6 +138,7 @@ def test_dfs_still_finds_the_violation(cli):
     assert "verdict: VIOLATED, as expected" in out
 
 
+@pytest.mark.slow
 def test_deterministic_output(cli):
     def strip_timing(text: str) -> str:
         text = re.sub(r"[\d.]+ s \([\d,]+ states/s\)", "", text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import MODELS, check
 
+from checker.properties import ASSERT, DEADLOCK
+
 
 @pytest.mark.parametrize("k,m", [(1, 1), (2, 3), (3, 2), (4, 2), (3, 3)])
 def test_independent_counters(tmp_path, k, m):
@@ -68,7 +70,7 @@ def test_unordered_channel_reorders(tmp_path):
     _loaded, r = check(tmp_path, MODELS / "bag.model", "expect violated", consts={"K": 2, "T": 2})
     assert r.verdict == "violated"
     v = r.violations[0]
-    assert v.kind == "assert"
+    assert v.kind is ASSERT
     assert v.message == "items arrive in the order they were sent"
     assert len(v.path) == 3  # two sends, then the second item is delivered first
 
@@ -83,7 +85,7 @@ def test_pick_and_choose_fan_out(tmp_path):
 def test_deadlock_detected_in_initial_state(tmp_path):
     _, r = check(tmp_path, MODELS / "deadlock.model", "expect violated")
     assert r.verdict == "violated"
-    assert r.violations[0].kind == "deadlock"
+    assert r.violations[0].kind is DEADLOCK
     assert len(r.violations[0].path) == 1
 
 
@@ -111,7 +113,8 @@ def test_max_states_is_inconclusive_not_holds(tmp_path):
 
 
 def test_depth_bound_is_inconclusive(tmp_path):
-    _, r = check(tmp_path, MODELS / "counters.model", consts={"K": 3, "M": 3}, max_depth=2)
+    _, r = check(tmp_path, MODELS / "counters.model", "bound depth 2\nexpect holds",
+                 consts={"K": 3, "M": 3})
     assert r.verdict == "inconclusive"
     assert r.stats.depth == 2
 

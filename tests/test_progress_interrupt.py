@@ -11,7 +11,11 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import MODELS, ROOT, write_spec
+
+# Each waits seconds for a progress line on a terminal.
+pytestmark = pytest.mark.slow
 
 # The progress line of a spec written by write_spec: the search is under way.
 PROGRESS = rb"\rtest: [\d,]+ states, [\d,]+ transitions"

@@ -16,6 +16,7 @@ import pytest
 from conftest import ROOT
 
 
+@pytest.mark.slow
 def test_spin_counts_equal_protocheck_counts():
     if shutil.which("spin") is None or shutil.which("gcc") is None:
         pytest.fail("spin and gcc are needed for the cross-check: run `bash .ci/setup`")

@@ -3,6 +3,7 @@ synthesis against point-by-point checks, witnesses that reproduce, and the equal
 
 from __future__ import annotations
 
+import itertools
 import re
 from fractions import Fraction
 
@@ -10,8 +11,8 @@ import pytest
 import z3
 from conftest import MODELS, ROOT, write_spec
 
+from checker import run
 from checker.load import load_spec
-from checker.symbolic.timed import explore_timed, synthesize
 from checker.symbolic.zones import ParamSpace, describe
 
 
@@ -24,8 +25,7 @@ from checker.symbolic.zones import ParamSpace, describe
     ("dora_drop_token_fixed", "holds for all", "true"),
 ])
 def test_seed_synthesis(spec, verdict, safe):
-    loaded = load_spec(str(ROOT / "specs" / f"{spec}.spec"))
-    syn = synthesize(loaded.system, deadlock=loaded.config.deadlock)
+    syn = run.synthesize(str(ROOT / "specs" / f"{spec}.spec"))
     assert syn.complete
     assert (syn.verdict, syn.safe) == (verdict, safe)
 
@@ -59,9 +59,8 @@ def _small_model(tmp_path, name: str, ranges: dict[str, str], extra: dict | None
 def _point_holds(tmp_path, model, consts, body, point) -> bool:
     fixes = "\n".join(f"param {k} = {v}" for k, v in point.items())
     spec = write_spec(tmp_path, model, f"{fixes}\n{body}\nexpect holds", consts)
-    loaded = load_spec(str(spec))
-    r = explore_timed(loaded.system, deadlock=loaded.config.deadlock, stop_at_first=False).result
-    assert r.complete
+    r = run.check(str(spec))
+    assert r.complete and r.engine == "timed"
     return r.verdict == "holds"
 
 
@@ -78,28 +77,33 @@ GRACEFUL_BODY = ("deadlock off\ninvariant no_teardown_before_cleanup: forall i i
 DORA_BODY = "invariant acked: forall n in Node: not (n at Killed)"
 
 
+def _brute_force(tmp_path, name: str, ranges: dict[str, range], extra: dict, consts: dict,
+                 body: str, deadlock: bool) -> dict[tuple, tuple[bool, bool]]:
+    """For every integer point of `ranges`: (inside the synthesised safe region, holds when the
+    point is fixed and checked on its own)."""
+    model = _small_model(tmp_path, name, {p: f"{r.start}..{r.stop - 1}" for p, r in ranges.items()},
+                         extra)
+    loaded = load_spec(str(write_spec(tmp_path, model, f"{body}\nexpect holds", consts)))
+    assert loaded.config.deadlock == deadlock
+    formula = run.synthesize(loaded).safe_formula
+    space = ParamSpace(loaded.model)
+    out = {}
+    for values in itertools.product(*ranges.values()):
+        point = dict(zip(ranges, values))
+        out[values] = (_region_holds(space, formula, point),
+                       _point_holds(tmp_path, model, consts, body, point))
+    return out
+
+
 @pytest.mark.parametrize("variant", [0, 1, 2, 3])
 def test_brute_force_graceful_shutdown(tmp_path, variant):
-    model = _small_model(tmp_path, "graceful_shutdown", {"cleanup": "0..5", "grace": "1..5"},
-                         {"HARD_CODED_DRAIN": 3})
-    consts = {"VARIANT": variant}
-    spec = write_spec(tmp_path, model, f"{GRACEFUL_BODY}\nexpect holds", consts)
-    loaded = load_spec(str(spec))
-    syn = synthesize(loaded.system, deadlock=False)
-    space = ParamSpace(loaded.model)
-    formula = syn.safe_formula
-    disagreements = []
-    holds_somewhere = violated_somewhere = False
-    for cleanup in range(6):
-        for grace in range(1, 6):
-            point = {"cleanup": cleanup, "grace": grace}
-            expected = _region_holds(space, formula, point)
-            actual = _point_holds(tmp_path, model, consts, GRACEFUL_BODY, point)
-            holds_somewhere |= actual
-            violated_somewhere |= not actual
-            if expected != actual:
-                disagreements.append((point, expected, actual))
+    results = _brute_force(tmp_path, "graceful_shutdown",
+                           {"cleanup": range(6), "grace": range(1, 6)}, {"HARD_CODED_DRAIN": 3},
+                           {"VARIANT": variant}, GRACEFUL_BODY, deadlock=False)
+    disagreements = [(p, e, a) for p, (e, a) in results.items() if e != a]
     assert disagreements == []
+    holds_somewhere = any(a for _e, a in results.values())
+    violated_somewhere = not all(a for _e, a in results.values())
     # The regions are the interesting ones, not trivially all-or-nothing (except by design).
     assert (holds_somewhere, violated_somewhere) == {0: (True, True), 1: (False, True),
                                                      2: (True, True), 3: (True, False)}[variant]
@@ -107,20 +111,13 @@ def test_brute_force_graceful_shutdown(tmp_path, variant):
 
 @pytest.mark.parametrize("fixed", [False, True])
 def test_brute_force_dora(tmp_path, fixed):
-    model = _small_model(tmp_path, "dora_drop_token", {"grace": "1..4", "gil_delay": "0..4"},
-                         {"K": 1})
-    consts = {"FIXED": fixed}
-    spec = write_spec(tmp_path, model, f"{DORA_BODY}\nexpect holds", consts)
-    loaded = load_spec(str(spec))
-    syn = synthesize(loaded.system)
-    space = ParamSpace(loaded.model)
-    for grace in range(1, 5):
-        for gil in range(5):
-            point = {"grace": grace, "gil_delay": gil}
-            assert _region_holds(space, syn.safe_formula, point) == \
-                _point_holds(tmp_path, model, consts, DORA_BODY, point), point
-            if not fixed:
-                assert _point_holds(tmp_path, model, consts, DORA_BODY, point) == (gil < grace)
+    results = _brute_force(tmp_path, "dora_drop_token",
+                           {"grace": range(1, 5), "gil_delay": range(5)}, {"K": 1},
+                           {"FIXED": fixed}, DORA_BODY, deadlock=True)
+    for (grace, gil), (expected, actual) in results.items():
+        assert expected == actual, (grace, gil)
+        if not fixed:
+            assert actual == (gil < grace), (grace, gil)
 
 
 @pytest.mark.parametrize("spec", ["graceful_shutdown_hard_coded_drain",
@@ -157,7 +154,7 @@ def test_hard_coded_drain_witness_times(cli):
 def test_equal_times_explore_both_orders(tmp_path):
     body = "invariant a_first: Racer.first != 2\nexpect violated"
     loaded = load_spec(str(write_spec(tmp_path, MODELS / "tie.model", body, {"GAP": 0})))
-    r = explore_timed(loaded.system, stop_at_first=False).result
+    r = run.check(loaded)
     assert r.verdict == "violated"
     steps = [loaded.system.transitions[lab[0]].name for lab in r.violations[0].labels]
     assert steps == ["Arm", "timeout b"]
@@ -169,7 +166,7 @@ def test_equal_times_explore_both_orders(tmp_path):
     loaded = load_spec(str(write_spec(tmp_path, MODELS / "tie.model",
                                       "invariant a_first: Racer.first != 2\nexpect holds",
                                       {"GAP": 1})))
-    assert explore_timed(loaded.system, stop_at_first=False).result.verdict == "holds"
+    assert run.check(loaded).verdict == "holds"
 
 
 def test_urgency_timer_fires_before_time_passes_it(tmp_path):
@@ -177,7 +174,7 @@ def test_urgency_timer_fires_before_time_passes_it(tmp_path):
     loaded = load_spec(str(write_spec(tmp_path, MODELS / "tie.model",
                                       "invariant never_b_first: Racer.first != 2\nexpect holds",
                                       {"GAP": 1})))
-    r = explore_timed(loaded.system, stop_at_first=False).result
+    r = run.check(loaded)
     assert r.verdict == "holds" and r.complete
     # Idle; Armed (both timers running); `a` fired at 5; `b` fired at 6. Without urgency `b`
     # could fire first (at any time) and there would be more states.

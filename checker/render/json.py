@@ -6,10 +6,10 @@ deterministic for a given input.
 
 from __future__ import annotations
 
-from checker import __version__, ir
-from checker.compile import System
-from checker.explore import Result
-from checker.render.text import BUILTIN_PROPERTIES
+from checker import __version__
+from checker.diagnostics import Diagnostic
+from checker.render.itf import counterexample_itf
+from checker.report import Counterexample, Outcome, Report, SynthesisReport
 from checker.source import Span
 from checker.trace import MessageEvent, Trace
 
@@ -20,6 +20,11 @@ def location(span: Span | None) -> dict | None:
     if span is None:
         return None
     return {"file": span.path, "line": span.line, "column": span.column}
+
+
+def diagnostic_json(d: Diagnostic) -> dict:
+    return {"severity": d.severity, "code": d.code, "message": d.message,
+            "location": location(d.span), "rendered": d.render()}
 
 
 def message_json(m: MessageEvent) -> dict:
@@ -52,49 +57,74 @@ def trace_json(trace: Trace) -> dict:
     }
 
 
-def result_json(*, spec_path: str, spec_name: str, model: ir.Model, system: System,
-                config: ir.CheckConfig, result: Result, traces: list[Trace | None],
-                matches: bool, warnings: list[str]) -> dict:
-    invariants = {inv.name: inv for inv in config.invariants}
-    violations = []
-    for v, trace in zip(result.violations, traces):
-        inv = invariants.get(v.property)
-        violations.append({
-            "kind": v.kind,
-            "property": v.property,
-            "description": inv.description if inv else BUILTIN_PROPERTIES.get(v.kind, v.kind),
-            "location": location(inv.span if inv else v.span),
-            "message": v.message,
-            "region": v.region,
-            "witness": None if v.witness is None else {
-                "params": dict(v.witness.params), "times": list(v.witness.times)},
-            "trace": trace_json(trace) if trace else None,
-        })
-    never = [t for t in system.transitions if result.fired[t.id] == 0] if result.complete else []
-    st = result.stats
+def report_json(report: Report, diagrams: dict[str, list[str]] | None = None) -> dict:
+    """One spec's result; `diagrams`: property -> the diagram files written for it."""
+    cfg, st = report.config, report.stats
     return {
-        "spec": spec_name,
-        "path": spec_path,
-        "model": {"name": model.name, "path": model.path},
-        "constants": dict(model.const_display),
-        "expect": config.expect,
-        "verdict": result.verdict,
-        "matches_expectation": matches,
-        "complete": result.complete,
-        "limit": result.limit or None,
+        "spec": cfg.name,
+        "path": report.spec_path,
+        "model": {"name": report.model.name, "path": report.model.path},
+        "constants": dict(report.model.const_display),
+        "expect": cfg.expect,
+        "verdict": report.verdict,
+        "matches_expectation": report.matches,
+        "engine": report.engine,
+        "complete": report.complete,
+        "limit": report.limit or None,
         "stats": {"states": st.states, "transitions": st.transitions, "depth": st.depth,
                   "seconds": round(st.seconds, 6),
                   "states_per_second": round(st.states_per_second, 1)},
-        "violations": violations,
+        "properties": [outcome_json(o) for o in report.outcomes],
+        "violations": [counterexample_json(report, cx, (diagrams or {}).get(cx.property.name))
+                       for cx in report.counterexamples],
         "coverage": {
-            "complete": result.complete,
+            "complete": report.complete,
             "never_fired": [{"actor": t.actor, "kind": t.kind, "name": t.name,
                              "location": location(t.span),
-                             "disabled_by_configuration": t.disabled_by_config} for t in never],
-            "fired": {f"{t.actor}: {t.label}": result.fired[t.id] for t in system.transitions},
+                             "disabled_by_configuration": t.disabled_by_config}
+                            for t in report.never_fired],
+            "fired": {f"{t.actor}: {t.label}": report.fired[t.id]
+                      for t in report.system.transitions},
         },
-        "vacuous": list(result.vacuous),
-        "warnings": warnings,
+        "vacuous": list(report.vacuous),
+        "warnings": [d.render() for d in report.warnings],
+    }
+
+
+def outcome_json(o: Outcome) -> dict:
+    return {"name": o.property.name, "kind": o.property.kind.name, "status": o.status.name,
+            "reason": o.reason or None}
+
+
+def counterexample_json(report: Report, cx: Counterexample, diagrams: list[str] | None) -> dict:
+    v = cx.violation
+    out = {
+        "kind": v.kind.name,
+        "property": cx.property.name,
+        "description": cx.property.description,
+        "location": location(cx.property.span or v.span),
+        "message": v.message,
+        "region": v.region,
+        "witness": None if v.witness is None else {
+            "params": dict(v.witness.params), "times": list(v.witness.times)},
+        "trace": trace_json(cx.trace),
+        "itf": counterexample_itf(report, cx),
+    }
+    if diagrams is not None:
+        out["diagrams"] = diagrams
+    return out
+
+
+def synthesis_json(syn: SynthesisReport) -> dict:
+    return {
+        "spec": syn.name, "path": syn.spec_path,
+        "params": ", ".join(f"{p.name}: {p.kind} in {p.lo}..{p.hi}" for p in syn.free_params),
+        "fixed": ", ".join(f"{n} = {v}" for n, v in syn.model.fixed_params) or None,
+        "verdict": syn.verdict, "safe": syn.safe, "violated": dict(syn.violated),
+        "complete": syn.complete, "limit": syn.limit or None,
+        "stats": {"states": syn.stats.states, "transitions": syn.stats.transitions,
+                  "seconds": round(syn.stats.seconds, 6),
+                  "z3_seconds": round(syn.solver.seconds, 6)},
     }
 
 

@@ -11,17 +11,13 @@ from __future__ import annotations
 import os
 
 from checker import __version__
+from checker.properties import EXPECTATION_RULE, HOLDS, INCONCLUSIVE, KINDS, VIOLATED
+from checker.report import Counterexample, Report
 from checker.source import Span
+from checker.trace import Trace
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-RULES = [
-    ("invariant", "An invariant of the spec is violated in a reachable state."),
-    ("deadlock", "No transition is enabled while some actor is not in a final state."),
-    ("assert", "An assert statement fails."),
-    ("range", "A value is stored outside its variable's range."),
-    ("runtime", "An expression is undefined (instance index out of range, division by zero)."),
-    ("expectation", "The verdict does not match the spec's expectation, or is inconclusive."),
-]
+RULES = [(k.name, k.rule) for k in KINDS] + [EXPECTATION_RULE]
 
 
 def _uri(path: str, base: str) -> str:
@@ -39,54 +35,72 @@ def _location(span: Span, base: str, message: str | None = None) -> dict:
     return loc
 
 
-def sarif_document(entries: list[dict], base: str) -> dict:
-    """`entries`: per spec, the dict built by `checker.render.json.result_json` plus
-    `_spans` (property name -> Span), `_expect_span` and `_traces` (Trace per violation)."""
+def _flow(trace: Trace, base: str) -> list[dict]:
+    steps = []
+    for s in trace.steps:
+        what = f"{s.number}. {s.instance}: {s.kind} {s.name}"
+        if s.received is not None:
+            what += f" (receives {s.received.describe()} from {s.received.sender})"
+        for m in s.sent:
+            what += f"; sends {m.describe()} to {m.receiver}"
+        if s.state_before != s.state_after:
+            what += f"; {s.state_before} -> {s.state_after}"
+        for c in s.changes:
+            what += f"; {c.name}: {c.before} -> {c.after}"
+        steps.append({"location": _location(s.span, base, what), "executionOrder": s.number})
+    return steps
+
+
+def _violation_result(report: Report, cx: Counterexample, base: str) -> dict:
+    expected = report.config.expect == VIOLATED
+    rule = cx.violation.kind.name
+    span = cx.property.span or report.expect_span
+    text = (f"spec {report.name}: {cx.property.name} violated "
+            f"({'expected: a known bug this spec documents' if expected else 'unexpected'}"
+            f"): {cx.property.description}. Counterexample of {len(cx.trace.steps)} steps.")
+    result = {
+        "ruleId": rule,
+        "ruleIndex": _RULE_INDEX[rule],
+        "level": "note" if expected else "error",
+        "message": {"text": text},
+        "locations": [_location(span, base)],
+        "partialFingerprints": {"protocheck/v1": f"{report.name}/{cx.property.name}"},
+    }
+    steps = _flow(cx.trace, base)
+    if steps:
+        result["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
+    return result
+
+
+def _expectation_result(report: Report, base: str) -> dict | None:
+    if report.verdict == INCONCLUSIVE:
+        why = f"inconclusive: {report.limit}"
+    elif report.config.expect == VIOLATED and report.verdict == HOLDS:
+        why = "expected a violation but every property holds"
+    else:
+        return None
+    rule = EXPECTATION_RULE[0]
+    return {
+        "ruleId": rule,
+        "ruleIndex": _RULE_INDEX[rule],
+        "level": "warning",
+        "message": {"text": f"spec {report.name}: {why}"},
+        "locations": [_location(report.expect_span, base)],
+        "partialFingerprints": {"protocheck/v1": f"{report.name}/expectation"},
+    }
+
+
+_RULE_INDEX = {rid: k for k, (rid, _) in enumerate(RULES)}
+
+
+def sarif_document(reports: list[Report], base: str) -> dict:
+    """Every report's violations as SARIF results; paths relative to `base`."""
     results = []
-    rule_index = {rid: k for k, (rid, _) in enumerate(RULES)}
-    for e in entries:
-        expected = e["expect"] == "violated"
-        for v, trace in zip(e["violations"], e["_traces"]):
-            rule = v["kind"] if v["kind"] in rule_index else "invariant"
-            span = e["_spans"].get(v["property"]) or e["_expect_span"]
-            steps = []
-            for s in trace.steps:
-                what = f"{s.number}. {s.instance}: {s.kind} {s.name}"
-                if s.received is not None:
-                    what += f" (receives {s.received.describe()} from {s.received.sender})"
-                for m in s.sent:
-                    what += f"; sends {m.describe()} to {m.receiver}"
-                if s.state_before != s.state_after:
-                    what += f"; {s.state_before} -> {s.state_after}"
-                for c in s.changes:
-                    what += f"; {c.name}: {c.before} -> {c.after}"
-                steps.append({"location": _location(s.span, base, what),
-                              "executionOrder": s.number})
-            text = (f"spec {e['spec']}: {v['property']} violated "
-                    f"({'expected: a known bug this spec documents' if expected else 'unexpected'}"
-                    f"): {v['description']}. Counterexample of {len(trace.steps)} steps.")
-            result = {
-                "ruleId": rule,
-                "ruleIndex": rule_index[rule],
-                "level": "note" if expected else "error",
-                "message": {"text": text},
-                "locations": [_location(span, base)],
-                "partialFingerprints": {"protocheck/v1": f"{e['spec']}/{v['property']}"},
-            }
-            if steps:
-                result["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
-            results.append(result)
-        if e["verdict"] == "inconclusive" or (expected and e["verdict"] == "holds"):
-            why = ("inconclusive: " + (e["limit"] or "")) if e["verdict"] == "inconclusive" \
-                else "expected a violation but every property holds"
-            results.append({
-                "ruleId": "expectation",
-                "ruleIndex": rule_index["expectation"],
-                "level": "warning",
-                "message": {"text": f"spec {e['spec']}: {why}"},
-                "locations": [_location(e["_expect_span"], base)],
-                "partialFingerprints": {"protocheck/v1": f"{e['spec']}/expectation"},
-            })
+    for report in reports:
+        results += [_violation_result(report, cx, base) for cx in report.counterexamples]
+        expectation = _expectation_result(report, base)
+        if expectation is not None:
+            results.append(expectation)
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",

@@ -25,7 +25,6 @@ from checker import ir
 from checker.compile import System
 from checker.effects import effects, transition_items
 from checker.render.dot import attrs, quote, wrap
-from checker.render.text import BUILTIN_PROPERTIES
 from checker.trace import Step, Trace, describe_state
 
 RED = "#c0392b"
@@ -206,7 +205,7 @@ def _violation_note(trace: Trace, invariant: ir.Invariant | None) -> tuple[str, 
             note.append(f"“{invariant.description}”")
         return (*note, invariant.source_text, str(invariant.span))
     v = trace.violation
-    note = [f"VIOLATED: {v.kind}", BUILTIN_PROPERTIES.get(v.kind, v.kind), v.message]
+    note = [f"VIOLATED: {v.kind.name}", v.kind.description, v.message]
     if v.span is not None:
         note.append(str(v.span))
     return tuple(note)

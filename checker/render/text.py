@@ -1,4 +1,5 @@
-"""Plain-text rendering of check results, traces, coverage and model summaries."""
+"""Plain-text rendering of reports (what `protocheck check` prints, and what the pytest
+plugin shows on a failure), traces, coverage, syntheses and model summaries."""
 
 from __future__ import annotations
 
@@ -6,26 +7,70 @@ import textwrap
 
 from checker import ir
 from checker.compile import System
-from checker.explore import Result, Violation
+from checker.engines.result import Stats
+from checker.properties import DEADLOCK, INCONCLUSIVE, RUNTIME, VIOLATED
+from checker.report import Counterexample, Report, SynthesisReport
 from checker.trace import Trace, describe_state
-
-BUILTIN_PROPERTIES = {
-    "deadlock": "deadlock freedom: some transition is enabled until every actor is in a final "
-                "state",
-    "assert": "every assert statement holds",
-    "range": "every assignment stays within its variable's range",
-    "runtime": "every expression is defined (instance indexes in range, no division by zero)",
-}
 
 
 def fmt_int(n: int) -> str:
     return f"{n:,}"
 
 
-def stats_line(result: Result) -> str:
-    st = result.stats
+def stats_line(st: Stats) -> str:
     return (f"{fmt_int(st.states)} states, {fmt_int(st.transitions)} transitions, depth "
             f"{st.depth}, {st.seconds:.2f} s ({fmt_int(int(st.states_per_second))} states/s)")
+
+
+def report_lines(report: Report, diagrams: dict[str, list[str]] | None = None) -> list[str]:
+    """Everything `protocheck check` prints for one spec; `diagrams`: property -> files
+    written for its counterexample."""
+    cfg = report.config
+    consts = constants_text(report.model)
+    lines = [f"== {report.spec_path}: spec {cfg.name} on {report.model.path}"
+             + (f" ({consts})" if consts else ""), verdict_line(report),
+             f"explored: {stats_line(report.stats)}{_stopped_note(report)}{_solver_note(report)}"]
+    for cx in report.counterexamples:
+        lines.append("")
+        lines += counterexample_lines(report, cx, (diagrams or {}).get(cx.property.name))
+    cov = coverage_lines(report)
+    if cov:
+        lines.append("")
+        lines += cov
+    return lines
+
+
+def verdict_line(report: Report) -> str:
+    expect = report.config.expect
+    if report.verdict == INCONCLUSIVE:
+        return f"verdict: INCONCLUSIVE ({report.limit}); expected {expect}"
+    if report.matches:
+        return f"verdict: {report.verdict.upper()}, as expected"
+    return f"verdict: {report.verdict.upper()}, but the spec expects '{expect}'  <-- MISMATCH"
+
+
+def _stopped_note(report: Report) -> str:
+    if report.verdict != VIOLATED or report.complete:
+        return ""
+    return f" (stopped: {report.limit})" if report.limit else " (stopped at the first violation)"
+
+
+def _solver_note(report: Report) -> str:
+    if report.solver is None:
+        return ""
+    return f"; Z3: {report.solver.calls:,} calls, {report.solver.seconds:.2f} s"
+
+
+def counterexample_lines(report: Report, cx: Counterexample, diagrams: list[str] | None = None
+                         ) -> list[str]:
+    """One violation: which property, then its trace (and the diagram files, if written)."""
+    inv = cx.property.invariant
+    lines = ["violated: " + "\n".join(property_header(cx))]
+    lines += render_trace(report.system, cx.trace, inv)
+    if diagrams:
+        pictures = [p for p in diagrams if not p.endswith(".dot")] or diagrams[:1]
+        lines.append("  diagram: " + ", ".join(pictures))
+    return lines
 
 
 def _wrap(items: list[str], indent: str, width: int = 96) -> list[str]:
@@ -34,16 +79,17 @@ def _wrap(items: list[str], indent: str, width: int = 96) -> list[str]:
         or [indent.rstrip()]
 
 
-def property_header(violation: Violation, invariant: ir.Invariant | None) -> list[str]:
+def property_header(cx: Counterexample) -> list[str]:
+    invariant, violation = cx.property.invariant, cx.violation
     if invariant is not None:
         lines = [f"invariant {invariant.name} ({invariant.span})"]
         if invariant.description and invariant.description != invariant.name:
             lines.append(f"  \"{invariant.description}\"")
         lines.append(f"  {invariant.source_text}")
-        if violation.kind == "runtime":
+        if violation.kind is RUNTIME:
             lines.append(f"  could not be evaluated: {violation.message}")
         return lines
-    lines = [f"{violation.kind}: {BUILTIN_PROPERTIES.get(violation.kind, violation.kind)}"]
+    lines = [f"{violation.kind.name}: {violation.kind.description}"]
     if violation.span is not None:
         lines.append(f"  at {violation.span}: {violation.message}")
     else:
@@ -98,7 +144,7 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
     if trace.in_flight:
         lines.append("  in flight at the end: " + ", ".join(
             f"{m.describe()} {m.sender} -> {m.receiver}" for m in trace.in_flight))
-    if trace.violation.kind == "deadlock":
+    if trace.violation.kind is DEADLOCK:
         stuck = [f"{c.name} at {c.after}" for c in describe_state(system, trace.final_state)
                  if "." not in c.name and not c.shared and not _is_final(system, c.name, c.after)]
         lines.append("  stuck, not in a final state: " + ", ".join(stuck))
@@ -126,11 +172,11 @@ def constants_text(model: ir.Model) -> str:
     return ", ".join(f"{k}={v}" for k, v in model.const_display.items())
 
 
-def coverage_lines(system: System, result: Result) -> list[str]:
-    if not result.complete:
+def coverage_lines(report: Report) -> list[str]:
+    if not report.complete:
         return []
-    never = sorted((t for t in system.transitions if result.fired[t.id] == 0),
-                   key=lambda t: (t.span.path, t.span.line, t.span.column))
+    system = report.system
+    never = sorted(report.never_fired, key=lambda t: (t.span.path, t.span.line, t.span.column))
     lines = []
     if never:
         lines.append(f"coverage: {len(never)} of {len(system.transitions)} handlers/steps never "
@@ -141,7 +187,7 @@ def coverage_lines(system: System, result: Result) -> list[str]:
             lines.append(f"  {t.span}  {inst}: {t.label}{why}")
     else:
         lines.append(f"coverage: all {len(system.transitions)} handlers/steps fired")
-    for name in result.vacuous:
+    for name in report.vacuous:
         lines.append(f"VACUOUS: invariant {name}: its premise never held in any reachable state, "
                      "so it proves nothing")
     return lines
@@ -182,4 +228,26 @@ def summarize_model(model: ir.Model, system: System) -> list[str]:
             f"{c.sender} -> {c.receiver} (capacity {c.capacity}, "
             f"{'fifo' if c.ordered else 'unordered'})" for c in model.channels))
     lines.append(f"  state vector: {system.layout.size} slots")
+    return lines
+
+
+def synthesis_lines(syn: SynthesisReport) -> list[str]:
+    """What `protocheck synthesize` prints for one spec."""
+    ranges = ", ".join(f"{p.name}: {p.kind} in {p.lo}..{p.hi}" for p in syn.free_params)
+    fixed = ", ".join(f"{n} = {v}" for n, v in syn.model.fixed_params)
+    lines = [f"== {syn.spec_path}: spec {syn.name} ({ranges or 'no free params'}"
+             + (f"; fixed: {fixed}" if fixed else "") + ")"]
+    if not syn.complete:
+        lines.append("INCOMPLETE: a bound stopped the search; the region below is not exact")
+    if syn.verdict == "holds iff":
+        lines.append(f"every property holds iff {syn.safe}")
+    else:
+        lines.append(f"every property {syn.verdict} parameter values")
+    for name, region in syn.violated:
+        if region == "true":
+            lines.append(f"  {name} is violated for every parameter value")
+        else:
+            lines.append(f"  {name} is violated iff {region}")
+    lines.append(f"explored: {syn.stats.states:,} symbolic states, {syn.stats.transitions:,} "
+                 f"transitions, {syn.stats.seconds:.2f} s (Z3 {syn.solver.seconds:.2f} s)")
     return lines

@@ -19,14 +19,23 @@ an already stored zone of the same discrete state is dropped (subsumption).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import z3
 
 from checker import ir
 from checker.compile import EvalError, System
-from checker.explore import Result, Stats, Violation
+from checker.engines.common import (
+    Premises,
+    deadlock_failure,
+    evaluation_failure,
+    invariant_failure,
+    stop_checker,
+    transition_failure,
+    verdict_of,
+)
+from checker.engines.result import Result, Stats, Violation
 from checker.symbolic.zones import ParamSpace, describe, rat
 
 
@@ -47,31 +56,13 @@ class TimedResult:
 
 
 class TimedModel:
-    """Timing facts of a compiled system: clocks, deadlines and firing conditions."""
+    """Timing facts of a compiled system: clocks, deadlines and firing conditions. Reads the
+    system only through its interface: transitions with their timing, timers, clocks."""
 
     def __init__(self, system: System, space: ParamSpace):
         self.system = system
         self.space = space
-        model, lay = system.model, system.layout
-        self.items = [x for a in model.actors for x in (*a.handlers, *a.steps)]
-        self.timers = []  # (key, state index of its status var, duration term)
-        self.after_states: dict[str, set[int] | None] = {}
-        for a in model.actors:
-            durations = dict(a.timers)
-            for k in range(a.count):
-                inst = a.instance_name(k)
-                for name, dur in durations.items():
-                    idx = lay.vars[(a.name, ir.timer_var(name))] + k
-                    self.timers.append((f"{inst}.{name}", idx, space.lin(dur)))
-            states: set[int] | None = set()
-            for st in a.steps:
-                if st.timing and st.timing[0] == "after":
-                    if not st.states:
-                        states = None
-                    elif states is not None:
-                        states |= set(st.states)
-            if states is None or states:
-                self.after_states[a.name] = states
+        self.durations = {t.key: space.lin(t.duration) for t in system.timers}
         self.ages: dict[str, z3.ArithRef] = {}
 
     def age(self, key: str) -> z3.ArithRef:
@@ -81,75 +72,67 @@ class TimedModel:
 
     def live(self, s: tuple) -> list[str]:
         """The clocks that matter in discrete state s, in a fixed order."""
-        model, lay = self.system.model, self.system.layout
-        keys = []
-        for a in model.actors:
-            if a.name not in self.after_states:
-                continue
-            wanted = self.after_states[a.name]
-            for k in range(a.count):
-                if wanted is None or s[lay.ctrl[a.name] + k] in wanted:
-                    keys.append(a.instance_name(k))
-        keys += [key for key, idx, _ in self.timers if s[idx] == ir.TIMER_ARMED]
+        keys = [c.key for c in self.system.clocks if c.states is None or s[c.ctrl] in c.states]
+        keys += [t.key for t in self.system.timers if s[t.index] == ir.TIMER_ARMED]
         return keys
 
     def normalize(self, t: tuple) -> tuple[tuple, set[str]]:
-        started = {key for key, idx, _ in self.timers if t[idx] == ir.TIMER_STARTED}
+        started = {tm.key for tm in self.system.timers if t[tm.index] == ir.TIMER_STARTED}
         if not started:
             return t, started
         lst = list(t)
-        for key, idx, _ in self.timers:
-            if lst[idx] == ir.TIMER_STARTED:
-                lst[idx] = ir.TIMER_ARMED
+        for tm in self.system.timers:
+            if lst[tm.index] == ir.TIMER_STARTED:
+                lst[tm.index] = ir.TIMER_ARMED
         return tuple(lst), started
 
     def expand(self, s: tuple):
+        """(successors, their labels, failures inside transitions) of discrete state s."""
         out: list = []
         info: list = []
+        errs: list = []
         fired = [0] * len(self.system.transitions)
-        self.system.successors_traced(s, out, [], fired, info)
-        return out, info
+        self.system.successors_traced(s, out, errs, fired, info)
+        return out, info, errs
 
-    def deadlines(self, s: tuple, info: list, old) -> list:
+    def _after(self, label: tuple):
+        tr = self.system.transitions[label[0]]
+        if tr.timing and tr.timing[0] == "after":
+            return tr
+        return None
+
+    def deadlines(self, s: tuple, info: list) -> list:
         """Upper bounds on (old age + delta): pending timers and enabled `after` steps."""
-        bounds = []
-        for key, idx, dur in self.timers:
-            if s[idx] == ir.TIMER_ARMED:
-                bounds.append((key, dur))
+        bounds = [(t.key, self.durations[t.key]) for t in self.system.timers
+                  if s[t.index] == ir.TIMER_ARMED]
         seen = set()
-        for tid, k, _slot, _msg in info:
-            item = self.items[tid]
-            if isinstance(item, ir.Step) and item.timing and item.timing[0] == "after":
-                inst = self.system.model.actor(item.actor).instance_name(k)
-                if (tid, inst) not in seen:
-                    seen.add((tid, inst))
-                    bounds.append((inst, self.space.lin(item.timing[2])))
+        for label in info:
+            tr = self._after(label)
+            if tr is not None and (tr.id, label[1]) not in seen:
+                seen.add((tr.id, label[1]))
+                bounds.append((tr.instances[label[1]], self.space.lin(tr.timing[2])))
         return bounds
 
     def firing(self, label: tuple, old, delta) -> list:
-        tid, k, _slot, _msg = label
-        item = self.items[tid]
-        if not isinstance(item, ir.Step) or not item.timing:
+        tr = self.system.transitions[label[0]]
+        if not tr.timing:
             return []
-        inst = self.system.model.actor(item.actor).instance_name(k)
-        if item.timing[0] == "timeout":
-            dur = next(d for key, _i, d in self.timers if key == f"{inst}.{item.timing[1]}")
-            return [old[f"{inst}.{item.timing[1]}"] + delta == dur]
-        lo, hi = self.space.lin(item.timing[1]), self.space.lin(item.timing[2])
+        inst = tr.instances[label[1]]
+        if tr.timing[0] == "timeout":
+            key = f"{inst}.{tr.timing[1]}"
+            return [old[key] + delta == self.durations[key]]
+        lo, hi = self.space.lin(tr.timing[1]), self.space.lin(tr.timing[2])
         return [old[inst] + delta >= lo, old[inst] + delta <= hi]
 
     def new_ages(self, s: tuple, t: tuple, started: set[str], old, delta) -> list:
         """How each clock live in t relates to the old ages: reset to 0, or aged by delta."""
-        model, lay = self.system.model, self.system.layout
+        ctrl = {c.key: c.ctrl for c in self.system.clocks}
         defs = []
         for key in self.live(t):
-            if "." in key:  # a timer
+            if key in ctrl:
+                reset = s[ctrl[key]] != t[ctrl[key]] or key not in old
+            else:  # a timer
                 reset = key in started or key not in old
-            else:
-                actor = model.actor(key.split("[")[0])
-                k = int(key.split("[")[1][:-1]) if "[" in key else 0
-                cb = lay.ctrl[actor.name] + k
-                reset = s[cb] != t[cb] or key not in old
             defs.append(self.age(key) == (0 if reset else old[key] + delta))
         return defs
 
@@ -162,136 +145,159 @@ def _prepare(tm: TimedModel, s: tuple, zone):
     return live, old, delta, zone_old
 
 
-def explore_timed(system: System, *, deadlock: bool = True, max_states: int | None = None,
-                  timeout: float | None = None, stop_at_first: bool = True,
-                  progress=None, stop=None) -> TimedResult:
-    space = ParamSpace(system.model)
-    tm = TimedModel(system, space)
-    start = time.perf_counter()
-    invs = [(ci.invariant.name, ci.holds) for ci in system.invariants]
-    init = system.initial
-    zone0 = z3.And(*[tm.age(k) == 0 for k in tm.live(init)], z3.BoolVal(True))
-    states = [(init, zone0)]
-    parent = [-1]
-    labels: list = [None]
-    depth = [0]
-    stored: dict[tuple, list[int]] = {init: [0]}
-    violations: list[Violation] = []
-    regions: dict[str, list] = {}
-    transitions = 0
-    limit = ""
-    fired = [0] * len(system.transitions)
+class _Search:
+    """One timed exploration: symbolic states (discrete state, zone), their tree, and what
+    was found, with every param region in which each property fails."""
 
-    def path_of(idx: int):
+    def __init__(self, system: System, deadlock: bool):
+        self.system = system
+        self.deadlock = deadlock
+        self.space = ParamSpace(system.model)
+        self.tm = TimedModel(system, self.space)
+        self.start = time.perf_counter()
+        init = system.initial
+        zone0 = z3.And(*[self.tm.age(k) == 0 for k in self.tm.live(init)], z3.BoolVal(True))
+        self.states: list = [(init, zone0)]
+        self.parent = [-1]
+        self.labels: list = [None]
+        self.depth = [0]
+        self.stored: dict[tuple, list[int]] = {init: [0]}
+        self.violations: list[Violation] = []
+        self.regions: dict[str, list] = {}
+        self.transitions = 0
+        self.fired = [0] * len(system.transitions)
+        self.premises = Premises(system)
+        self.check_state(0)
+
+    def path_of(self, idx: int) -> tuple[tuple, tuple]:
         chain = []
         while idx >= 0:
             chain.append(idx)
-            idx = parent[idx]
+            idx = self.parent[idx]
         chain.reverse()
-        return (tuple(states[i][0] for i in chain), tuple(labels[i] for i in chain[1:]))
+        return (tuple(self.states[i][0] for i in chain),
+                tuple(self.labels[i] for i in chain[1:]))
 
-    def record(kind: str, name: str, message: str, idx: int, region) -> None:
-        regions.setdefault(name, []).append(region)
-        if any(v.property == name for v in violations):
-            return
-        path, labs = path_of(idx)
-        violations.append(Violation(kind, name, message, path, None, None, labs))
+    def record(self, found: Violation, region) -> None:
+        """Keep the first (shortest) trace per property and the union of all its regions."""
+        self.regions.setdefault(found.property, []).append(region)
+        if all(v.property != found.property for v in self.violations):
+            self.violations.append(found)
 
-    def check(idx: int) -> None:
-        s, zone = states[idx]
+    def _hop(self, idx: int, make, *args) -> Violation:
+        """make(*args, path, seconds), for the path to state idx, with its labels."""
+        path, labels = self.path_of(idx)
+        return replace(make(*args, path, time.perf_counter() - self.start), labels=labels)
+
+    def state_region(self, idx: int):
+        s, zone = self.states[idx]
+        return self.space.eliminate([self.tm.age(k) for k in self.tm.live(s)], zone)
+
+    def check_state(self, idx: int) -> None:
+        s = self.states[idx][0]
         region = None
-        for name, holds in invs:
+        for ci in self.system.invariants:
             try:
-                ok = holds(s)
-            except EvalError as err:
-                ok = False
-                message = err.message
-            else:
-                message = "invariant violated"
+                ok, err = ci.holds(s), None
+            except EvalError as e:
+                ok, err = False, e
             if not ok:
-                if region is None:
-                    region = space.eliminate([tm.age(k) for k in tm.live(s)], zone)
-                record("invariant", name, message, idx, region)
+                region = self.state_region(idx) if region is None else region
+                name = ci.invariant.name
+                self.record(self._hop(idx, invariant_failure, name, err),
+                            region)
+        self.premises.observe(s)
 
-    check(0)
-    head = 0
-    next_report = start + 2.0
+    def expand(self, cur: int) -> None:
+        s, zone = self.states[cur]
+        space, tm = self.space, self.tm
+        try:
+            out, info, errs = tm.expand(s)
+        except EvalError as err:
+            self.record(self._hop(cur, evaluation_failure, err),
+                        self.state_region(cur))
+            return
+        _live, old, delta, zone_old = _prepare(tm, s, zone)
+        bounds = [old[key] + delta <= d for key, d in tm.deadlines(s, info)]
+        common = [zone_old, delta >= 0, *bounds]
+        enabled = []
+        for err in errs:
+            # A failure inside a transition counts where that transition can fire in time.
+            g = z3.And(*common, *tm.firing(err[:4], old, delta))
+            if space.sat(g):
+                self.record(self._hop(cur, transition_failure, self.system, err),
+                            space.eliminate([*old.values(), delta], g))
+                if self.deadlock:  # where it can fire, the state is not stuck: it fails
+                    enabled.append(space.eliminate([delta], g))
+        for t_raw, label in zip(out, info):
+            t, started = tm.normalize(t_raw)
+            g = z3.And(*common, *tm.firing(label, old, delta),
+                       *tm.new_ages(s, t, started, old, delta))
+            if not space.sat(g):
+                continue
+            self.transitions += 1
+            self.fired[label[0]] += 1
+            if self.deadlock:
+                enabled.append(space.eliminate([delta, *[tm.age(k) for k in tm.live(t)]], g))
+            self.add(cur, t, label, space.eliminate([*old.values(), delta], g))
+        if self.deadlock and not self.system.all_final(s):
+            stuck = z3.And(zone_old, *[z3.Not(e) for e in enabled])
+            if space.sat(stuck):
+                self.record(self._hop(cur, deadlock_failure),
+                            space.eliminate(list(old.values()), stuck))
+
+    def add(self, cur: int, t: tuple, label: tuple, zone) -> None:
+        # Subsumption: a zone inside one already stored for t adds no behaviour.
+        if any(self.space.entails(zone, self.states[i][1]) for i in self.stored.get(t, ())):
+            return
+        idx = len(self.states)
+        self.states.append((t, zone))
+        self.parent.append(cur)
+        self.labels.append(label)
+        self.depth.append(self.depth[cur] + 1)
+        self.stored.setdefault(t, []).append(idx)
+        self.check_state(idx)
+
+    def finish(self, head: int, limit: str) -> TimedResult:
+        seconds = time.perf_counter() - self.start
+        pending = head < len(self.states)
+        if limit and limit != "interrupted" and not pending:
+            limit = ""  # the bound was reached exactly as the last state was expanded
+        complete = not pending and not limit
+        final = []
+        for v in self.violations:
+            text = describe(self.space, z3.Or(*self.regions[v.property]))
+            if not complete:
+                # Unexplored states may add valuations: what we found is a lower bound.
+                text += " (at least; the search stopped before the end)"
+            final.append(replace(v, region=text,
+                                 witness=witness(self.tm, v.path, v.labels, v.failing)))
+        vacuous = self.premises.vacuous(complete)
+        result = Result(verdict_of(final, limit), tuple(final),
+                        Stats(len(self.states), self.transitions, max(self.depth), seconds),
+                        complete, limit, tuple(self.fired), vacuous)
+        return TimedResult(result, {k: z3.Or(*v) for k, v in self.regions.items()}, self.space)
+
+
+def explore_timed(system: System, *, deadlock: bool = True, max_states: int | None = None,
+                  timeout: float | None = None, stop_at_first: bool = True,
+                  progress=None, stop=None) -> TimedResult:
+    """Explore every symbolic state breadth-first (or until a bound); see the module doc."""
+    search = _Search(system, deadlock)
+    why_stop = stop_checker(search.start, max_states=max_states, timeout=timeout, stop=stop,
+                            progress=progress)
+    head, limit = 0, ""
     try:
-        while head < len(states):
-            if violations and stop_at_first:
-                break
-            cur = head
+        while head < len(search.states) and not (search.violations and stop_at_first):
             head += 1
-            s, zone = states[cur]
-            out, info = tm.expand(s)
-            _live, old, delta, zone_old = _prepare(tm, s, zone)
-            bounds = [old[key] + delta <= d for key, d in tm.deadlines(s, info, old)]
-            common = [zone_old, delta >= 0, *bounds]
-            enabled = []
-            for t_raw, label in zip(out, info):
-                t, started = tm.normalize(t_raw)
-                g = z3.And(*common, *tm.firing(label, old, delta),
-                           *tm.new_ages(s, t, started, old, delta))
-                if not space.sat(g):
-                    continue
-                transitions += 1
-                fired[label[0]] += 1
-                eliminated = space.eliminate([*old.values(), delta], g)
-                if deadlock:
-                    enabled.append(space.eliminate([delta, *[tm.age(k) for k in tm.live(t)]], g))
-                # Subsumption: a zone inside one already stored for t adds no behaviour.
-                if any(space.entails(eliminated, states[i][1]) for i in stored.get(t, ())):
-                    continue
-                idx = len(states)
-                states.append((t, eliminated))
-                parent.append(cur)
-                labels.append(label)
-                depth.append(depth[cur] + 1)
-                stored.setdefault(t, []).append(idx)
-                check(idx)
-            if deadlock and not system.all_final(s):
-                stuck = z3.And(zone_old, *[z3.Not(e) for e in enabled])
-                if space.sat(stuck):
-                    region = space.eliminate(list(old.values()), stuck)
-                    record("deadlock", "deadlock", "no transition is enabled and some actor is not "
-                           "in a final state", cur, region)
-            if max_states is not None and len(states) >= max_states:
-                limit = f"state bound {max_states} reached"
+            search.expand(head - 1)
+            limit = why_stop(len(search.states), search.transitions, search.depth[-1])
+            if limit:
                 break
-            if stop is not None and stop():
-                limit = "interrupted"
-                break
-            now = time.perf_counter()
-            if timeout is not None and now - start >= timeout:
-                limit = f"timeout of {timeout:g} s reached"
-                break
-            if progress is not None and now >= next_report:
-                next_report = now + 0.5
-                progress(len(states), transitions, max(depth), now - start)
     except KeyboardInterrupt:
-        # Ctrl-C: stop cleanly; the caller reports partial statistics as inconclusive.
+        # Ctrl-C without the CLI's flag: stop cleanly, report partial statistics.
         limit = "interrupted"
-    seconds = time.perf_counter() - start
-    pending = head < len(states)
-    complete = not pending and not limit
-    if limit and limit != "interrupted" and not pending:
-        complete, limit = True, ""
-    # Attach the param region and a witness to each reported violation.
-    final = []
-    for v in violations:
-        region = z3.Or(*regions[v.property]) if regions[v.property] else z3.BoolVal(False)
-        text = describe(space, region)
-        if not complete:
-            # Unexplored states may add valuations: what we found is a lower bound.
-            text += " (at least; the search stopped before the end)"
-        final.append(Violation(v.kind, v.property, v.message, v.path, v.failing, v.span,
-                               v.labels, text,
-                               witness(tm, v.path, v.labels)))
-    verdict = "violated" if final else ("inconclusive" if limit else "holds")
-    result = Result(verdict, tuple(final),
-                    Stats(len(states), transitions, max(depth), seconds), complete, limit,
-                    tuple(fired), ())
-    return TimedResult(result, {k: z3.Or(*v) for k, v in regions.items()}, space)
+    return search.finish(head, limit)
 
 
 def _value(m, v) -> str:
@@ -302,15 +308,17 @@ def _value(m, v) -> str:
     return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
 
 
-def witness(tm: TimedModel, path: tuple, labels: tuple) -> Witness | None:
-    """Concrete params and event times for a discrete path: one delta per step, no elimination."""
+def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = None
+            ) -> Witness | None:
+    """Concrete params and event times for a discrete path: one delta per step, no elimination;
+    with `failing`, also the time of the last step, which fails inside its transition."""
     space = tm.space
     ages = {k: rat(0) for k in tm.live(path[0])}
     cons = []
     deltas = []
     for i, (s, label) in enumerate(zip(path, labels)):
         t_raw = None
-        out, info = tm.expand(s)
+        out, info, _errs = tm.expand(s)
         for cand, lab in zip(out, info):
             if lab == label and tm.normalize(cand)[0] == path[i + 1]:
                 t_raw = cand
@@ -321,12 +329,19 @@ def witness(tm: TimedModel, path: tuple, labels: tuple) -> Witness | None:
         delta = z3.Real(f"delta{i + 1}")
         deltas.append(delta)
         cons.append(delta >= 0)
-        cons += [ages[key] + delta <= d for key, d in tm.deadlines(s, info, ages)]
+        cons += [ages[key] + delta <= d for key, d in tm.deadlines(s, info)]
         cons += tm.firing(label, ages, delta)
         new = {}
         for d in tm.new_ages(s, t, started, ages, delta):
             new[str(d.arg(0))[len("age:"):]] = d.arg(1)
         ages = new
+    if failing is not None:
+        _out, info, _errs = tm.expand(path[-1])
+        delta = z3.Real(f"delta{len(path)}")
+        deltas.append(delta)
+        cons.append(delta >= 0)
+        cons += [ages[key] + delta <= d for key, d in tm.deadlines(path[-1], info)]
+        cons += tm.firing(failing, ages, delta)
     m = space.model_of(z3.And(*cons) if cons else z3.BoolVal(True))
     if m is None:
         return None

@@ -48,6 +48,8 @@ class ParamSpace:
                 parts.append(r == z3.ToReal(i))
         for a in self.model.assumes:
             parts.append(compare(self.lin(a.left), a.op, self.lin(a.right)))
+        for name, value in self.model.fixed_params:  # so that witnesses show the value
+            parts.append(self.reals[name] == rat(value))
         self.base = z3.And(*parts) if parts else z3.BoolVal(True)
         self.solver = z3.Solver()
         self.solver.add(self.base)
@@ -55,9 +57,11 @@ class ParamSpace:
         self._simp = z3.Then(z3.Tactic("simplify"), z3.Tactic("ctx-solver-simplify"))
 
     def lin(self, e: ir.Lin) -> z3.ArithRef:
+        # A param the spec fixes is its value, so regions never mention it.
+        fixed = dict(self.model.fixed_params)
         term = rat(e.const)
         for name, c in e.terms:
-            term = term + rat(c) * self.reals[name]
+            term = term + rat(c) * (rat(fixed[name]) if name in fixed else self.reals[name])
         return term
 
     def sat(self, f: z3.BoolRef) -> bool:

@@ -1,0 +1,5 @@
+"""Engines: searches over a compiled transition system (`checker.compile.System`).
+
+Each engine is one module and sees the system only through `successors`, `all_final`, the
+compiled invariants and the timing facts; `checker.run` picks the engine for a spec.
+"""

@@ -1,0 +1,71 @@
+"""Breadth-first search: the reference engine, and the one whose traces are shortest.
+
+Every invariant is checked on a state when it is first discovered, so the first violation of
+each property has a shortest path from the initial state. Depth is tracked by level
+boundaries: the queue is the tree's list of states itself.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+
+from checker.compile import System
+from checker.engines.common import (
+    Findings,
+    Limits,
+    Tree,
+    collector_paused,
+    stop_checker,
+    verdict_of,
+)
+from checker.engines.result import Result, Stats
+
+
+def search(system: System, limits: Limits | None = None) -> Result:
+    with collector_paused():
+        return _search(system, limits or Limits())
+
+
+def _search(system: System, limits: Limits) -> Result:
+    start = time.perf_counter()
+    found = Findings(system, start, limits.deadlock)
+    fired = [0] * len(system.transitions)
+    tree = Tree(system.initial)
+    transitions, limit, head, level, level_end, deepest = 0, "", 0, 0, 1, 0
+    why_stop = stop_checker(start, max_states=limits.max_states, timeout=limits.timeout,
+                            stop=limits.stop, progress=limits.progress)
+    found.check_state(system.initial, partial(tree.path, 0))
+    try:
+        while head < len(tree.states) and not (found.violations and limits.stop_at_first):
+            cur = head
+            head += 1
+            if cur >= level_end:
+                level, level_end = level + 1, len(tree.states)
+            if limits.max_depth is not None and level >= limits.max_depth:
+                limit = limit or f"depth bound {limits.max_depth} reached"
+                continue
+            out = found.expand(tree.states[cur], partial(tree.path, cur), fired)
+            transitions += len(out)
+            for t in out:
+                idx = tree.add(t, cur)
+                if idx >= 0:
+                    deepest = level + 1
+                    if found.checks_states:
+                        found.check_state(t, partial(tree.path, idx))
+            # Not straight into `limit`: a depth bound noted above must survive.
+            stopped = why_stop(len(tree.states), transitions, deepest)
+            if stopped:
+                limit = stopped
+                break
+    except KeyboardInterrupt:
+        # Ctrl-C without the CLI's flag: stop cleanly, report partial statistics.
+        limit = "interrupted"
+    seconds = time.perf_counter() - start
+    pending = head < len(tree.states) or limit == "interrupted"
+    if limit and not pending and not limit.startswith("depth"):
+        limit = ""  # the bound was reached exactly as the last state was expanded
+    complete = not limit and not (found.violations and limits.stop_at_first and pending)
+    return Result(verdict_of(found.violations, limit), tuple(found.violations),
+                  Stats(len(tree.states), transitions, deepest, seconds), complete, limit,
+                  tuple(fired), found.premises.vacuous(complete))

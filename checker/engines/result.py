@@ -1,0 +1,47 @@
+"""What an engine returns: the violations it found, statistics, and coverage facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checker.properties import PropertyKind
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: PropertyKind
+    property: str  # the invariant's name, or the built-in kind's
+    message: str
+    path: tuple[tuple, ...]  # states from the initial state to the last one reached
+    # For a failure inside a transition (assert/range/runtime): what was executing.
+    failing: tuple | None = None  # (transition id, instance, slot, message) or None
+    span: object = None  # where the failure is in the source
+    # Timed models: the transition taken at each hop (so replay needs no search), the
+    # parameter region where this violation is reachable (text), and a witness.
+    labels: tuple | None = None
+    region: str | None = None
+    witness: object = None
+    seconds: float = 0.0  # into the search when it was found
+
+
+@dataclass(frozen=True)
+class Stats:
+    states: int
+    transitions: int
+    depth: int
+    seconds: float
+
+    @property
+    def states_per_second(self) -> float:
+        return self.states / self.seconds if self.seconds > 0 else float(self.states)
+
+
+@dataclass(frozen=True)
+class Result:
+    verdict: str  # one of checker.properties.VERDICTS
+    violations: tuple[Violation, ...]
+    stats: Stats
+    complete: bool  # the whole reachable state space was explored
+    limit: str  # why exploration stopped early ("" if it did not)
+    fired: tuple[int, ...]  # per transition id, how many times it produced a successor
+    vacuous: tuple[str, ...]  # implication-shaped invariants whose premise never held

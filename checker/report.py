@@ -1,0 +1,197 @@
+"""The typed results of a run: what every front door (CLI, pytest plugin, benches, tests, a
+user's script) gets back from `checker.run`, and what every renderer takes.
+
+A `Report` says, for one spec: the verdict and whether it matches the spec's `expect`, the
+outcome of each property (holds, violated, or not fully checked and why), each violation with
+its replayed trace, statistics, coverage and vacuity. A `SynthesisReport` is the same for
+`synthesize`: the param region where every property holds. Exit codes are decided here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checker import ir
+from checker.compile import System, Transition
+from checker.diagnostics import Diagnostic
+from checker.engines.result import Stats, Violation
+from checker.properties import (
+    ALWAYS_CHECKED,
+    BROKEN,
+    DEADLOCK,
+    INCONCLUSIVE,
+    INVARIANT,
+    NOT_CHECKED,
+    PROVED,
+    PropertyKind,
+    Status,
+)
+from checker.source import Span
+from checker.trace import Trace
+
+# Exit codes of `protocheck check` and `protocheck synthesize` (documented in the README).
+EXIT_OK = 0  # every verdict matches its spec's `expect` (synthesize: every region is exact)
+EXIT_MISMATCH = 1  # some verdict does not match its `expect`
+EXIT_INPUT = 2  # bad input or usage: a located diagnostic was printed
+EXIT_INCONCLUSIVE = 3  # a bound or the timeout stopped a search before its verdict
+EXIT_INTERRUPTED = 130  # Ctrl-C, after printing partial statistics
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property a check decides: a declared invariant, deadlock freedom, or a built-in."""
+
+    name: str
+    kind: PropertyKind
+    description: str
+    span: Span | None  # where it is declared (None for built-ins)
+    invariant: ir.Invariant | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    property: Property
+    status: Status  # PROVED, BROKEN or NOT_CHECKED
+    reason: str  # NOT_CHECKED: why the search did not decide it
+    seconds: float  # into the search when it was decided (the whole search for PROVED)
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    property: Property
+    violation: Violation
+    trace: Trace
+
+
+@dataclass(frozen=True)
+class SolverUse:
+    """How much of a timed run went to Z3."""
+
+    calls: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Report:
+    spec_path: str
+    config: ir.CheckConfig
+    expect_span: Span  # the spec's `expect` line (or the spec itself)
+    model: ir.Model
+    system: System
+    engine: str  # "bfs", "dfs" or "timed"
+    verdict: str  # one of checker.properties.VERDICTS
+    outcomes: tuple[Outcome, ...]
+    counterexamples: tuple[Counterexample, ...]
+    stats: Stats
+    complete: bool  # the whole reachable state space was explored
+    limit: str  # why the search stopped early ("" if it did not)
+    fired: tuple[int, ...]  # per transition id: how often it fired
+    vacuous: tuple[str, ...]  # implication invariants whose premise never held
+    warnings: tuple[Diagnostic, ...]
+    seconds: float  # the whole check: loading, search and traces
+    solver: SolverUse | None = None  # timed runs
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def interrupted(self) -> bool:
+        return self.limit == "interrupted"
+
+    @property
+    def matches(self) -> bool:
+        return self.verdict != INCONCLUSIVE and self.verdict == self.config.expect
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if self.verdict == INCONCLUSIVE:
+            return EXIT_INCONCLUSIVE
+        return EXIT_OK if self.matches else EXIT_MISMATCH
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        return tuple(c.violation for c in self.counterexamples)
+
+    @property
+    def never_fired(self) -> tuple[Transition, ...]:
+        """Handlers and steps that never fired (only known after a complete search)."""
+        if not self.complete:
+            return ()
+        return tuple(t for t in self.system.transitions if self.fired[t.id] == 0)
+
+    def outcome(self, name: str) -> Outcome:
+        return next(o for o in self.outcomes if o.property.name == name)
+
+
+@dataclass(frozen=True)
+class SynthesisReport:
+    spec_path: str
+    config: ir.CheckConfig
+    model: ir.Model
+    safe: str  # the region where every property holds: "true", "false" or a formula
+    safe_formula: object  # the same region as a Z3 formula over the free params
+    verdict: str  # "holds for all" | "violated for all" | "holds iff"
+    violated: tuple[tuple[str, str], ...]  # property -> where it is violated
+    complete: bool
+    limit: str
+    stats: Stats
+    solver: SolverUse
+    seconds: float  # exploration plus simplifying the regions
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def interrupted(self) -> bool:
+        return self.limit == "interrupted"
+
+    @property
+    def free_params(self) -> tuple[ir.Param, ...]:
+        """The params the region is about: those the spec does not fix."""
+        fixed = dict(self.model.fixed_params)
+        return tuple(p for p in self.model.params if p.name not in fixed)
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        return EXIT_OK if self.complete else EXIT_INCONCLUSIVE
+
+
+def properties_of(config: ir.CheckConfig) -> tuple[Property, ...]:
+    """Every property a check of this spec decides, declared ones first, in spec order."""
+    out = [Property(inv.name, INVARIANT, inv.description, inv.span, inv)
+           for inv in config.invariants]
+    if config.deadlock:
+        out.append(Property(DEADLOCK.name, DEADLOCK, DEADLOCK.description, None))
+    out += [Property(k.name, k, k.description, None) for k in ALWAYS_CHECKED]
+    return tuple(out)
+
+
+def outcomes_of(properties: tuple[Property, ...], violations: tuple[Violation, ...], *,
+                complete: bool, limit: str, seconds: float) -> tuple[Outcome, ...]:
+    """Each property's outcome. A property with no violation is proved only by a complete
+    search; otherwise the reason says what stopped the search first."""
+    first = {}
+    for v in violations:
+        first.setdefault(v.property, v)
+    if limit:
+        why = limit
+    elif violations:
+        why = (f"the search stopped at the first violation ({violations[0].property}); "
+               "use --all-violations to check every property")
+    else:
+        why = ""
+    out = []
+    for p in properties:
+        if p.name in first:
+            out.append(Outcome(p, BROKEN, "", first[p.name].seconds))
+        elif complete:
+            out.append(Outcome(p, PROVED, "", seconds))
+        else:
+            out.append(Outcome(p, NOT_CHECKED, why, 0.0))
+    return tuple(out)

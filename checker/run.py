@@ -1,0 +1,140 @@
+"""The one door to a verdict: `check` and `synthesize` a spec, get a typed report back.
+
+The CLI, the pytest plugin, the benches and the tests all come through here, so a spec gets the
+same verdict whichever way it is run. This module picks the engine (the timed engine for a
+model with params, timers or time-bounded steps; BFS or DFS otherwise), applies the spec's
+bounds and the caller's options, replays every violation into a trace, and decides each
+property's outcome.
+
+    from checker.run import CheckOptions, check
+    report = check("specs/forwarding_task_buggy.spec", CheckOptions(max_states=100_000))
+    print(report.verdict, report.matches, [c.property.name for c in report.counterexamples])
+
+Bad input raises `checker.diagnostics.CheckError` with located diagnostics.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from checker.engines import bfs, dfs
+from checker.engines.common import Limits
+from checker.engines.result import Result
+from checker.load import Loaded, load_spec
+from checker.report import (
+    Counterexample,
+    Report,
+    SolverUse,
+    SynthesisReport,
+    outcomes_of,
+    properties_of,
+)
+from checker.symbolic import timed
+from checker.trace import build_trace
+
+Progress = Callable[[int, int, int, float], None]  # states, transitions, depth, seconds
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    search: str | None = None  # "bfs" | "dfs"; default: the spec's (untimed models only)
+    max_states: int | None = None  # default: the spec's `bound states`
+    timeout: float | None = None  # seconds
+    all_violations: bool = False  # go on after the first violation (timed runs always do)
+    progress: Progress | None = None  # called about twice a second once a run takes 2 s
+    stop: Callable[[], bool] | None = None  # polled between states: True stops the search
+
+
+@dataclass(frozen=True)
+class SynthesisOptions:
+    max_states: int | None = None
+    timeout: float | None = None
+    progress: Progress | None = None
+    stop: Callable[[], bool] | None = None
+
+
+def _loaded(spec: str | Loaded) -> Loaded:
+    return load_spec(str(spec)) if not isinstance(spec, Loaded) else spec
+
+
+def _search(loaded: Loaded, options: CheckOptions) -> tuple[str, Result, SolverUse | None]:
+    cfg = loaded.config
+    max_states = options.max_states if options.max_states is not None else cfg.max_states
+    if loaded.model.timed:
+        # Timed models are explored to the end, so each violation's param region is exact.
+        tr = timed.explore_timed(loaded.system, deadlock=cfg.deadlock, max_states=max_states,
+                                 timeout=options.timeout, stop_at_first=False,
+                                 progress=options.progress, stop=options.stop)
+        return "timed", tr.result, SolverUse(tr.space.z3_calls, tr.space.z3_seconds)
+    engine = options.search or cfg.search
+    search = {"bfs": bfs.search, "dfs": dfs.search}[engine]
+    result = search(loaded.system, Limits(
+        deadlock=cfg.deadlock, max_states=max_states, max_depth=cfg.max_depth,
+        timeout=options.timeout, stop_at_first=not options.all_violations,
+        progress=options.progress, stop=options.stop))
+    return engine, result, None
+
+
+def check(spec: str | Loaded, options: CheckOptions = CheckOptions()) -> Report:
+    """Check one spec (a path, or a spec already loaded with `checker.load.load_spec`)."""
+    started = time.perf_counter()
+    loaded = _loaded(spec)
+    engine, result, solver = _search(loaded, options)
+    properties = properties_of(loaded.config)
+    by_name = {p.name: p for p in properties}
+    counterexamples = tuple(
+        Counterexample(by_name[v.property], v, build_trace(loaded.system, v))
+        for v in result.violations)
+    return Report(
+        spec_path=loaded.config.path,
+        config=loaded.config,
+        expect_span=loaded.spec.expect_span or loaded.spec.span,
+        model=loaded.model,
+        system=loaded.system,
+        engine=engine,
+        verdict=result.verdict,
+        outcomes=outcomes_of(properties, result.violations, complete=result.complete,
+                             limit=result.limit, seconds=result.stats.seconds),
+        counterexamples=counterexamples,
+        stats=result.stats,
+        complete=result.complete,
+        limit=result.limit,
+        fired=result.fired,
+        vacuous=result.vacuous,
+        warnings=loaded.warnings,
+        seconds=time.perf_counter() - started,
+        solver=solver,
+    )
+
+
+def synthesize(spec: str | Loaded, options: SynthesisOptions = SynthesisOptions()
+               ) -> SynthesisReport:
+    """The exact region of the spec's free params in which every property holds.
+
+    Raises `NoParams` for a model without params (there is nothing to synthesize)."""
+    loaded = _loaded(spec)
+    if not loaded.model.params:
+        raise NoParams(f"model {loaded.model.name} has no params to synthesize")
+    syn = timed.synthesize(loaded.system, deadlock=loaded.config.deadlock,
+                           max_states=options.max_states, timeout=options.timeout,
+                           progress=options.progress, stop=options.stop)
+    return SynthesisReport(
+        spec_path=loaded.config.path,
+        config=loaded.config,
+        model=loaded.model,
+        safe=syn.safe,
+        safe_formula=syn.safe_formula,
+        verdict=syn.verdict,
+        violated=syn.per_property,
+        complete=syn.complete,
+        limit=syn.limit,
+        stats=syn.stats,
+        solver=SolverUse(syn.z3_calls, syn.z3_seconds),
+        seconds=syn.total_seconds,
+    )
+
+
+class NoParams(ValueError):
+    """`synthesize` on a model that has no params."""
