@@ -57,8 +57,9 @@ def _arg_parser() -> argparse.ArgumentParser:
     c.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="stop after this many seconds per spec (verdict: inconclusive)")
     c.add_argument("--search", choices=["bfs", "dfs"],
-                   help="search order (default: the spec's, else bfs; only bfs gives "
-                        "shortest traces)")
+                   help="search order of untimed specs (default: the spec's, else bfs; only "
+                        "bfs gives shortest traces); timed specs are always explored "
+                        "breadth-first, to the end")
     c.add_argument("--all-violations", action="store_true",
                    help="keep exploring after the first violation: one shortest trace per "
                         "violated property")

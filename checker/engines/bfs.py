@@ -8,7 +8,6 @@ boundaries: the queue is the tree's list of states itself.
 from __future__ import annotations
 
 import time
-from functools import partial
 
 from checker.compile import System
 from checker.engines.common import (
@@ -29,13 +28,14 @@ def search(system: System, limits: Limits | None = None) -> Result:
 
 def _search(system: System, limits: Limits) -> Result:
     start = time.perf_counter()
-    found = Findings(system, start, limits.deadlock)
     fired = [0] * len(system.transitions)
     tree = Tree(system.initial)
+    visited = tree.visited
+    found = Findings(system, tree, start, limits.deadlock)
     transitions, limit, head, level, level_end, deepest = 0, "", 0, 0, 1, 0
     why_stop = stop_checker(start, max_states=limits.max_states, timeout=limits.timeout,
                             stop=limits.stop, progress=limits.progress)
-    found.check_state(system.initial, partial(tree.path, 0))
+    found.check_state(system.initial, 0)
     try:
         while head < len(tree.states) and not (found.violations and limits.stop_at_first):
             cur = head
@@ -45,14 +45,17 @@ def _search(system: System, limits: Limits) -> Result:
             if limits.max_depth is not None and level >= limits.max_depth:
                 limit = limit or f"depth bound {limits.max_depth} reached"
                 continue
-            out = found.expand(tree.states[cur], partial(tree.path, cur), fired)
+            out = found.expand(tree.states[cur], cur, fired)
             transitions += len(out)
             for t in out:
-                idx = tree.add(t, cur)
-                if idx >= 0:
+                # One hash per successor (80% are duplicates): add, see whether the set grew.
+                seen_before = len(visited)
+                visited.add(t)
+                if len(visited) > seen_before:
+                    idx = tree.append(t, cur)
                     deepest = level + 1
                     if found.checks_states:
-                        found.check_state(t, partial(tree.path, idx))
+                        found.check_state(t, idx)
             # Not straight into `limit`: a depth bound noted above must survive.
             stopped = why_stop(len(tree.states), transitions, deepest)
             if stopped:

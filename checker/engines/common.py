@@ -29,8 +29,6 @@ from checker.properties import (
 
 DEADLOCK_MESSAGE = "no transition is enabled and some actor is not in a final state"
 
-Path = Callable[[], tuple]  # builds the path to the current state only when a violation needs it
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -54,12 +52,8 @@ class Tree:
         self.parent = [-1]
         self.visited = {initial}
 
-    def add(self, t: tuple, parent: int) -> int:
-        """t's index if t is new, else -1 (one hash: add, then see whether the set grew)."""
-        seen_before = len(self.visited)
-        self.visited.add(t)
-        if len(self.visited) == seen_before:
-            return -1
+    def append(self, t: tuple, parent: int) -> int:
+        """Store t, already added to `visited`; returns its index."""
         self.states.append(t)
         self.parent.append(parent)
         return len(self.states) - 1
@@ -161,8 +155,9 @@ def deadlock_failure(path: tuple, seconds: float) -> Violation:
 class Findings:
     """The violations of an explicit search, at most one (the first found) per property."""
 
-    def __init__(self, system: System, start: float, deadlock: bool):
+    def __init__(self, system: System, tree: Tree, start: float, deadlock: bool):
         self.system = system
+        self.tree = tree
         self.start = start
         self.deadlock = deadlock
         self.invariants = [(ci.invariant.name, ci.holds) for ci in system.invariants]
@@ -178,7 +173,7 @@ class Findings:
     def _now(self) -> float:
         return time.perf_counter() - self.start
 
-    def check_state(self, s: tuple, path: Path) -> None:
+    def check_state(self, s: tuple, idx: int) -> None:
         for name, holds in self.invariants:
             if name in self.violated:
                 continue
@@ -187,24 +182,25 @@ class Findings:
             except EvalError as e:
                 ok, err = False, e
             if not ok:
-                self._add(invariant_failure(name, err, path(), self._now()))
+                self._add(invariant_failure(name, err, self.tree.path(idx), self._now()))
         self.premises.observe(s)
 
-    def expand(self, s: tuple, path: Path, fired: list[int]) -> list:
-        """The successors of s, recording what fails on the way."""
+    def expand(self, s: tuple, idx: int, fired: list[int]) -> list:
+        """The successors of s (the tree's state idx), recording what fails on the way."""
         out: list = []
         errs: list = []
         try:
             self.system.successors(s, out, errs, fired)
         except EvalError as err:
             if RUNTIME.name not in self.violated:
-                self._add(evaluation_failure(err, path(), self._now()))
+                self._add(evaluation_failure(err, self.tree.path(idx), self._now()))
             return []
         if errs and errs[0][4] not in self.violated:
-            self._add(transition_failure(self.system, errs[0], path(), self._now()))
+            self._add(transition_failure(self.system, errs[0], self.tree.path(idx),
+                                          self._now()))
         if not out and not errs and self.deadlock and DEADLOCK.name not in self.violated \
                 and not self.system.all_final(s):
-            self._add(deadlock_failure(path(), self._now()))
+            self._add(deadlock_failure(self.tree.path(idx), self._now()))
         return out
 
 

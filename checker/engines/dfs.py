@@ -4,7 +4,6 @@ deep state space, but its traces are not shortest. Same findings as BFS (`Findin
 from __future__ import annotations
 
 import time
-from functools import partial
 
 from checker.compile import System
 from checker.engines.common import (
@@ -25,14 +24,15 @@ def search(system: System, limits: Limits | None = None) -> Result:
 
 def _search(system: System, limits: Limits) -> Result:
     start = time.perf_counter()
-    found = Findings(system, start, limits.deadlock)
     fired = [0] * len(system.transitions)
     tree = Tree(system.initial)
+    visited = tree.visited
+    found = Findings(system, tree, start, limits.deadlock)
     depth, stack = [0], [0]
     transitions, limit, deepest = 0, "", 0
     why_stop = stop_checker(start, max_states=limits.max_states, timeout=limits.timeout,
                             stop=limits.stop, progress=limits.progress)
-    found.check_state(system.initial, partial(tree.path, 0))
+    found.check_state(system.initial, 0)
     try:
         while stack and not (found.violations and limits.stop_at_first):
             cur = stack.pop()
@@ -40,16 +40,19 @@ def _search(system: System, limits: Limits) -> Result:
             if limits.max_depth is not None and d >= limits.max_depth:
                 limit = limit or f"depth bound {limits.max_depth} reached"
                 continue
-            out = found.expand(tree.states[cur], partial(tree.path, cur), fired)
+            out = found.expand(tree.states[cur], cur, fired)
             transitions += len(out)
             for t in out:
-                idx = tree.add(t, cur)
-                if idx >= 0:
+                # One hash per successor (80% are duplicates): add, see whether the set grew.
+                seen_before = len(visited)
+                visited.add(t)
+                if len(visited) > seen_before:
+                    idx = tree.append(t, cur)
                     depth.append(d + 1)
                     stack.append(idx)
                     deepest = max(deepest, d + 1)
                     if found.checks_states:
-                        found.check_state(t, partial(tree.path, idx))
+                        found.check_state(t, idx)
             stopped = why_stop(len(tree.states), transitions, deepest)
             if stopped:
                 limit = stopped

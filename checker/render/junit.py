@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from checker.properties import BROKEN, HOLDS, INCONCLUSIVE, NOT_CHECKED, VIOLATED
+from checker.properties import BROKEN, DEADLOCK, HOLDS, INCONCLUSIVE, NOT_CHECKED, VIOLATED
 from checker.render.text import counterexample_lines
 from checker.report import Outcome, Report
 
@@ -35,7 +35,7 @@ def _cases(report: Report) -> list[Outcome]:
     # Built-ins that cannot fail unnoticed (assert, range, runtime) only get a case when they
     # fail, so that a suite lists what the spec is about.
     return [o for o in report.outcomes
-            if o.property.kind.declared or o.property.name == "deadlock" or o.status is BROKEN]
+            if o.property.kind.declared or o.property.kind is DEADLOCK or o.status is BROKEN]
 
 
 def _suite(root: ET.Element, report: Report) -> dict[str, int]:
