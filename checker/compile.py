@@ -225,6 +225,9 @@ class _Gen:
         self.model = model
         self.layout = layout
         self.spans: list[Span] = []
+        # User text (assert messages, variable names in range errors) lives in this table and
+        # the code names it only by index: no user text ever becomes part of generated code.
+        self.texts: list[str] = []
         self.counter = 0
         self.msg_ids = {m.name: k for k, m in enumerate(model.messages)}
 
@@ -235,6 +238,10 @@ class _Gen:
     def span_id(self, span: Span) -> int:
         self.spans.append(span)
         return len(self.spans) - 1
+
+    def text_id(self, text: str) -> int:
+        self.texts.append(text)
+        return len(self.texts) - 1
 
     # ------------------------------------------------------------ expressions
     def ex(self, e: ir.Expr, env: dict) -> str:
@@ -399,7 +406,8 @@ class _Gen:
                 f"{ind}_v = {val}",
                 f"{ind}if not ({t.lo} <= _v <= {t.hi}):",
                 (f"{ind}    errs.append(({env['tid']}, {env['self']}, {env['slot']}, "
-                 f"{env['msg']}, 'range', {sid}, f'{st.name} = {{_v}} is outside {t}'))"),
+                 f"{env['msg']}, 'range', {sid}, TEXTS[{self.text_id(f'{st.name} = ')}] + "
+                 f"str(_v) + TEXTS[{self.text_id(f' is outside {t}')}]))"),
                 f"{ind}    continue",
                 f"{ind}{target} = _v",
             ]
@@ -450,7 +458,7 @@ class _Gen:
             return [
                 f"{ind}if not {self.ex(st.cond, benv)}:",
                 (f"{ind}    errs.append(({env['tid']}, {env['self']}, {env['slot']}, "
-                 f"{env['msg']}, 'assert', {sid}, {st.message!r}))"),
+                 f"{env['msg']}, 'assert', {sid}, TEXTS[{self.text_id(st.message)}]))"),
                 f"{ind}    continue",
             ]
         raise AssertionError(st)
@@ -463,7 +471,7 @@ class _Gen:
         Each block sits in a one-iteration loop so that `continue` abandons just this block.
         """
         lay = self.layout
-        lines = [f"{ind}# {actor.instance_name(k)}: {item.label}  ({item.span})"]
+        lines = [f"{ind}# transition {tid}, instance {k}"]  # numbers only: see `texts`
         env = {"st": "s", "bound": {}, "actor": actor.name, "tid": tid, "self": k,
                "sender": None, "slot": "-1", "msg": "None", "traced": traced}
         start = "list(s) + [()]" if traced else "list(s)"  # traced: + a log of sends, last
@@ -650,7 +658,7 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = ()) -
             code.append(f"def prem_{n}(s):")
             code.append(f"    return {gen.ex(inv.premise, env)}")
     source = "\n".join(code) + "\n"
-    namespace: dict = {"EvalError": EvalError, "SPANS": gen.spans}
+    namespace: dict = {"EvalError": EvalError, "SPANS": gen.spans, "TEXTS": tuple(gen.texts)}
     exec(compile(source, f"<protocheck:{model.name}>", "exec"), namespace)  # noqa: S102
     compiled_invs = tuple(
         CompiledInvariant(inv, namespace[f"inv_{n}"], namespace.get(f"prem_{n}"))
