@@ -51,6 +51,7 @@ def _arg_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("check", help="check specs (files or folders of *.spec)")
     c.add_argument("paths", nargs="+", metavar="PATH")
+    _allow_root(c)
     c.add_argument("--json", action="store_true", help="print a machine-readable result")
     c.add_argument("--max-states", type=int, metavar="N",
                    help="stop after N distinct states (verdict: inconclusive)")
@@ -74,6 +75,7 @@ def _arg_parser() -> argparse.ArgumentParser:
     sy = sub.add_parser("synthesize",
                         help="the exact param region where every property of a timed spec holds")
     sy.add_argument("paths", nargs="+", metavar="SPEC")
+    _allow_root(sy)
     sy.add_argument("--json", action="store_true", help="print a machine-readable result")
     sy.add_argument("--max-states", type=int, metavar="N",
                     help="stop after N symbolic states (the region is then not exact)")
@@ -82,8 +84,10 @@ def _arg_parser() -> argparse.ArgumentParser:
     sy.add_argument("--no-progress", action="store_true", help="never print a progress line")
     pa = sub.add_parser("parse", help="validate a model or spec and summarise it")
     pa.add_argument("file")
+    _allow_root(pa)
     d = sub.add_parser("diagram", help="draw a design-review view of a model (or a spec's model)")
     d.add_argument("file", help="a .model file, or a .spec file (its constants are applied)")
+    _allow_root(d)
     d.add_argument("--view", choices=["structure", "actors", "statespace"], required=True)
     d.add_argument("--output", metavar="DIR", default="diagrams",
                    help="folder for <name>-<view>.dot/.svg (default: diagrams)")
@@ -92,6 +96,12 @@ def _arg_parser() -> argparse.ArgumentParser:
                    help=f"statespace: refuse models with more than N states "
                         f"(default {DEFAULT_CAP})")
     return p
+
+
+def _allow_root(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-root", action="append", default=[], metavar="DIR",
+                   help="also read models from DIR (by default a spec's model must be inside "
+                        "the spec's git repository, or its folder outside any repository)")
 
 
 def _spec_files(paths: list[str]) -> list[str]:
@@ -182,7 +192,7 @@ def _write_outputs(report: Report, args) -> dict[str, list[str]]:
 
 
 def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]]]:
-    loaded = load_spec(path)
+    loaded = load_spec(path, tuple(args.allow_root))
     if not args.json:
         _print_diags(loaded.warnings)
     progress = None if args.no_progress else _progress_printer(loaded.config.name)
@@ -255,7 +265,7 @@ def _cmd_parse(args) -> int:
     try:
         src = read_source(args.file)
         if file_kind(src) == "spec":
-            loaded = load_spec(args.file)
+            loaded = load_spec(args.file, tuple(args.allow_root))
         else:
             loaded = load_model(args.file)
     except CheckError as err:
@@ -285,7 +295,7 @@ def _cmd_synthesize(args) -> int:
     docs = []
     for path in spec_files:
         try:
-            loaded = load_spec(path)
+            loaded = load_spec(path, tuple(args.allow_root))
             syn = _synthesize_one(loaded, args)
         except CheckError as err:
             _print_diags(err.diagnostics)
@@ -324,7 +334,8 @@ def _synthesize_one(loaded, args) -> SynthesisReport:
 def _cmd_diagram(args) -> int:
     try:
         src = read_source(args.file)
-        loaded = load_spec(args.file) if file_kind(src) == "spec" else load_model(args.file)
+        loaded = load_spec(args.file, tuple(args.allow_root)) if file_kind(src) == "spec" \
+            else load_model(args.file)
     except CheckError as err:
         _print_diags(err.diagnostics)
         return EXIT_INPUT

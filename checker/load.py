@@ -1,4 +1,11 @@
-"""Loading: read spec and model files, parse and check them, compile; collect diagnostics."""
+"""Loading: read spec and model files, parse and check them, compile; collect diagnostics.
+
+A spec comes from a pull request, so the model it names is confined: it must be a `.model`
+file inside the spec's project (the git work tree that holds the spec, or the spec's own
+folder outside any repository), or inside a root the user names (`--allow-root`). Symbolic
+links are resolved first, so a link cannot lead outside either. No diagnostic therefore ever
+prints a line of a file that is not a model in the project (`/proc/self/environ`, `.env`).
+"""
 
 from __future__ import annotations
 
@@ -36,7 +43,44 @@ class Loaded:
     sources: dict
 
 
-def load_spec(path: str) -> Loaded:
+def project_root(spec_path: str) -> str:
+    """The git work tree that holds the spec, else the spec's own folder."""
+    folder = os.path.dirname(os.path.realpath(spec_path))
+    here = folder
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return folder
+        here = parent
+
+
+def _inside(path: str, root: str) -> bool:
+    root = os.path.realpath(root)
+    return os.path.commonpath([path, root]) == root
+
+
+def _confine(model_path: str, spec_path: str, roots: tuple[str, ...], spec: ast.Spec,
+             spec_src: Source) -> None:
+    line = spec_src.line_text(spec.model_span.line)
+    if not model_path.endswith(".model"):
+        raise CheckError([Diagnostic(
+            "error", "PC503", f"the model must be a .model file, not {spec.model_path!r}",
+            spec.model_span, line, "name the model file, e.g. model \"../models/x.model\"")])
+    project = project_root(spec_path)
+    real = os.path.realpath(model_path)
+    if not any(_inside(real, r) for r in (project, *roots)):
+        raise CheckError([Diagnostic(
+            "error", "PC504", f"the model {spec.model_path!r} is outside the project "
+            f"{project}: protocheck reads only files inside the spec's repository",
+            spec.model_span, line,
+            "move the model into the project, or name its folder with --allow-root DIR")])
+
+
+def load_spec(path: str, roots: tuple[str, ...] = ()) -> Loaded:
+    """Load a spec and its model; `roots`: folders outside the spec's project that its model
+    may also come from."""
     spec_src = read_source(path)
     spec = parse_spec(spec_src)
     if spec.model_path is None:
@@ -44,6 +88,7 @@ def load_spec(path: str) -> Loaded:
                                      "'model \"path/to/file.model\"'", spec.span,
                                      spec_src.line_text(spec.span.line))])
     model_path = os.path.normpath(os.path.join(os.path.dirname(path), spec.model_path))
+    _confine(model_path, path, roots, spec, spec_src)
     if not os.path.isfile(model_path):
         raise CheckError([Diagnostic("error", "PC408", f"model file not found: {model_path}",
                                      spec.model_span, spec_src.line_text(spec.model_span.line))])

@@ -26,6 +26,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--protocheck-max-states", type=int, default=None, metavar="N",
                     help="stop each exploration after N states (then the test fails as "
                          "inconclusive)")
+    group.addoption("--protocheck-allow-root", action="append", default=[], metavar="DIR",
+                    help="also read models from DIR (by default a spec's model must be inside "
+                         "the spec's git repository)")
 
 
 def pytest_collect_file(file_path, parent):
@@ -48,7 +51,8 @@ class SpecItem(pytest.Item):
         self.user_properties.append(("spec", str(self.path)))
         try:
             report = run.check(str(self.path), CheckOptions(
-                max_states=self.config.getoption("protocheck_max_states")))
+                max_states=self.config.getoption("protocheck_max_states"),
+                roots=tuple(self.config.getoption("protocheck_allow_root"))))
         except CheckError as err:
             self.user_properties.append(("verdict", "error"))
             raise SpecFailure("\n".join(d.render() for d in err.diagnostics)) from None

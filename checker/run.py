@@ -45,18 +45,20 @@ class CheckOptions:
     all_violations: bool = False  # go on after the first violation (timed runs always do)
     progress: Progress | None = None  # called about twice a second once a run takes 2 s
     stop: Callable[[], bool] | None = None  # polled between states: True stops the search
+    roots: tuple[str, ...] = ()  # folders outside the spec's project its model may come from
 
 
 @dataclass(frozen=True)
 class SynthesisOptions:
+    roots: tuple[str, ...] = ()
     max_states: int | None = None
     timeout: float | None = None
     progress: Progress | None = None
     stop: Callable[[], bool] | None = None
 
 
-def _loaded(spec: str | Loaded) -> Loaded:
-    return load_spec(str(spec)) if not isinstance(spec, Loaded) else spec
+def _loaded(spec: str | Loaded, roots: tuple[str, ...]) -> Loaded:
+    return load_spec(str(spec), roots) if not isinstance(spec, Loaded) else spec
 
 
 def _search(loaded: Loaded, options: CheckOptions) -> tuple[str, Result, SolverUse | None]:
@@ -80,7 +82,7 @@ def _search(loaded: Loaded, options: CheckOptions) -> tuple[str, Result, SolverU
 def check(spec: str | Loaded, options: CheckOptions = CheckOptions()) -> Report:
     """Check one spec (a path, or a spec already loaded with `checker.load.load_spec`)."""
     started = time.perf_counter()
-    loaded = _loaded(spec)
+    loaded = _loaded(spec, options.roots)
     engine, result, solver = _search(loaded, options)
     properties = properties_of(loaded.config)
     by_name = {p.name: p for p in properties}
@@ -114,7 +116,7 @@ def synthesize(spec: str | Loaded, options: SynthesisOptions = SynthesisOptions(
     """The exact region of the spec's free params in which every property holds.
 
     Raises `NoParams` for a model without params (there is nothing to synthesize)."""
-    loaded = _loaded(spec)
+    loaded = _loaded(spec, options.roots)
     if not loaded.model.params:
         raise NoParams(f"model {loaded.model.name} has no params to synthesize")
     syn = timed.synthesize(loaded.system, deadlock=loaded.config.deadlock,

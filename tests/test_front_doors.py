@@ -82,7 +82,7 @@ def test_exit_status_survives_a_closed_stdout(tmp_path):
     wrong.write_text((ROOT / "specs" / "forwarding_task_buggy_n1.spec").read_text()
                      .replace('model "../', f'model "{ROOT}/').replace("expect violated",
                                                                     "expect holds"))
-    script = (f"set -o pipefail; {sys.executable} -m checker check {wrong} "
+    script = (f"set -o pipefail; {sys.executable} -m checker check --allow-root {ROOT} {wrong} "
               "specs/forwarding_task_fixed_n3.spec specs/forwarding_task_fixed_n4.spec | head -1")
     p = subprocess.run(["bash", "-c", script], check=False, cwd=ROOT, capture_output=True, text=True,
                        timeout=300)

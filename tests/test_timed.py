@@ -83,7 +83,8 @@ def _brute_force(tmp_path, name: str, ranges: dict[str, range], extra: dict, con
     point is fixed and checked on its own)."""
     model = _small_model(tmp_path, name, {p: f"{r.start}..{r.stop - 1}" for p, r in ranges.items()},
                          extra)
-    loaded = load_spec(str(write_spec(tmp_path, model, f"{body}\nexpect holds", consts)))
+    loaded = load_spec(str(write_spec(tmp_path, model, f"{body}\nexpect holds", consts)),
+                       (str(ROOT),))
     assert loaded.config.deadlock == deadlock
     formula = run.synthesize(loaded).safe_formula
     space = ParamSpace(loaded.model)
@@ -153,7 +154,7 @@ def test_hard_coded_drain_witness_times(cli):
 
 def test_equal_times_explore_both_orders(tmp_path):
     body = "invariant a_first: Racer.first != 2\nexpect violated"
-    loaded = load_spec(str(write_spec(tmp_path, MODELS / "tie.model", body, {"GAP": 0})))
+    loaded = load_spec(str(write_spec(tmp_path, MODELS / "tie.model", body, {"GAP": 0})), (str(ROOT),))
     r = run.check(loaded)
     assert r.verdict == "violated"
     steps = [loaded.system.transitions[lab[0]].name for lab in r.violations[0].labels]
@@ -165,7 +166,7 @@ def test_equal_times_explore_both_orders(tmp_path):
     assert r.stats.states == 6  # Idle, Armed, a fired, b fired, then the other timer in each
     loaded = load_spec(str(write_spec(tmp_path, MODELS / "tie.model",
                                       "invariant a_first: Racer.first != 2\nexpect holds",
-                                      {"GAP": 1})))
+                                      {"GAP": 1})), (str(ROOT),))
     assert run.check(loaded).verdict == "holds"
 
 
@@ -173,7 +174,7 @@ def test_urgency_timer_fires_before_time_passes_it(tmp_path):
     # The `a` expiry at 5 is urgent: `b` (at 6) cannot fire first, so `first` is never 2.
     loaded = load_spec(str(write_spec(tmp_path, MODELS / "tie.model",
                                       "invariant never_b_first: Racer.first != 2\nexpect holds",
-                                      {"GAP": 1})))
+                                      {"GAP": 1})), (str(ROOT),))
     r = run.check(loaded)
     assert r.verdict == "holds" and r.complete
     # Idle; Armed (both timers running); `a` fired at 5; `b` fired at 6. Without urgency `b`
