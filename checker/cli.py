@@ -10,9 +10,11 @@ import json
 import os
 import signal
 import sys
+import tempfile
+import traceback
 from contextlib import contextmanager
 
-from checker import files, run
+from checker import __version__, files, run
 from checker.diagnostics import CheckError, Diagnostic
 from checker.dsl.parse import file_kind
 from checker.load import load_model, load_spec, read_source
@@ -26,6 +28,7 @@ from checker.render.views import actors_dot, statespace_dot, structure_dot
 from checker.report import (
     EXIT_INCONCLUSIVE,
     EXIT_INPUT,
+    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_MISMATCH,
     EXIT_OK,
@@ -390,6 +393,24 @@ def main(argv: list[str] | None = None) -> int:
     except SolverGaveUp as err:
         print(f"protocheck: {err}; no verdict", file=sys.stderr)
         return EXIT_INCONCLUSIVE
+    except Exception:  # noqa: BLE001 - the last line of defence: never exit 1 on a crash
+        return _internal_error(argv)
+
+
+def _internal_error(argv: list[str] | None) -> int:
+    """A crash is our bug, not a verdict: say so, keep the traceback in a file, exit 70."""
+    report = (f"protocheck {__version__} crashed\ncommand: {sys.argv[0]} "
+              f"{' '.join(argv if argv is not None else sys.argv[1:])}\n\n"
+              + traceback.format_exc())
+    path = os.path.join(tempfile.gettempdir(), f"protocheck-crash-{os.getpid()}.txt")
+    try:
+        files.write_atomic(path, report)
+        where = f"the traceback is in {path}"
+    except OSError:
+        where = "the traceback follows:\n" + report
+    print(f"protocheck: internal error: this is a bug in protocheck, not a verdict; {where}",
+          file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":
