@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -215,3 +216,27 @@ def test_tutorial_model_violated_then_fixed(cli, tmp_path):
     assert code == 0
     assert "verdict: HOLDS, as expected" in out
     assert "step BeginRouting  (its guard is false under this configuration)" in out
+
+
+@pytest.mark.slow
+def test_same_bytes_under_any_hash_seed(tmp_path):
+    # Python salts str hashes per process: nothing printed or written may depend on set or
+    # dict order of strings. Two processes, two seeds: the same text, JSON and diagrams.
+    import shutil
+    import subprocess
+    import sys
+
+    def run(seed: str) -> tuple[str, dict[str, bytes]]:
+        out_dir = tmp_path / "diagrams"  # the same path both times: it is in the text
+        shutil.rmtree(out_dir, ignore_errors=True)
+        p = subprocess.run([sys.executable, "-m", "checker", "check", "specs",
+                            "--diagrams", str(out_dir), "--no-progress"], cwd=ROOT,
+                           env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True,
+                           text=True, check=False, timeout=600)
+        assert p.returncode == 0, p.stderr
+        text = re.sub(r"[\d.]+ s \([\d,]+ states/s\)|[\d.]+ s\b", "", p.stdout)
+        return text, {f.name: f.read_bytes() for f in sorted(out_dir.glob("*.dot"))}
+
+    first, second = run("1"), run("4242")
+    assert first[0] == second[0]
+    assert first[1] == second[1] and len(first[1]) >= 5
