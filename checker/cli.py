@@ -277,14 +277,14 @@ def _cmd_parse(args) -> int:
     _print_diags(list(loaded.warnings))
     if loaded.config is not None:
         cfg = loaded.config
-        print(f"{args.file}: spec {cfg.name}: ok")
-        print(f"  model: {loaded.model.path}")
-        print(f"  expect: {cfg.expect}; deadlock detection: {'on' if cfg.deadlock else 'off'}; "
-              f"search: {cfg.search}")
+        _emit(f"{args.file}: spec {cfg.name}: ok")
+        _emit(f"  model: {loaded.model.path}")
+        _emit(f"  expect: {cfg.expect}; deadlock detection: {'on' if cfg.deadlock else 'off'}; "
+             f"search: {cfg.search}")
         for inv in cfg.invariants:
-            print(f"  invariant {inv.name}: {inv.source_text}")
+            _emit(f"  invariant {inv.name}: {inv.source_text}")
     else:
-        print(f"{args.file}: " + "\n".join(text.summarize_model(loaded.model, loaded.system)))
+        _emit(f"{args.file}: " + "\n".join(text.summarize_model(loaded.model, loaded.system)))
     return EXIT_OK
 
 
@@ -373,7 +373,7 @@ def _cmd_diagram(args) -> int:
     base = os.path.join(args.output, f"{name}-{args.view}")
     written = files.write_diagram(base, dot_text, ("svg", "png") if args.png else ("svg",))
     for p in written:
-        print(p)
+        _emit(p)
     return EXIT_OK
 
 

@@ -23,7 +23,8 @@ from checker.source import Source, Span
 
 def read_source(path: str) -> Source:
     try:
-        with open(path, encoding="utf-8") as f:
+        # utf-8-sig: the byte order mark Windows editors write is not part of the text.
+        with open(path, encoding="utf-8-sig") as f:
             return Source(path, f.read())
     except FileNotFoundError:
         raise CheckError([Diagnostic("error", "PC501", f"no such file: {path}",

@@ -98,3 +98,21 @@ def test_the_pytest_plugin_confines_models_too(pytester, tmp_path):
     result = pytester.runpytest("--protocheck", f"--protocheck-allow-root={outside}",
                                 str(pytester.path / "s.spec"))
     result.assert_outcomes(passed=1)
+
+
+def test_a_byte_order_mark_is_not_an_error(cli, tmp_path):
+    # Windows editors write a UTF-8 byte order mark; it is not part of the text.
+    (tmp_path / "m.model").write_bytes(b"\xef\xbb\xbf" + MODEL.encode())
+    spec = _spec(tmp_path, "m.model")
+    spec.write_bytes(b"\xef\xbb\xbf" + spec.read_bytes())
+    code, out, err = cli("check", str(spec))
+    assert code == 0, err
+    assert "docs" not in out and f"on {tmp_path}/m.model" in out
+
+
+def test_parse_into_a_closed_pipe_is_not_a_crash(tmp_path):
+    p = subprocess.run(["bash", "-c", f"{sys.executable} -m checker parse "
+                        f"{ROOT}/models/forwarding_task.model | head -1"], cwd=ROOT,
+                       capture_output=True, text=True, check=False, timeout=120)
+    assert p.stdout.startswith(f"{ROOT}/models/forwarding_task.model: protocol")
+    assert p.stderr == ""
