@@ -7,6 +7,7 @@ from importlib import resources
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.tree import Meta
 
 from checker.diagnostics import CheckError, Diagnostic, did_you_mean
 from checker.dsl import ast
@@ -162,6 +163,7 @@ class _ToAst(Transformer):
     def __init__(self, source: Source):
         super().__init__()
         self.src = source
+        self.errors: list[Diagnostic] = []
 
     def sp(self, meta) -> Span:
         return _span(self.src, meta)
@@ -174,7 +176,20 @@ class _ToAst(Transformer):
         return ast.Name(str(c[0]), self.sp(meta))
 
     def int_lit(self, meta, c):
-        return ast.IntLit(int(c[0]), self.sp(meta))
+        return ast.IntLit(self.number(c[0], self.sp(meta)), self.sp(meta))
+
+    def number(self, tok: Token, span: Span) -> int:
+        """An integer literal; one too long to be a sane bound is an error (PC106), not a
+        number Python could not print."""
+        digits = str(tok)
+        if len(digits.lstrip("0")) > MAX_INT_DIGITS:
+            self.errors.append(Diagnostic(
+                "error", "PC106", f"this number has {len(digits.lstrip('0'))} digits: integers in models and "
+                f"specs have at most {MAX_INT_DIGITS} digits", _tok_span(self.src, tok),
+                self.src.line_text(tok.line), "use a smaller number: every type of a model is "
+                "a small finite range"))
+            return 0
+        return int(digits)
 
     def true_lit(self, meta, c):
         return ast.BoolLit(True, self.sp(meta))
@@ -499,7 +514,15 @@ class _ToAst(Transformer):
         return ("deadlock", str(c[0]) == "on", self.sp(meta))
 
     def bound(self, meta, c):
-        return ("bound_" + str(c[0]), int(c[1]), self.sp(meta))
+        digits = str(c[1]).lstrip("0") or "0"
+        if len(digits) > len(str(MAX_BOUND)) or int(digits) > MAX_BOUND:
+            size = f"a {len(digits)}-digit number" if len(digits) > 18 else digits
+            self.errors.append(Diagnostic(
+                "error", "PC409", f"bound {c[0]} may be at most {MAX_BOUND:,} (10^12), found "
+                f"{size}", _tok_span(self.src, c[1]), self.src.line_text(c[1].line),
+                "use a smaller bound, or leave it out to explore every reachable state"))
+            return ("bound_" + str(c[0]), MAX_BOUND, self.sp(meta))
+        return ("bound_" + str(c[0]), int(digits), self.sp(meta))
 
     def search(self, meta, c):
         return ("search", str(c[0]), self.sp(meta))
@@ -542,12 +565,143 @@ def _parse(source: Source, start: str) -> Tree:
         raise CheckError([syntax_error(source, err)]) from None
 
 
+# ---------------------------------------------------------------- input limits
+# Depth that comes from the user must not reach Python's own limits (recursion in the passes,
+# parentheses and indentation in the generated code), so it is measured here, on Lark's tree and
+# without recursion, before anything else walks it. Long chains of one associative operator
+# (`a and b and c ...`, `x + y - z ...`, `x * y * z ...`) are first rebalanced into a tree of
+# logarithmic depth: evaluation order, short-circuiting and values are unchanged.
+MAX_EXPR_DEPTH = 50  # operators nested inside one another (parentheses alone do not count)
+MAX_STMT_DEPTH = 32  # if / else if / choose / pick nested inside one another
+MAX_INT_DIGITS = 18  # integer literals
+MAX_BOUND = 10**12  # `bound states` / `bound depth`
+_BALANCE_MIN = 9  # shorter chains keep their left-nested shape (and their exact spans)
+
+_LEAVES = {"name", "int_lit", "true_lit", "false_lit", "self_ref", "sender_ref"}
+_EXPR_NODES = {"field_access", "index", "call", "set_lit", "negate", "not_", "arith", "compare",
+               "member", "not_member", "and_", "or_", "implies", "at_state", "domain", "forall",
+               "exists"}
+_STMT_NODES = {"if_stmt", "choose", "pick"}
+_KEYWORD = {"not_": 3, "negate": 1, "forall": 6, "exists": 6, "if_stmt": 2, "choose": 6,
+            "pick": 4}
+
+
+def _chain_op(node) -> str | None:
+    """The chain a node links: 'and', 'or', '+' (for + and -), '*'; None if it links none."""
+    if not isinstance(node, Tree):
+        return None
+    if node.data in ("and_", "or_"):
+        return node.data
+    if node.data == "arith":
+        op = str(node.children[1])
+        return "+" if op in ("+", "-") else "*" if op == "*" else None
+    return None
+
+
+def _meta(first: Tree, last: Tree) -> Meta:
+    m = Meta()
+    m.empty = False
+    m.line, m.column, m.start_pos = first.meta.line, first.meta.column, first.meta.start_pos
+    m.end_line, m.end_column = last.meta.end_line, last.meta.end_column
+    m.end_pos = last.meta.end_pos
+    return m
+
+
+class _Shape:
+    """Rebalances long operator chains and enforces the nesting limits (PC104, PC105)."""
+
+    def __init__(self, source: Source):
+        self.src = source
+        self.balanced: set[int] = set()
+
+    def check(self, tree: Tree) -> None:
+        stack = [(tree, 0, 0)]
+        while stack:
+            node, expr_depth, stmt_depth = stack.pop()
+            if not isinstance(node, Tree):
+                continue
+            if id(node) not in self.balanced and _chain_op(node):
+                self._rebalance(node)
+            if node.data in _EXPR_NODES:
+                expr_depth += 1
+                if expr_depth > MAX_EXPR_DEPTH:
+                    self._fail(node, "PC104", f"this expression nests operators more than "
+                               f"{MAX_EXPR_DEPTH} deep, the limit",
+                               "simplify it, or split it into several invariants, guards or "
+                               "constants")
+            elif node.data in _STMT_NODES:
+                stmt_depth += 1
+                if stmt_depth > MAX_STMT_DEPTH:
+                    self._fail(node, "PC105", f"statements nest more than {MAX_STMT_DEPTH} deep "
+                               "here (each if, else if, choose and pick is a level), the limit",
+                               "flatten the conditions, or move the inner part into a step or "
+                               "handler of its own")
+            stack.extend((c, expr_depth, stmt_depth) for c in node.children)
+
+    def _fail(self, node: Tree, code: str, message: str, hint: str) -> None:
+        m = node.meta
+        if node.data in _KEYWORD:
+            end_line, end_column = m.line, m.column + _KEYWORD[node.data]
+        else:
+            end_line, end_column = m.end_line, m.end_column
+        span = Span(self.src.path, m.line, m.column, end_line, end_column)
+        raise CheckError([Diagnostic("error", code, message, span, self.src.line_text(m.line),
+                                     hint)])
+
+    def _rebalance(self, node: Tree) -> None:
+        op = _chain_op(node)
+        items = []  # (operator, operand) from the right; the first operand has no operator
+        cur = node
+        while _chain_op(cur) == op and id(cur) not in self.balanced:
+            if op in ("and_", "or_"):
+                items.append((op, cur.children[1]))
+            else:
+                items.append((str(cur.children[1]), cur.children[2]))
+            cur = cur.children[0]
+        if len(items) + 1 < _BALANCE_MIN:
+            return
+        terms = [("+" if op == "+" else op, cur)] + items[::-1]
+        root = self._build(node.data, terms)
+        node.children = root.children
+
+    def _build(self, data: str, terms: list) -> Tree:
+        """A balanced tree over terms [(op, operand)], the first op being the identity one.
+        For + and -, a right half that starts with '-' is subtracted with its signs flipped."""
+        if len(terms) == 1:
+            return terms[0][1]
+        mid = len(terms) // 2
+        left, right = terms[:mid], terms[mid:]
+        join = right[0][0]
+        if join == "-":
+            right = [("+", right[0][1])] + [("-" if o == "+" else "+", t) for o, t in right[1:]]
+        elif join == "+":
+            right = [("+", right[0][1])] + right[1:]
+        a, b = self._build(data, left), self._build(data, right)
+        if data == "arith":
+            children = [a, Token("ADD_OP" if join in "+-" else "MUL_OP", join), b]
+        else:
+            children = [a, b]
+        tree = Tree(data, children, meta=_meta(a, b))
+        self.balanced.add(id(tree))
+        return tree
+
+
+def _to_ast(source: Source, start: str):
+    tree = _parse(source, start)
+    _Shape(source).check(tree)
+    builder = _ToAst(source)
+    result = builder.transform(tree)
+    if builder.errors:
+        raise CheckError(builder.errors)
+    return result
+
+
 def parse_model(source: Source) -> ast.Model:
-    return _ToAst(source).transform(_parse(source, "model_file"))
+    return _to_ast(source, "model_file")
 
 
 def parse_spec(source: Source) -> ast.Spec:
-    return _ToAst(source).transform(_parse(source, "spec_file"))
+    return _to_ast(source, "spec_file")
 
 
 def file_kind(source: Source) -> str:

@@ -27,6 +27,34 @@ Sends = list[tuple[str, str, str, Span]]  # (sender actor, message, receiver act
 SenderOf = dict[int, str | None]  # id(handler) -> the actor that sends it its message
 # (keyed by identity: hashing a frozen AST handler would hash its whole body)
 
+# Every `choose` and `pick` on one path through a body, nested or one after another, becomes a
+# loop nested in the one before it in the generated code, and Python nests at most 20 blocks.
+MAX_SPLITS = 16
+
+
+def _first_excess_split(stmts: tuple[ast.Stmt, ...], count: int = 0) -> tuple[int, object]:
+    """(the most choose/pick on a path through stmts after `count` before them, the first
+    choose/pick beyond MAX_SPLITS or None). Recursion follows the statement nesting, which the
+    parser already limits."""
+    for s in stmts:
+        if isinstance(s, (ast.Choose, ast.Pick)):
+            count += 1
+            if count > MAX_SPLITS:
+                return count, s
+            branches = s.branches if isinstance(s, ast.Choose) else (s.body,)
+        elif isinstance(s, ast.If):
+            branches = (s.then, s.orelse)
+        else:
+            continue
+        most = count
+        for b in branches:
+            n, bad = _first_excess_split(b, count)
+            if bad is not None:
+                return n, bad
+            most = max(most, n)
+        count = most
+    return count, None
+
 
 def _outside(lo: int, hi: int, t: ir.Type, what: str) -> str:
     return f"value {lo if lo == hi else f'{lo}..{hi}'} is outside {t}, the type of {what}"
@@ -90,6 +118,7 @@ class Bodies:
         scope = Scope(a.name, h.message, sender_t, problem)
         guard = (self.typer.bool_expr(h.guard, scope, "a guard") if h.guard is not None
                  else None)
+        self.limit_splits(h.body)
         body = self.block(h.body, scope, sends)
         return ir.Handler(a.name, h.message, (), states, guard, body, h.span)
 
@@ -98,6 +127,7 @@ class Bodies:
         scope = Scope(a.name)
         guard = (self.typer.bool_expr(st.guard, scope, "a guard") if st.guard is not None
                  else None)
+        self.limit_splits(st.body)
         body = self.block(st.body, scope, sends)
         timing = None
         if st.after is not None:
@@ -123,11 +153,24 @@ class Bodies:
                 guard = ir.Binary("and", armed, user, ir.BoolT(), th.span)
         disarm = ir.Assign("local", tv, ir.Lit(ir.TIMER_OFF, ir.TIMER_T, th.span), ir.TIMER_T,
                            False, th.span)
+        self.limit_splits(th.body)
         body = (disarm, *self.block(th.body, scope, sends))
         return ir.Step(a.name, f"timeout {th.timer}", states, guard, body, th.span,
                        ("timeout", th.timer))
 
     # ------------------------------------------------------------ statements
+    def limit_splits(self, body: tuple[ast.Stmt, ...]) -> None:
+        """PC334: too many choose/pick on one path through a handler or step."""
+        _, bad = _first_excess_split(body)
+        if bad is not None:
+            word = "choose" if isinstance(bad, ast.Choose) else "pick"
+            sp = bad.span
+            self.ctx.error("PC334", f"more than {MAX_SPLITS} choose/pick on one path through "
+                           "this handler or step (nested or one after another), the limit",
+                           Span(sp.path, sp.line, sp.column, sp.line, sp.column + len(word)),
+                           "split the transition: let a step of its own make the later "
+                           "choices, from an intermediate state")
+
     def block(self, stmts: tuple[ast.Stmt, ...], scope: Scope, sends: Sends) -> tuple:
         out = []
         for s in stmts:

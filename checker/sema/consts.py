@@ -22,6 +22,8 @@ from checker.sema.context import Context
 from checker.sema.scope import Scope, Symbols
 from checker.sema.types import Typer
 
+MAX_CONSTANT = 10**18  # the largest magnitude of an integer constant expression
+
 
 class NotConstant(Exception):
     """The expression reads state (or is not linear in the params): it has no constant value."""
@@ -105,7 +107,15 @@ class Constants:
         if typed is None or len(self.ctx.errors()) > before:
             return None
         try:
-            return fold(typed), typed.type
+            value = fold(typed)
+            if isinstance(typed.type, ir.IntT) and abs(value) > MAX_CONSTANT:
+                # Also keeps the value printable: Python refuses str() past 4,300 digits.
+                self.ctx.error("PC335", "the value of this constant expression is beyond "
+                               "-10^18..10^18, the limit for integer constants",
+                               expr.span, "use smaller numbers: every type of a model is a "
+                               "small finite range")
+                return None
+            return value, typed.type
         except NotConstant:
             self.ctx.error("PC301", f"{expected or 'this'} must be a constant expression",
                            expr.span)

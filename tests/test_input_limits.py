@@ -1,0 +1,156 @@
+"""Large or deeply nested input ends in a verdict or in a located diagnostic (exit 2), never in
+a Python traceback: long operator chains are rebalanced, and the nesting, literal, constant and
+bound limits of docs/language.md ("Limits") are enforced before Python's own limits are hit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ACTOR = "actor A {\n  var x: 0..3 = 0\n  state S initial final\n%s}\n"
+
+
+def write(tmp_path: Path, body: str = "", spec: str = "", head: str = "") -> tuple[Path, Path]:
+    """A model (line 1 `protocol p`, then `head`, then actor A whose body starts at line
+    5 + lines of head) and a spec (its own lines start at line 3), in tmp_path."""
+    model = tmp_path / "m.model"
+    model.write_text("protocol p\n" + head + ACTOR % body)
+    spec_path = tmp_path / "s.spec"
+    spec_path.write_text(f'spec s\nmodel "m.model"\n{spec}expect holds\n')
+    return model, spec_path
+
+
+def check(cli, spec: Path) -> tuple[int, str]:
+    code, out, err = cli("check", str(spec))
+    assert "Traceback" not in out + err
+    return code, out + err
+
+
+def assert_error(cli, spec: Path, where: Path, line: int, column: int, code: str) -> str:
+    exit_code, text = check(cli, spec)
+    assert exit_code == 2, text
+    assert f"{where}:{line}:{column}: error[{code}]:" in text, text
+    return text
+
+
+# ---------------------------------------------------------------- chains that now just work
+def test_200_anded_terms_hold(cli, tmp_path):
+    _, spec = write(tmp_path, spec="invariant i: " + " and ".join(["A.x < 4"] * 200) + "\n")
+    code, text = check(cli, spec)
+    assert code == 0 and "HOLDS, as expected" in text
+
+
+def test_200_ored_terms_can_be_violated(cli, tmp_path):
+    _, spec = write(tmp_path, spec="invariant i: " + " or ".join(["A.x > 0"] * 200) + "\n")
+    code, text = check(cli, spec)
+    assert code == 1 and "VIOLATED" in text
+
+
+def test_long_chains_keep_short_circuit_order(cli, tmp_path):
+    # The first operand holds, so the division by zero at the end is never evaluated.
+    terms = ["A.x == 0"] + ["A.x == 5"] * 30 + ["1 / A.x == 1"]
+    _, spec = write(tmp_path, spec="invariant i: " + " or ".join(terms) + "\n")
+    code, text = check(cli, spec)
+    assert code == 0 and "HOLDS, as expected" in text
+    terms = ["A.x == 1"] + ["A.x == 0"] * 30 + ["1 / A.x == 1"]
+    _, spec = write(tmp_path, spec="invariant i: " + " and ".join(terms) + "\n")
+    code, text = check(cli, spec)
+    assert code == 1 and "VIOLATED" in text and "runtime" not in text
+
+
+@pytest.mark.parametrize("n", [9, 10, 3000])
+def test_long_mixed_sums_keep_their_value(cli, tmp_path, n):
+    parts = ["7"] + [f"{'-' if k % 3 else '+'} {k}" for k in range(1, n)]
+    chain = " ".join(parts)
+    value = 7 + sum(-k if k % 3 else k for k in range(1, n))
+    _, spec = write(tmp_path, spec=f"invariant i: A.x + {chain} == {value}\n"
+                                   f"invariant j: A.x * 2 * 3 * 1 * 1 * 1 * 1 * 1 * 1 * 1 == 0\n")
+    code, text = check(cli, spec)
+    assert code == 0 and "HOLDS, as expected" in text
+    _, spec = write(tmp_path, spec=f"invariant i: A.x + {chain} == {value + 1}\n")
+    code, text = check(cli, spec)
+    assert code == 1 and "VIOLATED" in text
+
+
+def test_16_nested_chooses_work(cli, tmp_path):
+    body = "  step s {\n" + "choose {\n" * 16 + "x = 1\n" + "} or { skip }\n" * 16 + "}\n"
+    _, spec = write(tmp_path, body)
+    code, text = check(cli, spec)
+    assert code == 0 and "HOLDS, as expected" in text
+
+
+def test_32_nested_ifs_work(cli, tmp_path):
+    body = "  step s {\n" + "if x < 3 {\n" * 32 + "x = 1\n" + "}\n" * 32 + "}\n"
+    _, spec = write(tmp_path, body)
+    code, text = check(cli, spec)
+    assert code == 0 and "HOLDS, as expected" in text
+
+
+# ---------------------------------------------------------------- limits, located
+def test_100_nested_ifs(cli, tmp_path):
+    body = "  step s {\n" + "if x < 3 {\n" * 100 + "x = 1\n" + "}\n" * 100 + "}\n"
+    model, spec = write(tmp_path, body)
+    text = assert_error(cli, spec, model, 5 + 33, 1, "PC105")
+    assert "more than 32 deep" in text
+
+
+def test_40_nested_chooses(cli, tmp_path):
+    body = "  step s {\n" + "choose {\n" * 40 + "x = 1\n" + "} or { skip }\n" * 40 + "}\n"
+    model, spec = write(tmp_path, body)
+    assert_error(cli, spec, model, 5 + 33, 1, "PC105")
+
+
+def test_17_nested_chooses(cli, tmp_path):
+    body = "  on M {\n" + "choose {\n" * 17 + "x = 1\n" + "} or { skip }\n" * 17 + "}\n"
+    body += "  step t { send M to A }\n"
+    model, spec = write(tmp_path, body, head="message M\n")
+    text = assert_error(cli, spec, model, 6 + 17, 1, "PC334")
+    assert "more than 16 choose/pick" in text
+
+
+def test_17_picks_one_after_another(cli, tmp_path):
+    body = "  step s {\n" + "pick v in 0..1 { x = v }\n" * 17 + "}\n"
+    model, spec = write(tmp_path, body)
+    assert_error(cli, spec, model, 5 + 17, 1, "PC334")
+
+
+def test_5000_nots(cli, tmp_path):
+    _, spec = write(tmp_path, spec="invariant i: " + "not " * 5000 + "true\n")
+    text = assert_error(cli, spec, spec, 3, 14 + 50 * 4, "PC104")
+    assert "more than 50 deep" in text
+
+
+def test_deep_parentheses(cli, tmp_path):
+    _, spec = write(tmp_path, spec="invariant i: " + "(-" * 300 + "A.x" + ")" * 300 + " == 0\n")
+    assert_error(cli, spec, spec, 3, 14 + 49 * 2 + 1, "PC104")
+
+
+def test_integer_literal_beyond_python_printing(cli, tmp_path):
+    _, spec = write(tmp_path, spec="invariant i: A.x < " + "9" * 5000 + "\n")
+    text = assert_error(cli, spec, spec, 3, 20, "PC106")
+    assert "5000 digits" in text and "at most 18 digits" in text
+
+
+def test_integer_literal_19_digits(cli, tmp_path):
+    model, spec = write(tmp_path, "  step s when x < 1000000000000000000 { x = 1 }\n")
+    assert_error(cli, spec, model, 5, 19, "PC106")
+
+
+def test_constant_too_large(cli, tmp_path):
+    head = "const BIG = " + " * ".join(["999999999999999999"] * 300) + "\n"
+    model, spec = write(tmp_path, head=head)
+    text = assert_error(cli, spec, model, 2, 13, "PC335")
+    assert "10^18" in text
+
+
+def test_bound_with_5000_nines(cli, tmp_path):
+    _, spec = write(tmp_path, spec="bound states " + "9" * 5000 + "\n")
+    text = assert_error(cli, spec, spec, 3, 14, "PC409")
+    assert "at most 1,000,000,000,000" in text and "5000-digit" in text
+
+
+def test_bound_at_the_limit_is_accepted(cli, tmp_path):
+    _, spec = write(tmp_path, spec="bound depth 1000000000000\n")
+    code, text = check(cli, spec)
+    assert code == 0 and "HOLDS, as expected" in text
