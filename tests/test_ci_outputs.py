@@ -224,7 +224,8 @@ def test_ctrl_c_prints_partial_statistics_and_writes_complete_files(tmp_path):
     spec = write_spec(tmp_path, ROOT / "models" / "forwarding_task.model", "expect holds",
                       {"N": 7, "FIXED": True})
     junit = tmp_path / "out" / "report.xml"
-    proc = subprocess.Popen([sys.executable, "-m", "checker", "check", str(spec), "--junit",
+    proc = subprocess.Popen([sys.executable, "-m", "checker", "check", "--allow-root", str(ROOT),
+                             str(spec), "--junit",
                              str(junit), "--no-progress"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     time.sleep(4)

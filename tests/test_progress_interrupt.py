@@ -29,7 +29,9 @@ def _run_on_terminal(args: list[str], interrupt_on: bytes | None = None,
     not within `deadline` seconds or the run ends first. Waiting for the progress line, not a
     fixed time, is what makes a Ctrl-C test land mid-search on a loaded machine too."""
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "checker", *args], cwd=ROOT,
+    # Specs in tmp_path name the repository's models: allow them.
+    argv = [args[0], "--allow-root", str(ROOT), *args[1:]]
+    proc = subprocess.Popen([sys.executable, "-m", "checker", *argv], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=follower, text=True)
     os.close(follower)
     err = b""
@@ -78,7 +80,8 @@ def test_progress_line_on_a_terminal_after_two_seconds(tmp_path):
 
 def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path):
     spec = write_spec(tmp_path, MODELS / "counters.model", "expect holds", {"K": 12, "M": 3})
-    p = subprocess.run([sys.executable, "-m", "checker", "check", str(spec), "--timeout", "2.5"],
+    p = subprocess.run([sys.executable, "-m", "checker", "check", "--allow-root", str(ROOT),
+                        str(spec), "--timeout", "2.5"],
                        check=False, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert p.returncode == 3
     assert "\r" not in p.stderr and "states/s" not in p.stderr

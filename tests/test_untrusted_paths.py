@@ -111,8 +111,8 @@ def test_a_byte_order_mark_is_not_an_error(cli, tmp_path):
 
 
 def test_parse_into_a_closed_pipe_is_not_a_crash(tmp_path):
-    p = subprocess.run(["bash", "-c", f"{sys.executable} -m checker parse "
-                        f"{ROOT}/models/forwarding_task.model | head -1"], cwd=ROOT,
+    script = f"{sys.executable} -m checker parse {ROOT}/models/forwarding_task.model | head -1"
+    p = subprocess.run(["bash", "-c", script], cwd=ROOT,
                        capture_output=True, text=True, check=False, timeout=120)
     assert p.stdout.startswith(f"{ROOT}/models/forwarding_task.model: protocol")
     assert p.stderr == ""
