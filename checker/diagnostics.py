@@ -23,10 +23,10 @@ class Diagnostic:
     hint: str = ""
 
     def render(self) -> str:
-        head = f"{self.span}: {self.severity}[{self.code}]: {self.message}"
+        head = f"{self.span}: {self.severity}[{self.code}]: {visible(self.message)}"
         lines = [head]
         if self.span.line > 0 and self.line_text:
-            text = self.line_text.expandtabs(1)
+            text = visible(self.line_text.expandtabs(1))
             lines.append(f"    {text}")
             start = max(self.span.column, 1)
             if self.span.end_line == self.span.line and self.span.end_column > start:
@@ -37,6 +37,15 @@ class Diagnostic:
         if self.hint:
             lines.append(f"    = {self.hint}")
         return "\n".join(lines)
+
+
+# Control characters from the input would reach the terminal or CI log raw (a NUL, an escape
+# sequence); each becomes its one-column Unicode "control picture", so carets still line up.
+_PICTURES = {c: 0x2400 + c for c in range(0x20) if c != 0x0A} | {0x7F: 0x2421}
+
+
+def visible(text: str) -> str:
+    return text.translate(_PICTURES)
 
 
 class CheckError(Exception):

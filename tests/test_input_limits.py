@@ -154,3 +154,15 @@ def test_bound_at_the_limit_is_accepted(cli, tmp_path):
     _, spec = write(tmp_path, spec="bound depth 1000000000000\n")
     code, text = check(cli, spec)
     assert code == 0 and "HOLDS, as expected" in text
+
+
+def test_control_characters_are_shown_not_sent_to_the_terminal(cli, tmp_path):
+    # A NUL or an escape sequence in a model must not reach the terminal or CI log raw.
+    model = tmp_path / "m.model"
+    model.write_bytes(b"protocol x\nactor A { state S initial final \x1b[31m }\n")
+    code, out, err = cli("parse", str(model))
+    assert code == 2
+    assert "\x1b" not in out + err
+    assert f"{model}:2:33: error[PC101]: unexpected character '\u241b'" in err
+    assert "    actor A { state S initial final \u241b[31m }\n" in err
+    assert "\n                                    ^" in err  # the caret still lines up
