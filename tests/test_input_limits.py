@@ -166,3 +166,14 @@ def test_control_characters_are_shown_not_sent_to_the_terminal(cli, tmp_path):
     assert f"{model}:2:33: error[PC101]: unexpected character '\u241b'" in err
     assert "    actor A { state S initial final \u241b[31m }\n" in err
     assert "\n                                    ^" in err  # the caret still lines up
+
+
+def test_too_many_instances_is_refused_at_once(cli, tmp_path):
+    model = tmp_path / "m.model"
+    model.write_text("protocol x\nconst N = 1000000\nactor W[N] { state S initial final }\n")
+    code, _, err = cli("parse", str(model))
+    assert code == 2
+    assert f"{model}:3:9: error[PC336]: actor W has 1,000,000 instances, more than the limit " \
+           "of 1,000" in err
+    model.write_text("protocol x\nconst N = 1000\nactor W[N] { state S initial final }\n")
+    assert cli("parse", str(model))[0] == 0

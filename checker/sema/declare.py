@@ -25,6 +25,8 @@ from checker.sema.context import Context
 from checker.sema.scope import ActorInfo, Names, Symbols
 from checker.source import Span
 
+MAX_INSTANCES = 1000  # per replicated actor
+
 
 @dataclass(eq=False)
 class Declarations:
@@ -188,6 +190,13 @@ class Declarations:
         if n < 1:
             self.ctx.error("PC403", f"actor {a.name} needs at least one instance, found {n}",
                            a.count.span)
+            return 1
+        if n > MAX_INSTANCES:
+            # Each instance is unrolled into the generated code and its channels: refuse at
+            # once instead of compiling for minutes and running out of memory.
+            self.ctx.error("PC336", f"actor {a.name} has {n:,} instances, more than the limit "
+                           f"of {MAX_INSTANCES:,}", a.count.span,
+                           "model a few instances: races show up with 2 or 3")
             return 1
         return n
 
