@@ -240,3 +240,21 @@ def test_same_bytes_under_any_hash_seed(tmp_path):
     first, second = run("1"), run("4242")
     assert first[0] == second[0]
     assert first[1] == second[1] and len(first[1]) >= 5
+
+
+def test_spec_cannot_change_a_constants_type(cli, tmp_path):
+    # A bool constant set to 5 used to be accepted and fail later, inside the model.
+    model = ROOT / "docs" / "tutorial" / "handshake.model"
+    for value, found in (("5", "int"), ("true", "bool")):
+        const = "WAIT_FOR_READY" if found == "int" else "X"
+        text = model.read_text().replace("const WAIT_FOR_READY = false",
+                                         "const WAIT_FOR_READY = false\nconst X = 3")
+        (tmp_path / "m.model").write_text(text)
+        spec = tmp_path / "s.spec"
+        spec.write_text(f'spec s\nmodel "m.model"\nconst {const} = {value}\nexpect holds\n')
+        code, _, err = cli("check", str(spec))
+        assert code == 2
+        model_type = "bool" if found == "int" else "int"
+        assert (f"{spec}:3:1: error[PC306]: type mismatch: constant {const} is {model_type} in "
+                f"the model but the spec sets it to {found}") in err
+        assert "m.model" not in err.split("\n")[0]  # reported at the spec, not later

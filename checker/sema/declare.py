@@ -28,6 +28,11 @@ from checker.source import Span
 MAX_INSTANCES = 1000  # per replicated actor
 
 
+def _kind(t: ir.Type) -> str:
+    """A constant's type as a user thinks of it: `int`, not the singleton range `5..5`."""
+    return "int" if isinstance(t, ir.IntT) else str(t)
+
+
 @dataclass(eq=False)
 class Declarations:
     """The declaration pass, one method per kind of declaration; its fields are what it uses."""
@@ -117,14 +122,15 @@ class Declarations:
         if c.type is not None:
             where = override.span if override is not None else c.value.span
             return self._typed_const(c, value, t, where)
-        if isinstance(t, ir.IntT):
-            return value, ir.IntT(value, value)
-        if override is not None:
+        if override is not None:  # the spec may change a constant's value, not its type
             orig = self.consts.eval(c.value, f"constant {c.name}")
             if orig is not None and not ir.compatible(orig[1], t):
-                self.ctx.error("PC306", f"type mismatch: constant {c.name} is {orig[1]} in the "
-                               f"model but the spec sets it to {t}", override.span)
+                self.ctx.error("PC306", f"type mismatch: constant {c.name} is "
+                               f"{_kind(orig[1])} in the model but the spec sets it to "
+                               f"{_kind(t)}", override.span)
                 return None
+        if isinstance(t, ir.IntT):
+            return value, ir.IntT(value, value)
         return value, t
 
     def _typed_const(self, c: ast.ConstDecl, value: object, t: ir.Type,
