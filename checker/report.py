@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from checker import ir
 from checker.compile import System, Transition
 from checker.diagnostics import Diagnostic
+from checker.engines.common import INTERRUPTED
 from checker.engines.result import Stats, Violation
 from checker.properties import (
     ALWAYS_CHECKED,
@@ -98,7 +99,7 @@ class Report:
 
     @property
     def interrupted(self) -> bool:
-        return self.limit == "interrupted"
+        return self.limit == INTERRUPTED
 
     @property
     def matches(self) -> bool:
@@ -123,9 +124,6 @@ class Report:
             return ()
         return tuple(t for t in self.system.transitions if self.fired[t.id] == 0)
 
-    def outcome(self, name: str) -> Outcome:
-        return next(o for o in self.outcomes if o.property.name == name)
-
 
 @dataclass(frozen=True)
 class SynthesisReport:
@@ -148,7 +146,7 @@ class SynthesisReport:
 
     @property
     def interrupted(self) -> bool:
-        return self.limit == "interrupted"
+        return self.limit == INTERRUPTED
 
     @property
     def free_params(self) -> tuple[ir.Param, ...]:

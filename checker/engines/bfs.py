@@ -11,6 +11,7 @@ import time
 
 from checker.compile import System
 from checker.engines.common import (
+    INTERRUPTED,
     Findings,
     Limits,
     Tree,
@@ -63,9 +64,9 @@ def _search(system: System, limits: Limits) -> Result:
                 break
     except KeyboardInterrupt:
         # Ctrl-C without the CLI's flag: stop cleanly, report partial statistics.
-        limit = "interrupted"
+        limit = INTERRUPTED
     seconds = time.perf_counter() - start
-    pending = head < len(tree.states) or limit == "interrupted"
+    pending = head < len(tree.states) or limit == INTERRUPTED
     if limit and not pending and not limit.startswith("depth"):
         limit = ""  # the bound was reached exactly as the last state was expanded
     complete = not limit and not (found.violations and limits.stop_at_first and pending)

@@ -28,6 +28,7 @@ from checker.properties import (
 )
 
 DEADLOCK_MESSAGE = "no transition is enabled and some actor is not in a final state"
+INTERRUPTED = "interrupted"  # the `limit` of a search that Ctrl-C (or `stop()`) ended
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def stop_checker(start: float, *, max_states: int | None, timeout: float | None,
         if max_states is not None and states >= max_states:
             return f"state bound {max_states} reached"
         if stop is not None and stop():
-            return "interrupted"
+            return INTERRUPTED
         if timeout is None and progress is None:
             return ""
         now = time.perf_counter()
@@ -125,6 +126,20 @@ def collector_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def broken_invariants(invariants: list, s: tuple, skip: set | tuple = ()):
+    """(name, error) of each invariant in `invariants` ((name, holds) pairs, except those named
+    in `skip`) that s breaks; the error is set when it could not be evaluated at all."""
+    for name, holds in invariants:
+        if name in skip:
+            continue
+        try:
+            ok, err = holds(s), None
+        except EvalError as e:
+            ok, err = False, e
+        if not ok:
+            yield name, err
 
 
 def invariant_failure(name: str, err: EvalError | None, path: tuple, seconds: float) -> Violation:
@@ -174,15 +189,8 @@ class Findings:
         return time.perf_counter() - self.start
 
     def check_state(self, s: tuple, idx: int) -> None:
-        for name, holds in self.invariants:
-            if name in self.violated:
-                continue
-            try:
-                ok, err = holds(s), None
-            except EvalError as e:
-                ok, err = False, e
-            if not ok:
-                self._add(invariant_failure(name, err, self.tree.path(idx), self._now()))
+        for name, err in broken_invariants(self.invariants, s, self.violated):
+            self._add(invariant_failure(name, err, self.tree.path(idx), self._now()))
         self.premises.observe(s)
 
     def expand(self, s: tuple, idx: int, fired: list[int]) -> list:

@@ -7,6 +7,7 @@ import time
 
 from checker.compile import System
 from checker.engines.common import (
+    INTERRUPTED,
     Findings,
     Limits,
     Tree,
@@ -58,9 +59,9 @@ def _search(system: System, limits: Limits) -> Result:
                 limit = stopped
                 break
     except KeyboardInterrupt:
-        limit = "interrupted"
+        limit = INTERRUPTED
     seconds = time.perf_counter() - start
-    pending = bool(stack) or limit == "interrupted"
+    pending = bool(stack) or limit == INTERRUPTED
     complete = not limit and not (found.violations and limits.stop_at_first and pending)
     return Result(verdict_of(found.violations, limit), tuple(found.violations),
                   Stats(len(tree.states), transitions, deepest, seconds), complete, limit,

@@ -27,7 +27,9 @@ import z3
 from checker import ir
 from checker.compile import EvalError, System
 from checker.engines.common import (
+    INTERRUPTED,
     Premises,
+    broken_invariants,
     deadlock_failure,
     evaluation_failure,
     invariant_failure,
@@ -63,6 +65,7 @@ class TimedModel:
         self.system = system
         self.space = space
         self.durations = {t.key: space.lin(t.duration) for t in system.timers}
+        self.clock_ctrl = {c.key: c.ctrl for c in system.clocks}
         self.ages: dict[str, z3.ArithRef] = {}
 
     def age(self, key: str) -> z3.ArithRef:
@@ -126,7 +129,7 @@ class TimedModel:
 
     def new_ages(self, s: tuple, t: tuple, started: set[str], old, delta) -> list:
         """How each clock live in t relates to the old ages: reset to 0, or aged by delta."""
-        ctrl = {c.key: c.ctrl for c in self.system.clocks}
+        ctrl = self.clock_ctrl
         defs = []
         for key in self.live(t):
             if key in ctrl:
@@ -166,6 +169,7 @@ class _Search:
         self.regions: dict[str, list] = {}
         self.transitions = 0
         self.fired = [0] * len(system.transitions)
+        self.invariants = [(ci.invariant.name, ci.holds) for ci in system.invariants]
         self.premises = Premises(system)
         self.check_state(0)
 
@@ -196,16 +200,9 @@ class _Search:
     def check_state(self, idx: int) -> None:
         s = self.states[idx][0]
         region = None
-        for ci in self.system.invariants:
-            try:
-                ok, err = ci.holds(s), None
-            except EvalError as e:
-                ok, err = False, e
-            if not ok:
-                region = self.state_region(idx) if region is None else region
-                name = ci.invariant.name
-                self.record(self._hop(idx, invariant_failure, name, err),
-                            region)
+        for name, err in broken_invariants(self.invariants, s):
+            region = self.state_region(idx) if region is None else region
+            self.record(self._hop(idx, invariant_failure, name, err), region)
         self.premises.observe(s)
 
     def expand(self, cur: int) -> None:
@@ -261,7 +258,7 @@ class _Search:
     def finish(self, head: int, limit: str) -> TimedResult:
         seconds = time.perf_counter() - self.start
         pending = head < len(self.states)
-        if limit and limit != "interrupted" and not pending:
+        if limit and limit != INTERRUPTED and not pending:
             limit = ""  # the bound was reached exactly as the last state was expanded
         complete = not pending and not limit
         final = []
@@ -296,7 +293,7 @@ def explore_timed(system: System, *, deadlock: bool = True, max_states: int | No
                 break
     except KeyboardInterrupt:
         # Ctrl-C without the CLI's flag: stop cleanly, report partial statistics.
-        limit = "interrupted"
+        limit = INTERRUPTED
     return search.finish(head, limit)
 
 

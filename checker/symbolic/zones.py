@@ -29,6 +29,7 @@ class ParamSpace:
     model: ir.Model
     reals: dict[str, z3.ArithRef] = field(default_factory=dict)
     ints: dict[str, z3.ArithRef] = field(default_factory=dict)
+    fixed: dict = field(default_factory=dict)  # param -> the value the spec fixes
     base: z3.BoolRef = None
     solver: z3.Solver = None
     z3_seconds: float = 0.0
@@ -37,6 +38,7 @@ class ParamSpace:
     _simp: z3.Tactic = None
 
     def __post_init__(self) -> None:
+        self.fixed = dict(self.model.fixed_params)
         parts = []
         for p in self.model.params:
             r = z3.Real(p.name)
@@ -58,10 +60,10 @@ class ParamSpace:
 
     def lin(self, e: ir.Lin) -> z3.ArithRef:
         # A param the spec fixes is its value, so regions never mention it.
-        fixed = dict(self.model.fixed_params)
         term = rat(e.const)
         for name, c in e.terms:
-            term = term + rat(c) * (rat(fixed[name]) if name in fixed else self.reals[name])
+            term = term + rat(c) * (rat(self.fixed[name]) if name in self.fixed
+                                    else self.reals[name])
         return term
 
     def sat(self, f: z3.BoolRef) -> bool:
