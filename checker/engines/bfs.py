@@ -7,36 +7,20 @@ boundaries: the queue is the tree's list of states itself.
 
 from __future__ import annotations
 
-import time
-
 from checker.compile import System
-from checker.engines.common import (
-    INTERRUPTED,
-    Findings,
-    Limits,
-    Tree,
-    collector_paused,
-    stop_checker,
-    verdict_of,
-)
-from checker.engines.result import Result, Stats
+from checker.engines.common import INTERRUPTED, Explicit, Limits, collector_paused
+from checker.engines.result import Result
 
 
 def search(system: System, limits: Limits | None = None) -> Result:
     with collector_paused():
-        return _search(system, limits or Limits())
+        return _search(Explicit(system, limits or Limits()))
 
 
-def _search(system: System, limits: Limits) -> Result:
-    start = time.perf_counter()
-    fired = [0] * len(system.transitions)
-    tree = Tree(system.initial)
+def _search(run: Explicit) -> Result:
+    limits, tree, found, fired, why_stop = run.limits, run.tree, run.found, run.fired, run.why_stop
     visited = tree.visited
-    found = Findings(system, tree, start, limits.deadlock)
     transitions, limit, head, level, level_end, deepest = 0, "", 0, 0, 1, 0
-    why_stop = stop_checker(start, max_states=limits.max_states, timeout=limits.timeout,
-                            stop=limits.stop, progress=limits.progress)
-    found.check_state(system.initial, 0)
     try:
         while head < len(tree.states) and not (found.violations and limits.stop_at_first):
             cur = head
@@ -65,11 +49,7 @@ def _search(system: System, limits: Limits) -> Result:
     except KeyboardInterrupt:
         # Ctrl-C without the CLI's flag: stop cleanly, report partial statistics.
         limit = INTERRUPTED
-    seconds = time.perf_counter() - start
     pending = head < len(tree.states) or limit == INTERRUPTED
     if limit and not pending and not limit.startswith("depth"):
         limit = ""  # the bound was reached exactly as the last state was expanded
-    complete = not limit and not (found.violations and limits.stop_at_first and pending)
-    return Result(verdict_of(found.violations, limit), tuple(found.violations),
-                  Stats(len(tree.states), transitions, deepest, seconds), complete, limit,
-                  tuple(fired), found.premises.vacuous(complete))
+    return run.result(transitions, deepest, limit, pending)

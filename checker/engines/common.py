@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from checker.compile import EvalError, System
-from checker.engines.result import Violation
+from checker.engines.result import Result, Stats, Violation
 from checker.properties import (
     DEADLOCK,
     HOLDS,
@@ -211,6 +211,31 @@ class Findings:
             self._add(deadlock_failure(self.tree.path(idx), self._now()))
         return out
 
+
+
+class Explicit:
+    """What the explicit searches (BFS, DFS) share: the tree of states found, the findings,
+    how often each transition fired and when to stop; `result` says where a search ended."""
+
+    def __init__(self, system: System, limits: Limits):
+        self.limits = limits
+        self.start = time.perf_counter()
+        self.fired = [0] * len(system.transitions)
+        self.tree = Tree(system.initial)
+        self.found = Findings(system, self.tree, self.start, limits.deadlock)
+        self.why_stop = stop_checker(self.start, max_states=limits.max_states,
+                                     timeout=limits.timeout, stop=limits.stop,
+                                     progress=limits.progress)
+        self.found.check_state(system.initial, 0)
+
+    def result(self, transitions: int, deepest: int, limit: str, pending: bool) -> Result:
+        """`pending`: states were left to expand (or Ctrl-C cut the search)."""
+        seconds = time.perf_counter() - self.start
+        found = self.found
+        complete = not limit and not (found.violations and self.limits.stop_at_first and pending)
+        return Result(verdict_of(found.violations, limit), tuple(found.violations),
+                      Stats(len(self.tree.states), transitions, deepest, seconds), complete,
+                      limit, tuple(self.fired), found.premises.vacuous(complete))
 
 
 def verdict_of(violations: list | tuple, limit: str) -> str:

@@ -3,37 +3,21 @@ deep state space, but its traces are not shortest. Same findings as BFS (`Findin
 
 from __future__ import annotations
 
-import time
-
 from checker.compile import System
-from checker.engines.common import (
-    INTERRUPTED,
-    Findings,
-    Limits,
-    Tree,
-    collector_paused,
-    stop_checker,
-    verdict_of,
-)
-from checker.engines.result import Result, Stats
+from checker.engines.common import INTERRUPTED, Explicit, Limits, collector_paused
+from checker.engines.result import Result
 
 
 def search(system: System, limits: Limits | None = None) -> Result:
     with collector_paused():
-        return _search(system, limits or Limits())
+        return _search(Explicit(system, limits or Limits()))
 
 
-def _search(system: System, limits: Limits) -> Result:
-    start = time.perf_counter()
-    fired = [0] * len(system.transitions)
-    tree = Tree(system.initial)
+def _search(run: Explicit) -> Result:
+    limits, tree, found, fired, why_stop = run.limits, run.tree, run.found, run.fired, run.why_stop
     visited = tree.visited
-    found = Findings(system, tree, start, limits.deadlock)
     depth, stack = [0], [0]
     transitions, limit, deepest = 0, "", 0
-    why_stop = stop_checker(start, max_states=limits.max_states, timeout=limits.timeout,
-                            stop=limits.stop, progress=limits.progress)
-    found.check_state(system.initial, 0)
     try:
         while stack and not (found.violations and limits.stop_at_first):
             cur = stack.pop()
@@ -44,7 +28,6 @@ def _search(system: System, limits: Limits) -> Result:
             out = found.expand(tree.states[cur], cur, fired)
             transitions += len(out)
             for t in out:
-                # One hash per successor (80% are duplicates): add, see whether the set grew.
                 seen_before = len(visited)
                 visited.add(t)
                 if len(visited) > seen_before:
@@ -60,9 +43,4 @@ def _search(system: System, limits: Limits) -> Result:
                 break
     except KeyboardInterrupt:
         limit = INTERRUPTED
-    seconds = time.perf_counter() - start
-    pending = bool(stack) or limit == INTERRUPTED
-    complete = not limit and not (found.violations and limits.stop_at_first and pending)
-    return Result(verdict_of(found.violations, limit), tuple(found.violations),
-                  Stats(len(tree.states), transitions, deepest, seconds), complete, limit,
-                  tuple(fired), found.premises.vacuous(complete))
+    return run.result(transitions, deepest, limit, bool(stack) or limit == INTERRUPTED)
