@@ -358,6 +358,8 @@ class _Gen:
         benv = dict(env)
         benv["st"] = tv
         rest_stmts = stmts[k + 1:]
+        if _forks(st) and rest_stmts:
+            return self.gathered(st, rest_stmts, tv, ind, env, emit)
         if isinstance(st, ir.Choose):
             c = self.fresh("c")
             lines = [f"{ind}for {c} in range({len(st.branches)}):"]
@@ -387,6 +389,20 @@ class _Gen:
             lines += self.seq(list(st.orelse) + rest_stmts, 0, tv, ind + "    ", env, emit)
             return lines
         return self.plain(st, tv, ind, env) + self.seq(stmts, k + 1, tv, ind, env, emit)
+
+    def gathered(self, st: ir.Stmt, rest: list, tv: str, ind: str, env: dict, emit
+                 ) -> list[str]:
+        """A fork followed by more statements: its outcomes are gathered into a list, then the
+        rest runs once per outcome.
+
+        Copying the rest into every branch instead would double the code at each fork, so k
+        forks in a row would generate 2^k copies of the rest of the transition.
+        """
+        ws, t = self.fresh("ws"), self.fresh("t")
+        lines = [f"{ind}{ws} = []"]
+        lines += self.seq([st], 0, tv, ind, env, lambda tv2, ind2: [f"{ind2}{ws}.append({tv2})"])
+        lines.append(f"{ind}for {t} in {ws}:")
+        return lines + self.seq(rest, 0, t, ind + "    ", env, emit)
 
     def plain(self, st: ir.Stmt, tv: str, ind: str, env: dict) -> list[str]:
         benv = dict(env)

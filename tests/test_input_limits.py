@@ -80,11 +80,90 @@ def test_16_nested_chooses_work(cli, tmp_path):
     assert code == 0 and "HOLDS, as expected" in text
 
 
+AT_THE_LIMIT = {  # 16 choose/pick on a path, with statements after each: Python's 20 nested
+    # blocks must still be far away in the generated code.
+    "nested_with_rest": "choose {\n" * 16 + "x = 1\n" + "} or { skip }\nx = 0\n" * 16,
+    "picks_in_a_row": "pick v in 0..1 { x = v }\nx = 0\n" * 16,
+    "chooses_in_ifs": "if x < 3 {\nchoose { x = 1 } or { skip }\n" * 16 + "x = 1\n"
+                      + "x = 0 }\n" * 16,
+    "chooses_in_picks": "pick v in 0..1 {\nchoose { x = v } or { skip }\n" * 8 + "x = 1\n"
+                        + "x = 0 }\n" * 8,
+}
+
+
+@pytest.mark.parametrize("name", sorted(AT_THE_LIMIT))
+def test_16_choices_in_a_handler_work(cli, tmp_path, name):
+    body = "  on M {\n" + AT_THE_LIMIT[name] + "}\n  step t { send M to A }\n"
+    _, spec = write(tmp_path, body, head="message M\n")
+    code, text = check(cli, spec)
+    assert code == 0 and "HOLDS, as expected" in text, text
+
+
 def test_32_nested_ifs_work(cli, tmp_path):
     body = "  step s {\n" + "if x < 3 {\n" * 32 + "x = 1\n" + "}\n" * 32 + "}\n"
     _, spec = write(tmp_path, body)
     code, text = check(cli, spec)
     assert code == 0 and "HOLDS, as expected" in text
+
+
+def _sequential_chooses(tmp_path: Path, k: int) -> Path:
+    body = ("  step s in S when y == 0 {\n"
+            + "    choose { x = x + 1 } or { y = y + 1 }\n" * k
+            + "    y = y + 1\n  }\n")
+    model = tmp_path / f"seq{k}.model"
+    model.write_text("protocol p\nactor A {\n  var x: 0..20 = 0\n  var y: 0..20 = 0\n"
+                     "  state S initial final\n" + body + "}\n")
+    return model
+
+
+def test_code_is_linear_in_sequential_chooses(tmp_path):
+    # Each choose used to copy the rest of the step into both branches: 2^k copies.
+    from checker.load import load_model
+    lines = {k: load_model(str(_sequential_chooses(tmp_path, k))).system.code.count("\n")
+             for k in (2, 8, 14)}
+    assert lines[14] - lines[8] == lines[8] - lines[2] > 0, lines
+
+
+def test_sequential_chooses_give_every_combination(tmp_path):
+    # From x = y = 0, k two-way chooses reach x + y' = k for every split: 2^k transitions into
+    # k + 1 distinct successors (y' = y + 1 after the last line); y > 0 then disables the step.
+    from conftest import check
+    for k in (1, 5, 12):
+        _, report = check(tmp_path, _sequential_chooses(tmp_path, k))
+        assert (report.stats.states, report.stats.transitions) == (k + 2, 2 ** k), k
+        assert report.verdict == "holds"
+
+
+def test_forks_inside_forks_then_more_statements(tmp_path):
+    # pick then choose inside it, then statements that read both; a full channel (capacity 1)
+    # abandons the branch that sends twice.
+    model = tmp_path / "nested.model"
+    model.write_text("""protocol p
+message M
+channel A -> A capacity 1
+actor A {
+  var x: 0..9 = 0
+  var y: 0..9 = 0
+  state S initial
+  state T final
+  step s in S {
+    pick i in 0..2 {
+      choose { x = i } or { x = i + 3 }
+      y = x + 1
+    }
+    choose { skip } or { send M to A; send M to A } or { y = y + 2 }
+    goto T
+  }
+  on M in T { skip }
+}
+""")
+    from conftest import check
+    _, report = check(tmp_path, model, "invariant small: A.y <= 7\nexpect violated")
+    # x in {0, 1, 2, 3, 4, 5}; the second choose keeps y = x + 1 or makes it x + 3 (the double
+    # send is abandoned): 12 successors of S, all distinct; y = 8 only for x = 5, + 2.
+    assert report.stats.transitions == 12
+    assert report.stats.states == 13
+    assert [c.property.name for c in report.counterexamples] == ["small"]
 
 
 # ---------------------------------------------------------------- limits, located
