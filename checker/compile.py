@@ -31,6 +31,21 @@ class EvalError(Exception):
         self.message = message
 
 
+# Every slot is a field of every state and a block of handler code per message it can carry;
+# 100 x 100 instances that may all talk (10,000 slots) compile in about 3 s.
+MAX_SLOTS = 10_000
+
+
+class TooLarge(Exception):
+    """The model is legal but its compiled form would be too large to build (a located limit)."""
+
+    def __init__(self, span: Span, message: str, hint: str):
+        super().__init__(message)
+        self.span = span
+        self.message = message
+        self.hint = hint
+
+
 @dataclass(frozen=True)
 class Transition:
     """One handler or step of an actor; `id` is its position in `System.transitions`."""
@@ -162,17 +177,45 @@ def _static_pairs(model: ir.Model) -> dict[tuple[str, str], dict[int, set[int]]]
     state (a variable, `sender`, a `pick`) may be any instance, so it gets them all.
     """
     out: dict[tuple[str, str], dict[int, set[int]]] = {}
+    for a, send in _all_sends(model):
+        nr = model.actor(send.receiver_actor).count
+        per = out.setdefault((a.name, send.receiver_actor), {})
+        for me in range(a.count):
+            r = None if send.target is None else (
+                0 if nr == 1 else _static_instance(send.target, me))
+            targets = {r} if r is not None and 0 <= r < nr else set(range(nr))
+            per.setdefault(me, set()).update(targets)
+    return out
+
+
+def _all_sends(model: ir.Model):
     for a in model.actors:
         for item in (*a.handlers, *a.steps):
             for send in _sends(item.body):
-                nr = model.actor(send.receiver_actor).count
-                per = out.setdefault((a.name, send.receiver_actor), {})
-                for me in range(a.count):
-                    r = None if send.target is None else (
-                        0 if nr == 1 else _static_instance(send.target, me))
-                    targets = {r} if r is not None and 0 <= r < nr else set(range(nr))
-                    per.setdefault(me, set()).update(targets)
-    return out
+                yield a, send
+
+
+def _refuse_too_many_slots(model: ir.Model, used: dict) -> None:
+    per_pair = {pair: sum(len(r) for r in per.values()) for pair, per in used.items()}
+    total = sum(per_pair.values())
+    if total <= MAX_SLOTS:
+        return
+    (sender, receiver), most = max(per_pair.items(), key=lambda kv: kv[1])
+    ns, nr = model.actor(sender).count, model.actor(receiver).count
+    # The send to blame: one whose receiver instance is not known statically (or a broadcast).
+    blamed = next((send for a, send in _all_sends(model)
+                   if a.name == sender and send.receiver_actor == receiver
+                   and (send.target is None or nr > 1 and any(
+                       _static_instance(send.target, me) is None for me in range(ns)))),
+                  next(send for a, send in _all_sends(model)
+                       if a.name == sender and send.receiver_actor == receiver))
+    raise TooLarge(
+        blamed.span,
+        f"the channels need {total:,} slots, more than the limit {MAX_SLOTS:,}: "
+        f"{sender} ({ns:,} instances) -> {receiver} ({nr:,} instances) alone needs {most:,}, "
+        f"one per pair of instances that can talk",
+        f"address one instance each sender can know statically "
+        f"(e.g. {receiver}[index(self)]), or use fewer instances")
 
 
 def _layout(model: ir.Model) -> Layout:
@@ -191,6 +234,7 @@ def _layout(model: ir.Model) -> Layout:
         shared[v.name] = pos
         pos += 1
     used = _static_pairs(model)
+    _refuse_too_many_slots(model, used)
     pairs: dict[tuple[str, str], dict[tuple[int, int], int]] = {}
     slots = []
     for c in model.channels:

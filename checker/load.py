@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 
 from checker import ir
-from checker.compile import System, compile_system
+from checker.compile import System, TooLarge, compile_system
 from checker.diagnostics import CheckError, Diagnostic
 from checker.dsl import ast
 from checker.dsl.parse import parse_model, parse_spec
@@ -97,7 +97,7 @@ def load_spec(path: str, roots: tuple[str, ...] = ()) -> Loaded:
     model = parse_model(model_src)
     sources = {path: spec_src, model_path: model_src}
     checked = check_model(model, sources, spec)
-    system = compile_system(checked.model, checked.config.invariants)
+    system = _compiled(checked.model, checked.config.invariants, sources)
     return Loaded(spec, checked.config, checked.model, system, checked.warnings, sources)
 
 
@@ -106,5 +106,15 @@ def load_model(path: str) -> Loaded:
     model = parse_model(src)
     sources = {path: src}
     checked = check_model(model, sources)
-    system = compile_system(checked.model)
+    system = _compiled(checked.model, (), sources)
     return Loaded(None, None, checked.model, system, checked.warnings, sources)
+
+
+def _compiled(model: ir.Model, invariants: tuple[ir.Invariant, ...], sources: dict) -> System:
+    try:
+        return compile_system(model, invariants)
+    except TooLarge as err:
+        src = sources.get(err.span.path)
+        line = src.line_text(err.span.line) if src is not None else ""
+        raise CheckError([Diagnostic("error", "PC337", err.message, err.span, line,
+                                     err.hint)]) from None

@@ -256,3 +256,34 @@ def test_too_many_instances_is_refused_at_once(cli, tmp_path):
            "of 1,000" in err
     model.write_text("protocol x\nconst N = 1000\nactor W[N] { state S initial final }\n")
     assert cli("parse", str(model))[0] == 0
+
+
+QUADRATIC = """protocol q
+const N = {n}
+message M
+actor A[N] {{
+  var t: 0..N-1 = 0
+  state S initial final
+  step go in S {{ send M to B[{target}] }}
+}}
+actor B[N] {{
+  state S initial final
+  on M {{ skip }}
+}}
+"""
+
+
+def test_too_many_channel_slots_is_refused_at_once(cli, tmp_path):
+    # 300 x 300 instances that may all talk compiled for 34 s in 5.8 GB before the limit.
+    model = tmp_path / "m.model"
+    model.write_text(QUADRATIC.format(n=300, target="t"))
+    code, _, err = cli("parse", str(model))
+    assert code == 2
+    assert f"{model}:7:18: error[PC337]: the channels need 90,000 slots, more than the limit " \
+           "10,000: A (300 instances) -> B (300 instances) alone needs 90,000" in err
+    assert "B[index(self)]" in err
+    # The same instances, each addressing its own partner: 300 slots.
+    model.write_text(QUADRATIC.format(n=300, target="index(self)"))
+    assert cli("parse", str(model))[0] == 0
+    model.write_text(QUADRATIC.format(n=100, target="t"))
+    assert cli("parse", str(model))[0] == 0
