@@ -15,6 +15,7 @@ import traceback
 from contextlib import contextmanager
 
 from checker import __version__, files, run
+from checker.deadline import Deadline, OutOfTime
 from checker.diagnostics import CheckError, Diagnostic
 from checker.dsl.parse import file_kind
 from checker.load import load_model, load_spec, read_source
@@ -195,17 +196,28 @@ def _write_outputs(report: Report, args) -> dict[str, list[str]]:
 
 
 def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]]]:
-    loaded = load_spec(path, tuple(args.allow_root))
+    deadline = Deadline.start(args.timeout)  # the timeout covers loading and compiling
+    loaded = load_spec(path, tuple(args.allow_root), deadline)
     if not args.json:
         _print_diags(loaded.warnings)
     progress = None if args.no_progress else _progress_printer(loaded.config.name)
     options = CheckOptions(search=args.search, max_states=args.max_states, timeout=args.timeout,
-                           all_violations=args.all_violations, progress=progress, stop=stop)
+                           all_violations=args.all_violations, progress=progress, stop=stop,
+                           started=deadline.started)
     try:
         report = run.check(loaded, options)
     finally:
         _finish_progress(progress)
     return report, _write_outputs(report, args)
+
+
+def _diagnostics_of(err: CheckError | OutOfTime, path: str) -> list[Diagnostic]:
+    """What to show for a spec that was not explored: its input errors, or a timeout that ran
+    out before exploring began (PC601, at the spec; exit 3, not 2: the input is fine)."""
+    if isinstance(err, CheckError):
+        return err.diagnostics
+    return [Diagnostic("error", "PC601", str(err), Span(path, 1, 1, 1, 1), "",
+                       "raise --timeout, or make the model smaller")]
 
 
 def _overall(codes: list[int]) -> int:
@@ -231,12 +243,13 @@ def _cmd_check(args) -> int:
         try:
             with _ctrl_c_flag() as stop:
                 report, diagrams = _check_one(path, args, stop)
-        except CheckError as err:
+        except (CheckError, OutOfTime) as err:
+            diags = _diagnostics_of(err, path)
             if args.json:
-                errors += [render_json.diagnostic_json(d) for d in err.diagnostics]
+                errors += [render_json.diagnostic_json(d) for d in diags]
             else:
-                _print_diags(err.diagnostics)
-            codes.append(EXIT_INPUT)
+                _print_diags(diags)
+            codes.append(EXIT_INPUT if isinstance(err, CheckError) else EXIT_INCONCLUSIVE)
             continue
         codes.append(report.exit_code)
         reports.append(report)
@@ -298,11 +311,12 @@ def _cmd_synthesize(args) -> int:
     docs = []
     for path in spec_files:
         try:
-            loaded = load_spec(path, tuple(args.allow_root))
-            syn = _synthesize_one(loaded, args)
-        except CheckError as err:
-            _print_diags(err.diagnostics)
-            codes.append(EXIT_INPUT)
+            deadline = Deadline.start(args.timeout)
+            loaded = load_spec(path, tuple(args.allow_root), deadline)
+            syn = _synthesize_one(loaded, args, deadline.started)
+        except (CheckError, OutOfTime) as err:
+            _print_diags(_diagnostics_of(err, path))
+            codes.append(EXIT_INPUT if isinstance(err, CheckError) else EXIT_INCONCLUSIVE)
             continue
         except run.NoParams as err:
             print(f"protocheck: {path}: {err}; use `protocheck check`", file=sys.stderr)
@@ -324,12 +338,13 @@ def _cmd_synthesize(args) -> int:
     return code
 
 
-def _synthesize_one(loaded, args) -> SynthesisReport:
+def _synthesize_one(loaded, args, started: float) -> SynthesisReport:
     progress = None if args.no_progress else _progress_printer(loaded.config.name)
     try:
         with _ctrl_c_flag() as stop:
             return run.synthesize(loaded, SynthesisOptions(
-                max_states=args.max_states, timeout=args.timeout, progress=progress, stop=stop))
+                max_states=args.max_states, timeout=args.timeout, progress=progress, stop=stop,
+                started=started))
     finally:
         _finish_progress(progress)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from checker import ir
+from checker.deadline import NO_DEADLINE, Deadline
 from checker.source import Span
 
 
@@ -265,9 +266,10 @@ def _initial(model: ir.Model, layout: Layout) -> tuple:
 class _Gen:
     """Code generator state: fresh names, the span table, the lines being written."""
 
-    def __init__(self, model: ir.Model, layout: Layout):
+    def __init__(self, model: ir.Model, layout: Layout, deadline: Deadline):
         self.model = model
         self.layout = layout
+        self.deadline = deadline
         self.spans: list[Span] = []
         # User text (assert messages, variable names in range errors) lives in this table and
         # the code names it only by index: no user text ever becomes part of generated code.
@@ -607,6 +609,7 @@ class _Gen:
                     lines.append(f"    {'if' if first else 'elif'} c == {st}:")
                     first = False
                     for tid, item, is_handler in enabled:
+                        self.deadline.check("compiling the model")
                         lines += self.transition(tid, actor, k, item, is_handler, "        ",
                                                  traced)
         if len(lines) == 1:
@@ -676,9 +679,10 @@ def _without(ch, m):
 '''
 
 
-def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = ()) -> System:
+def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = (),
+                   deadline: Deadline = NO_DEADLINE) -> System:
     layout = _layout(model)
-    gen = _Gen(model, layout)
+    gen = _Gen(model, layout, deadline)
     transitions: list[Transition] = []
     generated: list = []
     for actor in model.actors:
@@ -718,8 +722,10 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = ()) -
             code.append(f"def prem_{n}(s):")
             code.append(f"    return {gen.ex(inv.premise, env)}")
     source = "\n".join(code) + "\n"
+    deadline.check("compiling the model")
     namespace: dict = {"EvalError": EvalError, "SPANS": gen.spans, "TEXTS": tuple(gen.texts)}
     exec(compile(source, f"<protocheck:{model.name}>", "exec"), namespace)  # noqa: S102
+    deadline.check("compiling the model")
     compiled_invs = tuple(
         CompiledInvariant(inv, namespace[f"inv_{n}"], namespace.get(f"prem_{n}"))
         for n, inv in enumerate(invariants)

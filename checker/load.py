@@ -14,15 +14,26 @@ from dataclasses import dataclass
 
 from checker import ir
 from checker.compile import System, TooLarge, compile_system
+from checker.deadline import NO_DEADLINE, Deadline
 from checker.diagnostics import CheckError, Diagnostic
 from checker.dsl import ast
 from checker.dsl.parse import parse_model, parse_spec
 from checker.sema.check import check_model
 from checker.source import Source, Span
 
+# Lark parses about 60 KB/s here and checking and compiling take as long again: a file of the
+# limit loads in about 15 s. Models written by hand are a few KB (the seeds: 2-4 KB).
+MAX_FILE_BYTES = 512 * 1024
+
 
 def read_source(path: str) -> Source:
     try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise CheckError([Diagnostic(
+                "error", "PC505", f"{path} has {size:,} bytes, more than the limit of "
+                f"{MAX_FILE_BYTES:,} for a model or spec file", Span(path, 0, 0, 0, 0), "",
+                "split the model, or generate a smaller one")])
         # utf-8-sig: the byte order mark Windows editors write is not part of the text.
         with open(path, encoding="utf-8-sig") as f:
             return Source(path, f.read())
@@ -79,11 +90,12 @@ def _confine(model_path: str, spec_path: str, roots: tuple[str, ...], spec: ast.
             "move the model into the project, or name its folder with --allow-root DIR")])
 
 
-def load_spec(path: str, roots: tuple[str, ...] = ()) -> Loaded:
+def load_spec(path: str, roots: tuple[str, ...] = (), deadline: Deadline = NO_DEADLINE
+              ) -> Loaded:
     """Load a spec and its model; `roots`: folders outside the spec's project that its model
-    may also come from."""
+    may also come from. Raises CheckError (bad input) or OutOfTime (the deadline passed)."""
     spec_src = read_source(path)
-    spec = parse_spec(spec_src)
+    spec = parse_spec(spec_src, deadline)
     if spec.model_path is None:
         raise CheckError([Diagnostic("error", "PC407", "the spec does not name its model; add "
                                      "'model \"path/to/file.model\"'", spec.span,
@@ -94,25 +106,28 @@ def load_spec(path: str, roots: tuple[str, ...] = ()) -> Loaded:
         raise CheckError([Diagnostic("error", "PC408", f"model file not found: {model_path}",
                                      spec.model_span, spec_src.line_text(spec.model_span.line))])
     model_src = read_source(model_path)
-    model = parse_model(model_src)
+    model = parse_model(model_src, deadline)
     sources = {path: spec_src, model_path: model_src}
     checked = check_model(model, sources, spec)
-    system = _compiled(checked.model, checked.config.invariants, sources)
+    deadline.check("checking the model")
+    system = _compiled(checked.model, checked.config.invariants, sources, deadline)
     return Loaded(spec, checked.config, checked.model, system, checked.warnings, sources)
 
 
-def load_model(path: str) -> Loaded:
+def load_model(path: str, deadline: Deadline = NO_DEADLINE) -> Loaded:
     src = read_source(path)
-    model = parse_model(src)
+    model = parse_model(src, deadline)
     sources = {path: src}
     checked = check_model(model, sources)
-    system = _compiled(checked.model, (), sources)
+    deadline.check("checking the model")
+    system = _compiled(checked.model, (), sources, deadline)
     return Loaded(None, None, checked.model, system, checked.warnings, sources)
 
 
-def _compiled(model: ir.Model, invariants: tuple[ir.Invariant, ...], sources: dict) -> System:
+def _compiled(model: ir.Model, invariants: tuple[ir.Invariant, ...], sources: dict,
+              deadline: Deadline) -> System:
     try:
-        return compile_system(model, invariants)
+        return compile_system(model, invariants, deadline)
     except TooLarge as err:
         src = sources.get(err.span.path)
         line = src.line_text(err.span.line) if src is not None else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from checker import run
+from checker.deadline import OutOfTime
 from checker.diagnostics import CheckError
 from checker.render import text
 from checker.report import EXIT_OK
@@ -26,6 +27,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--protocheck-max-states", type=int, default=None, metavar="N",
                     help="stop each exploration after N states (then the test fails as "
                          "inconclusive)")
+    group.addoption("--protocheck-timeout", type=float, default=None, metavar="SECONDS",
+                    help="stop each spec's check after SECONDS, loading and compiling included "
+                         "(then the test fails as inconclusive)")
     group.addoption("--protocheck-allow-root", action="append", default=[], metavar="DIR",
                     help="also read models from DIR (by default a spec's model must be inside "
                          "the spec's git repository)")
@@ -52,10 +56,14 @@ class SpecItem(pytest.Item):
         try:
             report = run.check(str(self.path), CheckOptions(
                 max_states=self.config.getoption("protocheck_max_states"),
+                timeout=self.config.getoption("protocheck_timeout"),
                 roots=tuple(self.config.getoption("protocheck_allow_root"))))
         except CheckError as err:
             self.user_properties.append(("verdict", "error"))
             raise SpecFailure("\n".join(d.render() for d in err.diagnostics)) from None
+        except OutOfTime as err:
+            self.user_properties.append(("verdict", "inconclusive"))
+            raise SpecFailure(f"{self.path}: {err}") from None
         except SolverGaveUp as err:
             self.user_properties.append(("verdict", "inconclusive"))
             raise SpecFailure(f"{self.path}: {err}; no verdict") from None

@@ -10,7 +10,9 @@ property's outcome.
     report = check("specs/forwarding_task_buggy.spec", CheckOptions(max_states=100_000))
     print(report.verdict, report.matches, [c.property.name for c in report.counterexamples])
 
-Bad input raises `checker.diagnostics.CheckError` with located diagnostics.
+Bad input raises `checker.diagnostics.CheckError` with located diagnostics; a timeout that runs
+out before exploring begins (while parsing, checking or compiling) raises
+`checker.deadline.OutOfTime`. Once exploring has begun, a timeout is an inconclusive report.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from checker.deadline import Deadline
 from checker.engines import bfs, dfs
 from checker.engines.common import Limits
 from checker.engines.result import Result
@@ -46,6 +49,9 @@ class CheckOptions:
     progress: Progress | None = None  # called about twice a second once a run takes 2 s
     stop: Callable[[], bool] | None = None  # polled between states: True stops the search
     roots: tuple[str, ...] = ()  # folders outside the spec's project its model may come from
+    # time.perf_counter() when the run began, if before this call (the CLI loads the spec first):
+    # the timeout counts loading and compiling too. Default: when check() is called.
+    started: float | None = None
 
 
 @dataclass(frozen=True)
@@ -55,26 +61,36 @@ class SynthesisOptions:
     timeout: float | None = None
     progress: Progress | None = None
     stop: Callable[[], bool] | None = None
+    started: float | None = None  # as in CheckOptions
 
 
-def _loaded(spec: str | Loaded, roots: tuple[str, ...]) -> Loaded:
-    return load_spec(str(spec), roots) if not isinstance(spec, Loaded) else spec
+def _deadline(options: CheckOptions | SynthesisOptions) -> Deadline:
+    if options.started is None:
+        return Deadline.start(options.timeout)
+    return Deadline(options.timeout, options.started)
 
 
-def _search(loaded: Loaded, options: CheckOptions) -> tuple[str, Result, SolverUse | None]:
+def _loaded(spec: str | Loaded, roots: tuple[str, ...], deadline: Deadline) -> Loaded:
+    """The spec loaded (raises CheckError, or OutOfTime if the deadline passes first)."""
+    return load_spec(str(spec), roots, deadline) if not isinstance(spec, Loaded) else spec
+
+
+def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
+            ) -> tuple[str, Result, SolverUse | None]:
     cfg = loaded.config
     max_states = options.max_states if options.max_states is not None else cfg.max_states
     if loaded.model.timed:
         # Timed models are explored to the end, so each violation's param region is exact.
         tr = timed.explore_timed(loaded.system, deadlock=cfg.deadlock, max_states=max_states,
-                                 timeout=options.timeout, stop_at_first=False,
+                                 timeout=options.timeout, since=deadline.started,
+                                 stop_at_first=False,
                                  progress=options.progress, stop=options.stop)
         return "timed", tr.result, SolverUse(tr.space.z3_calls, tr.space.z3_seconds)
     engine = options.search or cfg.search
     search = {"bfs": bfs.search, "dfs": dfs.search}[engine]
     result = search(loaded.system, Limits(
         deadlock=cfg.deadlock, max_states=max_states, max_depth=cfg.max_depth,
-        timeout=options.timeout, stop_at_first=not options.all_violations,
+        timeout=options.timeout, since=deadline.started, stop_at_first=not options.all_violations,
         progress=options.progress, stop=options.stop))
     return engine, result, None
 
@@ -82,8 +98,9 @@ def _search(loaded: Loaded, options: CheckOptions) -> tuple[str, Result, SolverU
 def check(spec: str | Loaded, options: CheckOptions = CheckOptions()) -> Report:
     """Check one spec (a path, or a spec already loaded with `checker.load.load_spec`)."""
     started = time.perf_counter()
-    loaded = _loaded(spec, options.roots)
-    engine, result, solver = _search(loaded, options)
+    deadline = _deadline(options)
+    loaded = _loaded(spec, options.roots, deadline)
+    engine, result, solver = _search(loaded, options, deadline)
     properties = properties_of(loaded.config)
     by_name = {p.name: p for p in properties}
     counterexamples = tuple(
@@ -116,11 +133,13 @@ def synthesize(spec: str | Loaded, options: SynthesisOptions = SynthesisOptions(
     """The exact region of the spec's free params in which every property holds.
 
     Raises `NoParams` for a model without params (there is nothing to synthesize)."""
-    loaded = _loaded(spec, options.roots)
+    deadline = _deadline(options)
+    loaded = _loaded(spec, options.roots, deadline)
     if not loaded.model.params:
         raise NoParams(f"model {loaded.model.name} has no params to synthesize")
     syn = timed.synthesize(loaded.system, deadlock=loaded.config.deadlock,
                            max_states=options.max_states, timeout=options.timeout,
+                           since=deadline.started,
                            progress=options.progress, stop=options.stop)
     return SynthesisReport(
         spec_path=loaded.config.path,

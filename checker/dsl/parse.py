@@ -9,6 +9,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.tree import Meta
 
+from checker.deadline import NO_DEADLINE, Deadline
 from checker.diagnostics import CheckError, Diagnostic, did_you_mean
 from checker.dsl import ast
 from checker.source import Source, Span
@@ -556,9 +557,15 @@ class _ToAst(Transformer):
         )
 
 
-def _parse(source: Source, start: str) -> Tree:
+def _parse(source: Source, start: str, deadline: Deadline) -> Tree:
     try:
-        return _parser().parse(source.text, start=start)
+        if deadline.seconds is None:
+            return _parser().parse(source.text, start=start)
+        interactive = _parser().parse_interactive(source.text, start=start)
+        for n, _token in enumerate(interactive.iter_parse()):
+            if n % 1024 == 0:
+                deadline.check(f"parsing {source.path}")
+        return interactive.feed_eof()
     except UnexpectedInput as err:
         raise CheckError([syntax_error(source, err)]) from None
     except UnexpectedEOF as err:  # pragma: no cover - subclass of UnexpectedInput in lark>=1
@@ -686,22 +693,24 @@ class _Shape:
         return tree
 
 
-def _to_ast(source: Source, start: str):
-    tree = _parse(source, start)
+def _to_ast(source: Source, start: str, deadline: Deadline):
+    tree = _parse(source, start, deadline)
+    deadline.check(f"parsing {source.path}")
     _Shape(source).check(tree)
     builder = _ToAst(source)
     result = builder.transform(tree)
+    deadline.check(f"parsing {source.path}")
     if builder.errors:
         raise CheckError(builder.errors)
     return result
 
 
-def parse_model(source: Source) -> ast.Model:
-    return _to_ast(source, "model_file")
+def parse_model(source: Source, deadline: Deadline = NO_DEADLINE) -> ast.Model:
+    return _to_ast(source, "model_file", deadline)
 
 
-def parse_spec(source: Source) -> ast.Spec:
-    return _to_ast(source, "spec_file")
+def parse_spec(source: Source, deadline: Deadline = NO_DEADLINE) -> ast.Spec:
+    return _to_ast(source, "spec_file", deadline)
 
 
 def file_kind(source: Source) -> str:

@@ -39,6 +39,8 @@ class Limits:
     max_states: int | None = None
     max_depth: int | None = None
     timeout: float | None = None
+    # time.perf_counter() when the run began (before loading): the timeout counts from there.
+    since: float | None = None
     stop_at_first: bool = True
     progress: Callable | None = None  # (states, transitions, depth, seconds) -> None
     stop: Callable[[], bool] | None = None  # polled between states: True stops the search
@@ -90,11 +92,13 @@ class Premises:
 
 
 def stop_checker(start: float, *, max_states: int | None, timeout: float | None, stop=None,
-                 progress=None):
+                 progress=None, since: float | None = None):
     """The per-state check every engine makes after expanding a state: why the search must
     stop now ("" to go on: a state bound, the timeout, or `stop()` saying Ctrl-C was pressed),
-    reporting progress every 0.5 s once the run has taken 2 s."""
+    reporting progress every 0.5 s once the run has taken 2 s. The timeout counts from `since`
+    (the start of the whole run, loading included) if given, else from `start`."""
     next_report = start + 2.0
+    timeout_from = start if since is None else since
 
     def why_stop(states: int, transitions: int, depth: int) -> str:
         nonlocal next_report
@@ -105,7 +109,7 @@ def stop_checker(start: float, *, max_states: int | None, timeout: float | None,
         if timeout is None and progress is None:
             return ""
         now = time.perf_counter()
-        if timeout is not None and now - start >= timeout:
+        if timeout is not None and now - timeout_from >= timeout:
             return f"timeout of {timeout:g} s reached"
         if progress is not None and now >= next_report:
             next_report = now + 0.5
@@ -225,7 +229,7 @@ class Explicit:
         self.found = Findings(system, self.tree, self.start, limits.deadlock)
         self.why_stop = stop_checker(self.start, max_states=limits.max_states,
                                      timeout=limits.timeout, stop=limits.stop,
-                                     progress=limits.progress)
+                                     progress=limits.progress, since=limits.since)
         self.found.check_state(system.initial, 0)
 
     def result(self, transitions: int, deepest: int, limit: str, pending: bool) -> Result:

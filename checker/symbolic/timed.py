@@ -278,11 +278,12 @@ class _Search:
 
 def explore_timed(system: System, *, deadlock: bool = True, max_states: int | None = None,
                   timeout: float | None = None, stop_at_first: bool = True,
-                  progress=None, stop=None) -> TimedResult:
-    """Explore every symbolic state breadth-first (or until a bound); see the module doc."""
+                  progress=None, stop=None, since: float | None = None) -> TimedResult:
+    """Explore every symbolic state breadth-first (or until a bound); see the module doc.
+    `since`: as in `checker.engines.common.Limits`."""
     search = _Search(system, deadlock)
     why_stop = stop_checker(search.start, max_states=max_states, timeout=timeout, stop=stop,
-                            progress=progress)
+                            progress=progress, since=since)
     head, limit = 0, ""
     try:
         while head < len(search.states) and not (search.violations and stop_at_first):
@@ -370,11 +371,12 @@ class Synthesis:
 
 
 def synthesize(system: System, *, deadlock: bool = True, max_states: int | None = None,
-               timeout: float | None = None, progress=None, stop=None) -> Synthesis:
+               timeout: float | None = None, progress=None, stop=None,
+               since: float | None = None) -> Synthesis:
     """The exact region of param values for which every property holds."""
     started = time.perf_counter()
     tr = explore_timed(system, deadlock=deadlock, max_states=max_states, timeout=timeout,
-                       stop_at_first=False, progress=progress, stop=stop)
+                       stop_at_first=False, progress=progress, stop=stop, since=since)
     space = tr.space
     bad = z3.Or(*tr.regions.values()) if tr.regions else z3.BoolVal(False)
     safe = z3.Not(bad)
