@@ -6,7 +6,7 @@ import functools
 from importlib import resources
 
 from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.tree import Meta
 
 from checker.deadline import NO_DEADLINE, Deadline
@@ -26,6 +26,12 @@ def _parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _keywords() -> frozenset[str]:
+    return frozenset(t.pattern.value for t in _parser().terminals
+                     if t.pattern.type == "str" and t.pattern.value.isidentifier())
 
 
 # Regex terminals have no spelling; say what they are in words.
@@ -62,6 +68,10 @@ _STMT_START = {"SEND", "GOTO", "IF", "CHOOSE", "PICK", "ASSERT", "SKIP", "NAME",
                "CANCEL"}
 _DECL_START = {"CONST", "ENUM", "MESSAGE", "SHARED", "CHANNEL", "ACTOR", "PARAM", "ASSUME"}
 _SPEC_START = {"MODEL", "CONST", "INVARIANT", "EXPECT", "DEADLOCK", "BOUND", "SEARCH", "PARAM"}
+# What may begin a line: if the parser would accept one of these, the line before may well be
+# complete, so the unexpected token itself is the mistake (a typo like `actr`).
+_LINE_START = _STMT_START | _DECL_START | _SPEC_START | {"RBRACE", "$END", "STATE", "VAR", "ON",
+                                                          "STEP", "TIMER", "PROTOCOL", "SPEC"}
 _OPERATORS = {"ADD_OP", "MUL_OP", "CMP_OP", "AND", "OR", "IMPLIES", "IN", "AT", "DOT", "LSQB",
               "NOT", "MINUS", "DOUBLE_DOT", "__ANON_0", "__ANON_1"}
 
@@ -105,8 +115,13 @@ def _describe_expected(expected: set[str]) -> str:
     return ", ".join(words[:8]) + ", ..."
 
 
-def syntax_error(source: Source, err: UnexpectedInput) -> Diagnostic:
-    """Turn any Lark parse error into one diagnostic with a caret and plain-word expectations."""
+def syntax_error(source: Source, err: UnexpectedInput, previous: Token | None = None,
+                 accepts: set[str] = frozenset()) -> Diagnostic:
+    """Turn any Lark parse error into one diagnostic with a caret and plain-word expectations.
+
+    `previous` is the last token the parser accepted: when the unexpected token (or the end of
+    the file) comes on a later line, what is missing belongs after `previous`, so the caret
+    goes there (`param x: int` then `actor` two lines on: the `in` is missing after `int`)."""
     line = getattr(err, "line", 1) or 1
     column = getattr(err, "column", 1) or 1
     if isinstance(err, UnexpectedCharacters):
@@ -119,7 +134,7 @@ def syntax_error(source: Source, err: UnexpectedInput) -> Diagnostic:
         token: Token = err.token
         message = f"unexpected '{token.value}'"
         width = max(len(str(token.value)), 1)
-        expected = set(getattr(err, "accepts", None) or err.expected)
+        expected = set(accepts or getattr(err, "accepts", None) or err.expected)
         code = "PC102"
     else:
         lines = source.text.splitlines() or [""]
@@ -127,7 +142,8 @@ def syntax_error(source: Source, err: UnexpectedInput) -> Diagnostic:
         column = len(lines[-1]) + 1
         message = "unexpected end of file"
         width = 1
-        expected = set(getattr(err, "accepts", None) or getattr(err, "expected", ()) or ())
+        expected = set(accepts or getattr(err, "accepts", None) or getattr(err, "expected", ())
+                       or ())
         code = "PC103"
     hint = ""
     if expected:
@@ -143,6 +159,23 @@ def syntax_error(source: Source, err: UnexpectedInput) -> Diagnostic:
                 f"({before[-1]} x in D: ...)")
         column -= len(before[-1]) + 1
         width = len(before[-1])
+    if code == "PC102" and previous is not None and str(previous) in _keywords() \
+            and str(previous) not in ("forall", "exists"):  # those are explained above
+        if previous.type == "NAME":  # a keyword read as a name: what should precede it is missing
+            message = (f"'{previous}' is read as a name here, so something is missing before "
+                       "it")
+            line, column, width = previous.line, previous.column, len(str(previous))
+        elif str(err.token) == "=":
+            # Keywords are reserved only where the grammar expects them: `var start` is fine,
+            # but a statement that begins with `start` is the start statement.
+            message = (f"unexpected '='; a statement that begins with '{previous}' is the "
+                       f"'{previous}' statement, not an assignment")
+            hint = f"rename the variable (e.g. '{previous}_')"
+    elif code in ("PC102", "PC103") and previous is not None and previous.end_line < line \
+            and expected and not expected & _LINE_START:
+        found = "the end of the file" if code == "PC103" else f"'{err.token.value}' on line {line}"
+        message = f"expected {_describe_expected(expected)} after '{previous.value}', found {found}"
+        line, column, width = previous.end_line, previous.end_column, 1
     span = Span(source.path, line, column, line, column + width)
     return Diagnostic("error", code, message, span, source.line_text(line), hint)
 
@@ -558,18 +591,22 @@ class _ToAst(Transformer):
 
 
 def _parse(source: Source, start: str, deadline: Deadline) -> Tree:
+    # Token by token, so that the deadline is checked while parsing and a syntax error knows
+    # the last good token (a missing `in` at the end of a line is reported there).
+    interactive = _parser().parse_interactive(source.text, start=start)
+    fed: Token | None = None  # the last token the parser accepted
+    current: Token | None = None  # the token being fed
     try:
-        if deadline.seconds is None:
-            return _parser().parse(source.text, start=start)
-        interactive = _parser().parse_interactive(source.text, start=start)
-        for n, _token in enumerate(interactive.iter_parse()):
+        for n, token in enumerate(interactive.iter_parse()):
             if n % 1024 == 0:
                 deadline.check(f"parsing {source.path}")
-        return interactive.feed_eof()
+            fed, current = current, token  # reaching the next token: `current` was accepted
+        return interactive.feed_eof(current)
     except UnexpectedInput as err:
-        raise CheckError([syntax_error(source, err)]) from None
-    except UnexpectedEOF as err:  # pragma: no cover - subclass of UnexpectedInput in lark>=1
-        raise CheckError([syntax_error(source, err)]) from None
+        # What `Lark.parse` would have computed: every terminal the parser could take here.
+        accepts = interactive.accepts() if isinstance(err, UnexpectedToken) else set()
+        previous = fed if getattr(err, "token", None) is current else current
+        raise CheckError([syntax_error(source, err, previous, accepts)]) from None
 
 
 # ---------------------------------------------------------------- input limits

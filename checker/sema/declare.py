@@ -9,12 +9,15 @@ the model's `assume` declarations. Also owns the declared types these are writte
 
 Each kind of declaration is one method; `check.py` calls them in a fixed order (enums,
 constants, params, actors, messages, shared variables, actor members), and each kind may use
-only the kinds declared before it. A declaration whose name clashes (PC201) is dropped, so
+only the kinds declared before it (constants may use one another in any order: they are
+evaluated in dependency order). A declaration whose name clashes (PC201) is dropped, so
 later passes see the first one only.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import heapq
 from dataclasses import dataclass
 
 from checker import ir
@@ -104,13 +107,22 @@ class Declarations:
                 self.syms.members[name] = (t, i)
 
     def constants(self, m: ast.Model, overrides: dict[str, ast.SpecConst]) -> None:
-        for c in m.consts:
-            if not self.names.declare(c.name, "a constant", c.span):
-                continue
+        """Constants may use one another in any order; each is evaluated after the ones it
+        uses, and constants defined in terms of each other are PC215."""
+        decls = [c for c in m.consts if self.names.declare(c.name, "a constant", c.span)]
+        for c in _dependency_order(decls, overrides, self._cyclic):
             value = self._const(c, overrides.get(c.name))
             # None leaves the name declared but valueless (a spec override of the wrong type).
             if value is not None:
                 self.syms.consts[c.name] = value
+
+    def _cyclic(self, cycle: list[ast.ConstDecl]) -> None:
+        chain = ", ".join(f"{a.name} uses {b.name}" for a, b in zip(cycle, (*cycle[1:], cycle[0])))
+        self.ctx.error("PC215", f"constant {cycle[0].name} is defined in terms of itself: "
+                       f"{chain}", cycle[0].value.span,
+                       "give one of them a value that does not use the others")
+        for c in cycle:
+            self.syms.consts[c.name] = (0, ir.IntT())  # keep the names: no cascade of errors
 
     def _const(self, c: ast.ConstDecl,
                override: ast.SpecConst | None) -> tuple[object, ir.Type] | None:
@@ -298,3 +310,70 @@ class Declarations:
         right = self.consts.lin(e.right, "an assumption")
         if left is not None and right is not None:
             out.append(ir.Assumption(left, e.op, right, self.ctx.text(e.span), e.span))
+
+
+def _names_in(node: object) -> set[str]:
+    """Every name an AST expression mentions (iteratively: its depth comes from the user)."""
+    out: set[str] = set()
+    stack = [node]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, ast.Name):
+            out.add(x.name)
+        elif dataclasses.is_dataclass(x) and not isinstance(x, type):
+            stack.extend(getattr(x, f.name) for f in dataclasses.fields(x))
+        elif isinstance(x, (tuple, list)):
+            stack.extend(x)
+    return out
+
+
+def _dependency_order(decls: list[ast.ConstDecl], overrides: dict[str, ast.SpecConst],
+                      on_cycle) -> list[ast.ConstDecl]:
+    """The constants in an order where each comes after those it uses, declaration order
+    where that is free; each cycle goes to `on_cycle` (its members are then taken as known)."""
+    index = {c.name: k for k, c in enumerate(decls)}
+    uses: dict[str, set[str]] = {}
+    for c in decls:
+        exprs = [c.value] + ([overrides[c.name].value] if c.name in overrides else [])
+        uses[c.name] = {n for e in exprs for n in _names_in(e) if n in index}
+    users: dict[str, list[str]] = {c.name: [] for c in decls}
+    for name, used in uses.items():
+        for n in used:
+            users[n].append(name)
+    waiting = {name: len(used) for name, used in uses.items()}
+    ready = [k for k, c in enumerate(decls) if waiting[c.name] == 0]
+    heapq.heapify(ready)
+    order: list[ast.ConstDecl] = []
+    done: set[str] = set()
+
+    def finish(name: str) -> None:
+        done.add(name)
+        for u in users[name]:
+            waiting[u] -= 1
+            if waiting[u] == 0 and u not in done:
+                heapq.heappush(ready, index[u])
+
+    while len(done) < len(decls):
+        if not ready:  # everything left waits on a cycle
+            cycle = _a_cycle(decls, uses, done, index)
+            on_cycle(cycle)
+            for c in cycle:
+                finish(c.name)
+            continue
+        c = decls[heapq.heappop(ready)]
+        if c.name not in done:
+            order.append(c)
+            finish(c.name)
+    return order
+
+
+def _a_cycle(decls, uses, done, index) -> list[ast.ConstDecl]:
+    """A cycle among the constants not yet done (every one of them waits for another)."""
+    start = next(c for c in decls if c.name not in done)
+    path, seen = [start.name], {start.name: 0}
+    while True:
+        nxt = min((n for n in uses[path[-1]] if n not in done), key=index.__getitem__)
+        if nxt in seen:
+            return [decls[index[n]] for n in path[seen[nxt]:]]
+        seen[nxt] = len(path)
+        path.append(nxt)
