@@ -77,16 +77,6 @@ class Timer:
 
 
 @dataclass(frozen=True)
-class Clock:
-    """One actor instance's clock, restarted when its control state changes; it matters in the
-    control states where the actor has `after` steps (None: in every state)."""
-
-    key: str  # the instance name
-    ctrl: int  # the state slot of the instance's control state
-    states: frozenset[int] | None
-
-
-@dataclass(frozen=True)
 class Slot:
     """One channel between two actor instances."""
 
@@ -134,7 +124,6 @@ class System:
     code: str = field(repr=False, default="")
     # What the timed engine needs to know of time, so that it never reads the layout.
     timers: tuple[Timer, ...] = ()
-    clocks: tuple[Clock, ...] = ()
 
 
 def _static_instance(e: ir.Expr | None, me: int) -> int | None:
@@ -695,7 +684,7 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = (),
                     else "step"
                 transitions.append(Transition(
                     tid, actor.name, kind, name, item.span, disabled,
-                    None if is_handler else item.timing,
+                    item.timing,
                     tuple(actor.instance_name(k) for k in range(actor.count))))
                 if disabled or (is_handler and not item.senders):
                     continue
@@ -743,7 +732,6 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = (),
         message_ids=gen.msg_ids,
         code=source,
         timers=_timers(model, layout),
-        clocks=_clocks(model, layout),
     )
 
 
@@ -751,16 +739,3 @@ def _timers(model: ir.Model, layout: Layout) -> tuple[Timer, ...]:
     return tuple(Timer(f"{a.instance_name(k)}.{name}",
                        layout.vars[(a.name, ir.timer_var(name))] + k, duration)
                  for a in model.actors for k in range(a.count) for name, duration in a.timers)
-
-
-def _clocks(model: ir.Model, layout: Layout) -> tuple[Clock, ...]:
-    out = []
-    for a in model.actors:
-        afters = [st for st in a.steps if st.timing and st.timing[0] == "after"]
-        if not afters:
-            continue
-        states = None if any(not st.states for st in afters) else \
-            frozenset(x for st in afters for x in st.states)
-        out += [Clock(a.instance_name(k), layout.ctrl[a.name] + k, states)
-                for k in range(a.count)]
-    return tuple(out)

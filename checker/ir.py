@@ -392,6 +392,9 @@ class Handler:
     guard: Expr | None
     body: tuple[Stmt, ...]
     span: Span
+    # ("after", lo, hi): fires between lo and hi time units after it became enabled (a message
+    # to handle is at the head of a channel, its state and guard allow it) or last fired.
+    timing: tuple | None = None
 
     @property
     def label(self) -> str:
@@ -474,8 +477,8 @@ class Model:
     @property
     def timed(self) -> bool:
         """Whether the model has timing (params, timers, time-bounded steps)."""
-        return bool(self.params) or any(a.timers or any(s.timing for s in a.steps)
-                                        for a in self.actors)
+        return bool(self.params) or any(
+            a.timers or any(s.timing for s in (*a.steps, *a.handlers)) for a in self.actors)
     def actor(self, name: str) -> Actor:
         for a in self.actors:
             if a.name == name:

@@ -309,6 +309,7 @@ class Handler:
     span: Span  # the header: from `on` to the end of the message name
     sender_span: Span | None
     state_spans: tuple[Span, ...]
+    after: tuple[Expr, Expr] | None = None  # `after lo..hi` / `within hi` (lo = 0)
 
 
 @dataclass(frozen=True)

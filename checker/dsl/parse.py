@@ -467,18 +467,24 @@ class _ToAst(Transformer):
         msg_tok = c[0]
         sender = c[1]
         states = c[2]
-        guard = c[3]
+        timing = c[3]
+        guard = c[4]
         span = Span(self.src.path, meta.line, meta.column, msg_tok.end_line, msg_tok.end_column)
         return ast.Handler(
             str(msg_tok),
             sender[1] if sender else None,
             states[1] if states else (),
             guard[1] if guard else None,
-            c[4],
+            c[5],
             span,
             sender[2] if sender else None,
             states[2] if states else (),
+            (timing[1], timing[2]) if timing else None,
         )
+
+    def handler_timed_after_guard(self, meta, c):
+        # `on M in X when g within d { }`: the timing may also follow the guard.
+        return self.handler(meta, [c[0], c[1], c[2], c[4], c[3], c[5]])
 
     def step(self, meta, c):
         name_tok = c[0]

@@ -120,7 +120,8 @@ class Bodies:
                  else None)
         self.limit_splits(h.body)
         body = self.block(h.body, scope, sends)
-        return ir.Handler(a.name, h.message, (), states, guard, body, h.span)
+        return ir.Handler(a.name, h.message, (), states, guard, body, h.span,
+                          self._timing(h.after))
 
     def _step(self, a: ast.ActorDecl, info: ActorInfo, st: ast.Step, sends: Sends) -> ir.Step:
         states = self.names.states(info, st.states, st.state_spans)
@@ -129,12 +130,15 @@ class Bodies:
                  else None)
         self.limit_splits(st.body)
         body = self.block(st.body, scope, sends)
-        timing = None
-        if st.after is not None:
-            lo = self.consts.lin(st.after[0], "a time bound")
-            hi = self.consts.lin(st.after[1], "a time bound")
-            timing = ("after", lo, hi) if lo is not None and hi is not None else None
-        return ir.Step(a.name, st.name, states, guard, body, st.span, timing)
+        return ir.Step(a.name, st.name, states, guard, body, st.span, self._timing(st.after))
+
+    def _timing(self, after: tuple[ast.Expr, ast.Expr] | None) -> tuple | None:
+        """`after lo..hi` / `within hi` of a handler or step, as ("after", lo, hi)."""
+        if after is None:
+            return None
+        lo = self.consts.lin(after[0], "a time bound")
+        hi = self.consts.lin(after[1], "a time bound")
+        return ("after", lo, hi) if lo is not None and hi is not None else None
 
     def _timeout(self, a: ast.ActorDecl, info: ActorInfo, th: ast.TimeoutHandler,
                  sends: Sends) -> ir.Step | None:

@@ -1,15 +1,17 @@
 """The timed engine: explicit discrete states, each paired with a parametric zone.
 
-Time is dense (non-negative reals). Every actor instance has a clock that restarts when its
-control state changes (read by `after lo..hi` steps), and every armed timer has a clock that
-restarts when the timer is started (read by `on timeout`). A symbolic state is a discrete state
-plus a zone: a Z3 formula over the params and the *ages* of the clocks that matter there.
+Time is dense (non-negative reals). Every time-bounded handler or step (`after lo..hi`,
+`within hi`) of every instance has a clock that starts when it becomes enabled (its state,
+guard and message allow it) and restarts when it fires; it matters only while enabled. Every
+armed timer has a clock that restarts when the timer is started (read by `on timeout`). A
+symbolic state is a discrete state plus a zone: a Z3 formula over the params and the *ages* of
+the clocks that matter there.
 
 One transition = time passes by some delta >= 0, then one handler/step fires atomically:
   * nothing may fire later than a pending deadline: an armed timer's expiry, or the upper
-    bound of an `after` step that is enabled now (urgency);
-  * `on timeout T` fires exactly when T's age reaches its duration; an `after lo..hi` step
-    when its instance's clock is in [lo, hi]; other handlers and steps at any time;
+    bound of a time-bounded handler or step that is enabled now (urgency);
+  * `on timeout T` fires exactly when T's age reaches its duration; a time-bounded handler or
+    step when its own clock is in [lo, hi]; other handlers and steps at any time;
   * events due at the same instant are interleaved in every order (ties explore both ways).
 The successor zone is computed by quantifier elimination of the old ages and delta (Z3 `qe`),
 a branch is kept only if Z3 finds its zone satisfiable for some params, and a zone that implies
@@ -59,23 +61,40 @@ class TimedResult:
 
 class TimedModel:
     """Timing facts of a compiled system: clocks, deadlines and firing conditions. Reads the
-    system only through its interface: transitions with their timing, timers, clocks."""
+    system only through its interface: transitions with their timing, and timers."""
 
     def __init__(self, system: System, space: ParamSpace):
         self.system = system
         self.space = space
         self.durations = {t.key: space.lin(t.duration) for t in system.timers}
-        self.clock_ctrl = {c.key: c.ctrl for c in system.clocks}
+        self.bounded = frozenset(t.id for t in system.transitions
+                                 if t.timing and t.timing[0] == "after")
         self.ages: dict[str, z3.ArithRef] = {}
+        self._expanded: dict[tuple, tuple] = {}
 
     def age(self, key: str) -> z3.ArithRef:
         if key not in self.ages:
             self.ages[key] = z3.Real(f"age:{key}")
         return self.ages[key]
 
+    def clock(self, label: tuple) -> str:
+        """The clock of the time-bounded transition `label` fires (its instance's own)."""
+        tr = self.system.transitions[label[0]]
+        return f"{tr.instances[label[1]]}/{tr.label}"
+
+    def enabled(self, s: tuple) -> list[str]:
+        """The clocks of the time-bounded transitions enabled in s (able to fire, or to fail
+        inside), in a fixed order."""
+        try:
+            _out, info, errs = self.expand(s)
+        except EvalError:  # s cannot be expanded: reported as a runtime failure when it is
+            return []
+        pairs = {lab[:2] for lab in (*info, *errs) if lab[0] in self.bounded}
+        return [self.clock(p) for p in sorted(pairs)]
+
     def live(self, s: tuple) -> list[str]:
         """The clocks that matter in discrete state s, in a fixed order."""
-        keys = [c.key for c in self.system.clocks if c.states is None or s[c.ctrl] in c.states]
+        keys = self.enabled(s)
         keys += [t.key for t in self.system.timers if s[t.index] == ir.TIMER_ARMED]
         return keys
 
@@ -90,52 +109,54 @@ class TimedModel:
         return tuple(lst), started
 
     def expand(self, s: tuple):
-        """(successors, their labels, failures inside transitions) of discrete state s."""
-        out: list = []
-        info: list = []
-        errs: list = []
-        fired = [0] * len(self.system.transitions)
-        self.system.successors_traced(s, out, errs, fired, info)
-        return out, info, errs
-
-    def _after(self, label: tuple):
-        tr = self.system.transitions[label[0]]
-        if tr.timing and tr.timing[0] == "after":
-            return tr
-        return None
+        """(successors, their labels, failures inside transitions) of discrete state s; kept,
+        since every transition into s asks which clocks s enables."""
+        if s not in self._expanded:
+            out: list = []
+            info: list = []
+            errs: list = []
+            fired = [0] * len(self.system.transitions)
+            try:
+                self.system.successors_traced(s, out, errs, fired, info)
+            except EvalError as err:
+                self._expanded[s] = err
+                raise
+            self._expanded[s] = (out, info, errs)
+        kept = self._expanded[s]
+        if isinstance(kept, EvalError):
+            raise kept
+        return kept
 
     def deadlines(self, s: tuple, info: list) -> list:
-        """Upper bounds on (old age + delta): pending timers and enabled `after` steps."""
+        """Upper bounds on (old age + delta): pending timers and enabled time-bounded
+        transitions (those with a successor: one that can only fail is not urgent)."""
         bounds = [(t.key, self.durations[t.key]) for t in self.system.timers
                   if s[t.index] == ir.TIMER_ARMED]
         seen = set()
         for label in info:
-            tr = self._after(label)
-            if tr is not None and (tr.id, label[1]) not in seen:
-                seen.add((tr.id, label[1]))
-                bounds.append((tr.instances[label[1]], self.space.lin(tr.timing[2])))
+            if label[0] in self.bounded and label[:2] not in seen:
+                seen.add(label[:2])
+                tr = self.system.transitions[label[0]]
+                bounds.append((self.clock(label), self.space.lin(tr.timing[2])))
         return bounds
 
     def firing(self, label: tuple, old, delta) -> list:
         tr = self.system.transitions[label[0]]
         if not tr.timing:
             return []
-        inst = tr.instances[label[1]]
         if tr.timing[0] == "timeout":
-            key = f"{inst}.{tr.timing[1]}"
+            key = f"{tr.instances[label[1]]}.{tr.timing[1]}"
             return [old[key] + delta == self.durations[key]]
-        lo, hi = self.space.lin(tr.timing[1]), self.space.lin(tr.timing[2])
-        return [old[inst] + delta >= lo, old[inst] + delta <= hi]
+        age = old[self.clock(label)] + delta
+        return [age >= self.space.lin(tr.timing[1]), age <= self.space.lin(tr.timing[2])]
 
-    def new_ages(self, s: tuple, t: tuple, started: set[str], old, delta) -> list:
-        """How each clock live in t relates to the old ages: reset to 0, or aged by delta."""
-        ctrl = self.clock_ctrl
+    def new_ages(self, label: tuple, t: tuple, started: set[str], old, delta) -> list:
+        """How each clock live in t relates to the old ages after `label` fired: reset to 0
+        (newly enabled, or the transition that just fired; a timer just started), or aged."""
+        fired = self.clock(label) if label[0] in self.bounded else None
         defs = []
         for key in self.live(t):
-            if key in ctrl:
-                reset = s[ctrl[key]] != t[ctrl[key]] or key not in old
-            else:  # a timer
-                reset = key in started or key not in old
+            reset = key not in old or key == fired or key in started
             defs.append(self.age(key) == (0 if reset else old[key] + delta))
         return defs
 
@@ -229,7 +250,7 @@ class _Search:
         for t_raw, label in zip(out, info):
             t, started = tm.normalize(t_raw)
             g = z3.And(*common, *tm.firing(label, old, delta),
-                       *tm.new_ages(s, t, started, old, delta))
+                       *tm.new_ages(label, t, started, old, delta))
             if not space.sat(g):
                 continue
             self.transitions += 1
@@ -330,7 +351,7 @@ def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = 
         cons += [ages[key] + delta <= d for key, d in tm.deadlines(s, info)]
         cons += tm.firing(label, ages, delta)
         new = {}
-        for d in tm.new_ages(s, t, started, ages, delta):
+        for d in tm.new_ages(label, t, started, ages, delta):
             new[str(d.arg(0))[len("age:"):]] = d.arg(1)
         ages = new
     if failing is not None:
