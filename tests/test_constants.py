@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import check
 
 MODEL = """protocol p
@@ -34,3 +35,24 @@ def test_an_override_flows_into_the_constants_that_use_it(tmp_path: Path):
                       consts={"M": 1})
     assert report.verdict == "holds"
     assert report.stats.states == 3  # N = 2
+
+
+TIMED_DIVISION = """protocol p
+const HALF = 9 / 2
+actor A {{
+  timer t = {duration}
+  state S initial  state Armed  state T final
+  step go in S within 0 {{ start t  goto Armed }}
+  on timeout t in Armed {{ goto T }}
+}}
+"""
+
+
+@pytest.mark.parametrize("duration", ["HALF", "8 / 2", "4", "(6 + 2) / 2"])
+def test_division_means_the_same_in_a_constant_and_in_a_duration(tmp_path: Path, duration):
+    # HALF = 9 / 2 rounds down to 4; an exact 8 / 2 is 4 too: the timer fires at t = 4.
+    model = tmp_path / "m.model"
+    model.write_text(TIMED_DIVISION.format(duration=duration))
+    _, report = check(tmp_path, model, "invariant never_t: not (A at T)\nexpect violated")
+    (cx,) = report.counterexamples
+    assert cx.violation.witness.times == ("0", "4")

@@ -287,3 +287,22 @@ def test_too_many_channel_slots_is_refused_at_once(cli, tmp_path):
     assert cli("parse", str(model))[0] == 0
     model.write_text(QUADRATIC.format(n=100, target="t"))
     assert cli("parse", str(model))[0] == 0
+
+
+def test_a_million_alternatives_is_the_limit(cli, tmp_path):
+    # pick 0..999 twice: exactly 1,000,000 alternatives, accepted; one value more is PC338.
+    body = "  step s when x == 0 {\n    pick i in 0..999 {\n      pick j in 0..%d { x = 1 }\n" \
+           "    }\n  }\n"
+    model, _ = write(tmp_path, body % 999)
+    assert cli("parse", str(model))[0] == 0
+    model, _ = write(tmp_path, body % 1000)
+    code, _, err = cli("parse", str(model))
+    assert code == 2
+    assert f"{model}:6:5: error[PC338]: this pick makes up to 1,001,000 alternatives" in err
+
+
+def test_huge_quantifier_in_an_invariant_is_refused_at_once(cli, tmp_path):
+    # Used to evaluate a billion values for the first state, past any --timeout.
+    _, spec = write(tmp_path, spec="invariant i: forall v in 0..1000000000: v >= 0\n")
+    text = assert_error(cli, spec, spec, 3, 14, "PC338")
+    assert "visits up to 1,000,000,001 values in one evaluation" in text

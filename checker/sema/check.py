@@ -10,6 +10,7 @@
     bodies      statements, handlers, steps and timeouts
     wellformed  initial states, channels, the send graph (senders, channels, PW001/PW002)
     spec        a spec's overrides, fixed params, invariants and CheckConfig
+    sizes       how much one transition or evaluation may enumerate (PC338)
 
 All diagnostics are collected: a pass reports and carries on where it can. The bodies are
 checked only once everything before them is error-free, because they rely on complete symbol
@@ -34,6 +35,7 @@ from checker.sema.consts import Constants, fold, static_range
 from checker.sema.context import Context
 from checker.sema.declare import Declarations
 from checker.sema.scope import Names, Symbols
+from checker.sema.sizes import check_sizes
 from checker.sema.spec import SpecConfig, premise_of
 from checker.sema.types import Typer
 from checker.sema.wellformed import SendGraph
@@ -72,6 +74,8 @@ def check_model(model: ast.Model, sources: dict[str, Source],
     fixes = spec.params if spec is not None else ()
     result = _model(p, model, overrides, fixes)
     config = p.spec.config(spec) if result is not None and spec is not None else None
+    if result is not None:
+        check_sizes(p.ctx, result, config)
     diags = p.ctx.diags
     if p.ctx.errors() or result is None:
         raise CheckError(sorted(diags, key=lambda d: (d.severity != "error", d.span.path,

@@ -187,6 +187,16 @@ class Constants:
                 k, (t, c) = (lc, (rt, rc)) if not lt else (rc, (lt, lc))
                 return {n: k * v for n, v in t.items()}, k * c
             if x.op == "/" and not rt and rc != 0:
+                if not lt and (lc / rc).denominator != 1:
+                    # Numbers and constants divide with rounding down everywhere else (a
+                    # constant `7 / 2` is 3), but time is exact: rather than a second meaning
+                    # of `/` (3.5) or a silent rounding, ask for the time meant.
+                    self.ctx.error("PC339", f"{lc} / {rc} does not divide evenly: in {what}, "
+                                   "'/' of numbers and constants must be exact (elsewhere it "
+                                   "rounds down, so the two would disagree)", x.span,
+                                   f"write the time you mean ({lc // rc} or {lc // rc + 1}), "
+                                   "or count time in smaller units")
+                    raise NotConstant()
                 return {n: v / rc for n, v in lt.items()}, lc / rc
         self.ctx.error("PC330", f"{what} must be linear in the params (sums, differences and "
                        "multiples of numbers, constants and params)", x.span)
