@@ -1,29 +1,33 @@
-"""Timed engine cost on the two shutdown models as the number of actors K grows.
+"""Timed engine cost on the two shutdown models as the number of actors K grows: the
+polyhedral zones (the default) against the first engine's Z3 zones, in the same run.
 
 For graceful_shutdown (VARIANT 2, configurable grace: two params) and dora_drop_token (buggy
-and fixed), runs `synthesize` for K = 1, 2, ... until a run takes --limit seconds (default 60)
-or K reaches --max-k, and prints symbolic states, transitions, seconds, the share of time
-spent in Z3, Z3 calls and the synthesised region (which must not change with K).
+and fixed), runs `synthesize` for K = 1, 2, ... with each zone representation, each run in a
+fresh subprocess (so peak memory is its own), until a run of the polyhedra takes --limit
+seconds (default 60) or K reaches --max-k; the Z3 engine stops being run once one of its runs
+took --z3-limit seconds (default 60). Prints symbolic states, transitions, seconds, states/s,
+peak memory, the time in PPL and in Z3, the speed-up over Z3, and the region (which must not
+change with K or with the engine).
+
+Usage: python bench/bench_timed.py [--limit 60] [--z3-limit 60] [--max-k 8]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, ROOT)
-
-from benchspec import write_spec
-
-from checker.run import synthesize
 
 CASES = [
-    ("graceful_shutdown", {"VARIANT": "2"}, True),
-    ("dora_drop_token", {"FIXED": "false"}, False),
-    ("dora_drop_token", {"FIXED": "true"}, False),
+    ("graceful_shutdown", {"VARIANT": 2}),
+    ("dora_drop_token", {"FIXED": False}),
+    ("dora_drop_token", {"FIXED": True}),
 ]
 INVARIANTS = {
     "graceful_shutdown": "deadlock off\ninvariant torn: forall i in Invocation: "
@@ -32,29 +36,59 @@ INVARIANTS = {
 }
 
 
-def run(model: str, consts: dict, k: int):
-    spec = write_spec(f"bench_timed_{model}_k{k}", model, {"K": k, **consts},
+def one(case: int, k: int, zones: str) -> dict:
+    sys.path.insert(0, ROOT)
+    from benchspec import write_spec
+
+    from checker.run import SynthesisOptions, synthesize
+
+    model, consts = CASES[case]
+    spec = write_spec(f"bench_timed_{case}_k{k}", model, {"K": k, **consts},
                       f"{INVARIANTS[model]}\nexpect holds")
-    return synthesize(spec)
+    syn = synthesize(spec, SynthesisOptions(zones=zones))
+    assert syn.complete
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"states": syn.stats.states, "transitions": syn.stats.transitions,
+            "seconds": syn.seconds, "z3": syn.solver.seconds,
+            "ppl": syn.solver.polyhedra_seconds, "peak_mb": peak_kb / 1024, "safe": syn.safe}
+
+
+def _run(case: int, k: int, zones: str) -> dict:
+    p = subprocess.run([sys.executable, __file__, "--one", f"{case},{k},{zones}"],
+                       capture_output=True, text=True, check=True)
+    return json.loads(p.stdout)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=float, default=60.0)
-    ap.add_argument("--max-k", type=int, default=6)
+    ap.add_argument("--z3-limit", type=float, default=60.0)
+    ap.add_argument("--max-k", type=int, default=8)
+    ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    print(f"{'model':<34} {'K':>2} {'states':>8} {'trans':>8} {'seconds':>8} {'Z3 %':>5} "
-          f"{'Z3 calls':>9}  region where every property holds")
-    for model, consts, _ in CASES:
+    if args.one is not None:
+        case, k, zones = args.one.split(",")
+        print(json.dumps(one(int(case), int(k), zones)))
+        return 0
+    print(f"{'model':<28} {'K':>2} {'zones':<5} {'states':>8} {'trans':>9} {'seconds':>8} "
+          f"{'states/s':>9} {'peak MB':>8} {'PPL s':>7} {'Z3 s':>7} {'x vs Z3':>8}  region")
+    for case, (model, consts) in enumerate(CASES):
         label = model + " (" + ", ".join(f"{k}={v}" for k, v in consts.items()) + ")"
+        z3_on = True
         for k in range(1, args.max_k + 1):
-            syn = run(model, consts, k)
-            st = syn.stats
-            share = 100 * syn.solver.seconds / syn.seconds if syn.seconds else 0
-            calls = f"{syn.solver.calls:,}"
-            print(f"{label:<34} {k:>2} {st.states:>8,} {st.transitions:>8,} {syn.seconds:>8.2f} "
-                  f"{share:>5.0f} {calls:>9}  {syn.safe}", flush=True)
-            if syn.seconds >= args.limit:
+            rows = {"ppl": _run(case, k, "ppl")}
+            if z3_on:
+                rows["z3"] = _run(case, k, "z3")
+                z3_on = rows["z3"]["seconds"] < args.z3_limit
+            for zones, r in rows.items():
+                rate = r["states"] / r["seconds"] if r["seconds"] else float("inf")
+                ratio = ""
+                if zones == "ppl" and "z3" in rows and r["seconds"]:
+                    ratio = f"{rows['z3']['seconds'] / r['seconds']:.0f}x"
+                print(f"{label:<28} {k:>2} {zones:<5} {r['states']:>8,} {r['transitions']:>9,} "
+                      f"{r['seconds']:>8.2f} {rate:>9,.0f} {r['peak_mb']:>8.0f} "
+                      f"{r['ppl']:>7.2f} {r['z3']:>7.2f} {ratio:>8}  {r['safe']}", flush=True)
+            if rows["ppl"]["seconds"] >= args.limit:
                 break
     return 0
 

@@ -39,6 +39,8 @@ from checker.report import (
 from checker.run import CheckOptions, SynthesisOptions
 from checker.source import Span
 from checker.statespace import DEFAULT_CAP, TooLarge, build_graph
+from checker.symbolic.polyhedra import PolyhedraUnavailable
+from checker.symbolic.timed import ZONES
 from checker.symbolic.zones import SolverGaveUp
 
 
@@ -69,6 +71,7 @@ def _arg_parser() -> argparse.ArgumentParser:
                    help="keep exploring after the first violation: one shortest trace per "
                         "violated property")
     c.add_argument("--no-progress", action="store_true", help="never print a progress line")
+    _zones(c)
     c.add_argument("--diagrams", metavar="DIR",
                    help="write each counterexample as DIR/<spec>-<property>.svg and .dot")
     c.add_argument("--png", action="store_true", help="with --diagrams: also write PNG")
@@ -86,6 +89,7 @@ def _arg_parser() -> argparse.ArgumentParser:
     sy.add_argument("--timeout", type=float, metavar="SECONDS",
                     help="stop after this many seconds per spec (the region is then not exact)")
     sy.add_argument("--no-progress", action="store_true", help="never print a progress line")
+    _zones(sy)
     pa = sub.add_parser("parse", help="validate a model or spec and summarise it")
     pa.add_argument("file")
     _allow_root(pa)
@@ -100,6 +104,13 @@ def _arg_parser() -> argparse.ArgumentParser:
                    help=f"statespace: refuse models with more than N states "
                         f"(default {DEFAULT_CAP})")
     return p
+
+
+def _zones(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--zones", choices=ZONES, default="ppl",
+                   help="how the timed engine stores zones: ppl (exact polyhedra, the "
+                        "default) or z3 (formulas with quantifier elimination: the first "
+                        "engine, much slower; kept to cross-check)")
 
 
 def _allow_root(p: argparse.ArgumentParser) -> None:
@@ -203,7 +214,7 @@ def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]]]:
     progress = None if args.no_progress else _progress_printer(loaded.config.name)
     options = CheckOptions(search=args.search, max_states=args.max_states, timeout=args.timeout,
                            all_violations=args.all_violations, progress=progress, stop=stop,
-                           started=deadline.started)
+                           started=deadline.started, zones=args.zones)
     try:
         report = run.check(loaded, options)
     finally:
@@ -344,7 +355,7 @@ def _synthesize_one(loaded, args, started: float) -> SynthesisReport:
         with _ctrl_c_flag() as stop:
             return run.synthesize(loaded, SynthesisOptions(
                 max_states=args.max_states, timeout=args.timeout, progress=progress, stop=stop,
-                started=started))
+                started=started, zones=args.zones))
     finally:
         _finish_progress(progress)
 
@@ -408,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
     except SolverGaveUp as err:
         print(f"protocheck: {err}; no verdict", file=sys.stderr)
         return EXIT_INCONCLUSIVE
+    except PolyhedraUnavailable as err:
+        print(f"protocheck: {err}", file=sys.stderr)
+        return EXIT_INPUT
     except Exception:  # noqa: BLE001 - the last line of defence: never exit 1 on a crash
         return _internal_error(argv)
 

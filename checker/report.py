@@ -67,10 +67,11 @@ class Counterexample:
 
 @dataclass(frozen=True)
 class SolverUse:
-    """How much of a timed run went to Z3."""
+    """How much of a timed run went to Z3, and to the polyhedra library."""
 
     calls: int
     seconds: float
+    polyhedra_seconds: float = 0.0
 
 
 @dataclass(frozen=True)

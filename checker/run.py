@@ -52,6 +52,7 @@ class CheckOptions:
     # time.perf_counter() when the run began, if before this call (the CLI loads the spec first):
     # the timeout counts loading and compiling too. Default: when check() is called.
     started: float | None = None
+    zones: str = "ppl"  # timed models: "ppl" polyhedra, or "z3" (the first engine)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class SynthesisOptions:
     progress: Progress | None = None
     stop: Callable[[], bool] | None = None
     started: float | None = None  # as in CheckOptions
+    zones: str = "ppl"  # as in CheckOptions
 
 
 def _deadline(options: CheckOptions | SynthesisOptions) -> Deadline:
@@ -83,9 +85,10 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
         # Timed models are explored to the end, so each violation's param region is exact.
         tr = timed.explore_timed(loaded.system, deadlock=cfg.deadlock, max_states=max_states,
                                  timeout=options.timeout, since=deadline.started,
-                                 stop_at_first=False,
+                                 zones=options.zones, stop_at_first=False,
                                  progress=options.progress, stop=options.stop)
-        return "timed", tr.result, SolverUse(tr.space.z3_calls, tr.space.z3_seconds)
+        return "timed", tr.result, SolverUse(tr.space.z3_calls, tr.space.z3_seconds,
+                                             tr.polyhedra_seconds)
     engine = options.search or cfg.search
     search = {"bfs": bfs.search, "dfs": dfs.search}[engine]
     result = search(loaded.system, Limits(
@@ -139,7 +142,7 @@ def synthesize(spec: str | Loaded, options: SynthesisOptions = SynthesisOptions(
         raise NoParams(f"model {loaded.model.name} has no params to synthesize")
     syn = timed.synthesize(loaded.system, deadlock=loaded.config.deadlock,
                            max_states=options.max_states, timeout=options.timeout,
-                           since=deadline.started,
+                           since=deadline.started, zones=options.zones,
                            progress=options.progress, stop=options.stop)
     return SynthesisReport(
         spec_path=loaded.config.path,
@@ -152,7 +155,7 @@ def synthesize(spec: str | Loaded, options: SynthesisOptions = SynthesisOptions(
         complete=syn.complete,
         limit=syn.limit,
         stats=syn.stats,
-        solver=SolverUse(syn.z3_calls, syn.z3_seconds),
+        solver=SolverUse(syn.z3_calls, syn.z3_seconds, syn.polyhedra_seconds),
         seconds=syn.total_seconds,
     )
 

@@ -13,9 +13,10 @@ One transition = time passes by some delta >= 0, then one handler/step fires ato
   * `on timeout T` fires exactly when T's age reaches its duration; a time-bounded handler or
     step when its own clock is in [lo, hi]; other handlers and steps at any time;
   * events due at the same instant are interleaved in every order (ties explore both ways).
-The successor zone is computed by quantifier elimination of the old ages and delta (Z3 `qe`),
-a branch is kept only if Z3 finds its zone satisfiable for some params, and a zone that implies
-an already stored zone of the same discrete state is dropped (subsumption).
+Zones are exact polyhedra (checker/symbolic/polyhedra.py, the default) or, to cross-check
+them, Z3 formulas projected by quantifier elimination (`zones="z3"`). A branch is kept only if
+its zone has a point with integer `int` params, and a zone included in one already stored for
+the same discrete state is dropped (subsumption). docs/time.md describes both.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from checker.engines.common import (
     verdict_of,
 )
 from checker.engines.result import Result, Stats, Violation
-from checker.symbolic.zones import ParamSpace, describe, rat
+from checker.symbolic.polyhedra import PolyZones
+from checker.symbolic.zones import ParamSpace, compare, describe, rat
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class TimedResult:
     result: Result
     regions: dict  # property -> z3 formula over params (where it is violated); full runs only
     space: ParamSpace
+    polyhedra_seconds: float = 0.0  # time in PPL (zones="ppl")
 
 
 class TimedModel:
@@ -66,7 +69,7 @@ class TimedModel:
     def __init__(self, system: System, space: ParamSpace):
         self.system = system
         self.space = space
-        self.durations = {t.key: space.lin(t.duration) for t in system.timers}
+        self.duration_lin = {t.key: t.duration for t in system.timers}
         self.bounded = frozenset(t.id for t in system.transitions
                                  if t.timing and t.timing[0] == "after")
         self.ages: dict[str, z3.ArithRef] = {}
@@ -127,28 +130,45 @@ class TimedModel:
             raise kept
         return kept
 
-    def deadlines(self, s: tuple, info: list) -> list:
-        """Upper bounds on (old age + delta): pending timers and enabled time-bounded
-        transitions (those with a successor: one that can only fail is not urgent)."""
-        bounds = [(t.key, self.durations[t.key]) for t in self.system.timers
+    def all_clocks(self) -> list[str]:
+        """Every clock the model can have, in a fixed order."""
+        keys = [self.clock((tid, k)) for tid in sorted(self.bounded)
+                for k in range(len(self.system.transitions[tid].instances))]
+        return keys + [t.key for t in self.system.timers]
+
+    def deadline_bounds(self, s: tuple, info: list) -> list[tuple[str, ir.Lin]]:
+        """Upper bounds on the age of a clock when the next transition fires: pending timers
+        and enabled time-bounded transitions (those with a successor: one that can only fail
+        is not urgent)."""
+        bounds = [(t.key, self.duration_lin[t.key]) for t in self.system.timers
                   if s[t.index] == ir.TIMER_ARMED]
         seen = set()
         for label in info:
             if label[0] in self.bounded and label[:2] not in seen:
                 seen.add(label[:2])
                 tr = self.system.transitions[label[0]]
-                bounds.append((self.clock(label), self.space.lin(tr.timing[2])))
+                bounds.append((self.clock(label), tr.timing[2]))
         return bounds
 
-    def firing(self, label: tuple, old, delta) -> list:
+    def firing_bounds(self, label: tuple) -> list[tuple[str, str, ir.Lin]]:
+        """(clock, op, bound) that the clock's age must meet when `label` fires."""
         tr = self.system.transitions[label[0]]
         if not tr.timing:
             return []
         if tr.timing[0] == "timeout":
             key = f"{tr.instances[label[1]]}.{tr.timing[1]}"
-            return [old[key] + delta == self.durations[key]]
-        age = old[self.clock(label)] + delta
-        return [age >= self.space.lin(tr.timing[1]), age <= self.space.lin(tr.timing[2])]
+            return [(key, "==", self.duration_lin[key])]
+        key = self.clock(label)
+        return [(key, ">=", tr.timing[1]), (key, "<=", tr.timing[2])]
+
+    def deadlines(self, s: tuple, info: list) -> list:
+        """deadline_bounds as Z3 terms."""
+        return [(key, self.space.lin(d)) for key, d in self.deadline_bounds(s, info)]
+
+    def firing(self, label: tuple, old, delta) -> list:
+        """firing_bounds as Z3 constraints on (old age + delta)."""
+        return [compare(old[key] + delta, op, self.space.lin(b))
+                for key, op, b in self.firing_bounds(label)]
 
     def new_ages(self, label: tuple, t: tuple, started: set[str], old, delta) -> list:
         """How each clock live in t relates to the old ages after `label` fired: reset to 0
@@ -169,18 +189,31 @@ def _prepare(tm: TimedModel, s: tuple, zone):
     return live, old, delta, zone_old
 
 
+ZONES = ("ppl", "z3")  # polyhedra (the default), or Z3 formulas with quantifier elimination
+
+
 class _Search:
     """One timed exploration: symbolic states (discrete state, zone), their tree, and what
-    was found, with every param region in which each property fails."""
+    was found, with every param region in which each property fails.
 
-    def __init__(self, system: System, deadlock: bool):
+    Zones are PPL polyhedra (`zones="ppl"`, see checker/symbolic/polyhedra.py) or Z3 formulas
+    projected by quantifier elimination (`zones="z3"`, the first engine, kept to cross-check
+    the polyhedra); regions are then lists of param polyhedra or Z3 formulas."""
+
+    def __init__(self, system: System, deadlock: bool, zones: str = "ppl"):
         self.system = system
         self.deadlock = deadlock
         self.space = ParamSpace(system.model)
         self.tm = TimedModel(system, self.space)
         self.start = time.perf_counter()
+        self.poly = PolyZones(system.model, self.tm.all_clocks(), self.space) \
+            if zones == "ppl" else None
         init = system.initial
-        zone0 = z3.And(*[self.tm.age(k) == 0 for k in self.tm.live(init)], z3.BoolVal(True))
+        if self.poly is not None:
+            zone0 = self.poly.initial()
+        else:
+            zone0 = z3.And(*[self.tm.age(k) == 0 for k in self.tm.live(init)],
+                           z3.BoolVal(True))
         self.states: list = [(init, zone0)]
         self.parent = [-1]
         self.labels: list = [None]
@@ -203,9 +236,9 @@ class _Search:
         return (tuple(self.states[i][0] for i in chain),
                 tuple(self.labels[i] for i in chain[1:]))
 
-    def record(self, found: Violation, region) -> None:
+    def record(self, found: Violation, regions: list) -> None:
         """Keep the first (shortest) trace per property and the union of all its regions."""
-        self.regions.setdefault(found.property, []).append(region)
+        self.regions.setdefault(found.property, []).extend(regions)
         if all(v.property != found.property for v in self.violations):
             self.violations.append(found)
 
@@ -216,6 +249,8 @@ class _Search:
 
     def state_region(self, idx: int):
         s, zone = self.states[idx]
+        if self.poly is not None:
+            return self.poly.region(zone)
         return self.space.eliminate([self.tm.age(k) for k in self.tm.live(s)], zone)
 
     def check_state(self, idx: int) -> None:
@@ -223,29 +258,75 @@ class _Search:
         region = None
         for name, err in broken_invariants(self.invariants, s):
             region = self.state_region(idx) if region is None else region
-            self.record(self._hop(idx, invariant_failure, name, err), region)
+            self.record(self._hop(idx, invariant_failure, name, err), [region])
         self.premises.observe(s)
 
     def expand(self, cur: int) -> None:
+        s = self.states[cur][0]
+        try:
+            out, info, errs = self.tm.expand(s)
+        except EvalError as err:
+            self.record(self._hop(cur, evaluation_failure, err), [self.state_region(cur)])
+            return
+        if self.poly is not None:
+            self._expand_polyhedra(cur, out, info, errs)
+        else:
+            self._expand_z3(cur, out, info, errs)
+
+    def _expand_polyhedra(self, cur: int, out: list, info: list, errs: list) -> None:
+        s, zone = self.states[cur]
+        pz, tm = self.poly, self.tm
+        live = tm.live(s)
+        bounds = [pz.age_bound(key, "<=", d) for key, d in tm.deadline_bounds(s, info)]
+        common = pz.restrict(pz.elapsed(zone, live), bounds)  # ages at the firing instant
+        enabled = []
+        for err in errs:
+            # A failure inside a transition counts where that transition can fire in time.
+            fires = pz.restrict(common, self._firing(err[:4]))
+            if pz.feasible(fires):
+                self.record(self._hop(cur, transition_failure, self.system, err),
+                            [pz.region(fires)])
+                if self.deadlock:  # where it can fire, the state is not stuck: it fails
+                    enabled.append(pz.from_where(zone, fires, live))
+        live_set = set(live)
+        for t_raw, label in zip(out, info):
+            t, started = tm.normalize(t_raw)
+            fires = pz.restrict(common, self._firing(label))
+            if not pz.feasible(fires):
+                continue
+            self.transitions += 1
+            self.fired[label[0]] += 1
+            if self.deadlock:
+                enabled.append(pz.from_where(zone, fires, live))
+            live_t = set(tm.live(t))
+            fired = tm.clock(label) if label[0] in tm.bounded else None
+            # Clocks that stop mattering are pinned at 0; the fired one and timers just
+            # started restart; newly enabled ones are at 0 already.
+            zeroed = [k for k in live if k not in live_t or k == fired or k in started]
+            zeroed += [k for k in started if k not in live_set]
+            pz.reset(fires, zeroed)
+            self.add(cur, t, label, fires)
+        if self.deadlock and not self.system.all_final(s):
+            stuck = [p for p in pz.minus(zone, enabled) if pz.feasible(p)]
+            if stuck:
+                self.record(self._hop(cur, deadlock_failure), [pz.region(p) for p in stuck])
+
+    def _firing(self, label: tuple) -> list:
+        return [self.poly.age_bound(key, op, b) for key, op, b in self.tm.firing_bounds(label)]
+
+    def _expand_z3(self, cur: int, out: list, info: list, errs: list) -> None:
         s, zone = self.states[cur]
         space, tm = self.space, self.tm
-        try:
-            out, info, errs = tm.expand(s)
-        except EvalError as err:
-            self.record(self._hop(cur, evaluation_failure, err),
-                        self.state_region(cur))
-            return
         _live, old, delta, zone_old = _prepare(tm, s, zone)
         bounds = [old[key] + delta <= d for key, d in tm.deadlines(s, info)]
         common = [zone_old, delta >= 0, *bounds]
         enabled = []
         for err in errs:
-            # A failure inside a transition counts where that transition can fire in time.
             g = z3.And(*common, *tm.firing(err[:4], old, delta))
             if space.sat(g):
                 self.record(self._hop(cur, transition_failure, self.system, err),
-                            space.eliminate([*old.values(), delta], g))
-                if self.deadlock:  # where it can fire, the state is not stuck: it fails
+                            [space.eliminate([*old.values(), delta], g)])
+                if self.deadlock:
                     enabled.append(space.eliminate([delta], g))
         for t_raw, label in zip(out, info):
             t, started = tm.normalize(t_raw)
@@ -262,11 +343,14 @@ class _Search:
             stuck = z3.And(zone_old, *[z3.Not(e) for e in enabled])
             if space.sat(stuck):
                 self.record(self._hop(cur, deadlock_failure),
-                            space.eliminate(list(old.values()), stuck))
+                            [space.eliminate(list(old.values()), stuck)])
 
     def add(self, cur: int, t: tuple, label: tuple, zone) -> None:
         # Subsumption: a zone inside one already stored for t adds no behaviour.
-        if any(self.space.entails(zone, self.states[i][1]) for i in self.stored.get(t, ())):
+        if self.poly is not None:
+            if any(self.poly.includes(self.states[i][1], zone) for i in self.stored.get(t, ())):
+                return
+        elif any(self.space.entails(zone, self.states[i][1]) for i in self.stored.get(t, ())):
             return
         idx = len(self.states)
         self.states.append((t, zone))
@@ -276,6 +360,11 @@ class _Search:
         self.stored.setdefault(t, []).append(idx)
         self.check_state(idx)
 
+    def region_formula(self, regions: list) -> z3.BoolRef:
+        if self.poly is not None:
+            return self.poly.union_formula(regions)
+        return z3.Or(*regions)
+
     def finish(self, head: int, limit: str) -> TimedResult:
         seconds = time.perf_counter() - self.start
         pending = head < len(self.states)
@@ -284,7 +373,7 @@ class _Search:
         complete = not pending and not limit
         final = []
         for v in self.violations:
-            text = describe(self.space, z3.Or(*self.regions[v.property]))
+            text = describe(self.space, self.region_formula(self.regions[v.property]))
             if not complete:
                 # Unexplored states may add valuations: what we found is a lower bound.
                 text += " (at least; the search stopped before the end)"
@@ -294,15 +383,17 @@ class _Search:
         result = Result(verdict_of(final, limit), tuple(final),
                         Stats(len(self.states), self.transitions, max(self.depth), seconds),
                         complete, limit, tuple(self.fired), vacuous)
-        return TimedResult(result, {k: z3.Or(*v) for k, v in self.regions.items()}, self.space)
+        return TimedResult(result, {k: self.region_formula(v) for k, v in self.regions.items()},
+                           self.space, self.poly.seconds if self.poly is not None else 0.0)
 
 
 def explore_timed(system: System, *, deadlock: bool = True, max_states: int | None = None,
                   timeout: float | None = None, stop_at_first: bool = True,
-                  progress=None, stop=None, since: float | None = None) -> TimedResult:
+                  progress=None, stop=None, since: float | None = None,
+                  zones: str = "ppl") -> TimedResult:
     """Explore every symbolic state breadth-first (or until a bound); see the module doc.
-    `since`: as in `checker.engines.common.Limits`."""
-    search = _Search(system, deadlock)
+    `since`: as in `checker.engines.common.Limits`; `zones`: one of ZONES."""
+    search = _Search(system, deadlock, zones)
     why_stop = stop_checker(search.start, max_states=max_states, timeout=timeout, stop=stop,
                             progress=progress, since=since)
     head, limit = 0, ""
@@ -389,15 +480,17 @@ class Synthesis:
     z3_calls: int = 0
     total_seconds: float = 0.0  # exploration plus simplifying the regions
     limit: str = ""  # why the search stopped early: a bound, the timeout, "interrupted"
+    polyhedra_seconds: float = 0.0  # time in PPL (zones="ppl")
 
 
 def synthesize(system: System, *, deadlock: bool = True, max_states: int | None = None,
                timeout: float | None = None, progress=None, stop=None,
-               since: float | None = None) -> Synthesis:
+               since: float | None = None, zones: str = "ppl") -> Synthesis:
     """The exact region of param values for which every property holds."""
     started = time.perf_counter()
     tr = explore_timed(system, deadlock=deadlock, max_states=max_states, timeout=timeout,
-                       stop_at_first=False, progress=progress, stop=stop, since=since)
+                       stop_at_first=False, progress=progress, stop=stop, since=since,
+                       zones=zones)
     space = tr.space
     bad = z3.Or(*tr.regions.values()) if tr.regions else z3.BoolVal(False)
     safe = z3.Not(bad)
@@ -411,4 +504,4 @@ def synthesize(system: System, *, deadlock: bool = True, max_states: int | None 
     per = tuple((name, describe(space, region)) for name, region in sorted(tr.regions.items()))
     return Synthesis(text, safe, per, verdict, tr.result.complete, tr.result.stats,
                      space.z3_seconds, space.z3_calls, time.perf_counter() - started,
-                     tr.result.limit)
+                     tr.result.limit, tr.polyhedra_seconds)

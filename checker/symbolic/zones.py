@@ -1,8 +1,11 @@
-"""Z3 plumbing for parametric zones: the parameter space, linear terms, quantifier
-elimination, entailment, and printing constraints the way a user writes them.
+"""Z3 plumbing for the timed engine: the parameter space, linear terms, entailment, witnesses
+(`model_of`), describing regions in the fewest atoms, and printing constraints the way a user
+writes them.
 
-A zone is a Z3 formula over the params (as reals; integrality is added where satisfiability is
-decided) and the ages of the clocks that matter in its discrete state.
+The default zones are polyhedra (checker/symbolic/polyhedra.py); the first engine's zones,
+kept behind `zones="z3"` to cross-check them, are Z3 formulas over the params (as reals;
+integrality is added where satisfiability is decided) and the ages of the clocks that matter
+in their discrete state, projected with quantifier elimination (`eliminate`).
 """
 
 from __future__ import annotations

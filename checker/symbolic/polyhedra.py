@@ -1,0 +1,258 @@
+"""Parametric zones as exact polyhedra: the Parma Polyhedra Library (`pplpy`) does the geometry.
+
+A zone is one NNC polyhedron (strict bounds are kept) over a fixed space: the free params first
+(the `int` ones, then the `real` ones), then one dimension per clock the model can ever have
+(every time-bounded transition of every instance, every timer). A clock that does not matter
+in a discrete state is pinned at 0, so every zone lives in the same space and subsumption is
+plain inclusion. The operations of one transition are polyhedral and exact:
+
+  * time passing: add the ray that grows every live clock at once;
+  * deadlines (upper bounds, so holding at the firing instant means holding all along) and
+    the firing condition: intersections;
+  * resets, and clocks that stop mattering: the affine image `clock := 0`;
+  * where a transition can fire from (for deadlock): the zone intersected with the time
+    predecessors of its firing set (the opposite ray); stuck = zone minus those, as a list of
+    convex pieces;
+  * a region over the params: drop the clock dimensions (they are the highest).
+
+A branch is kept only if its polyhedron has a point whose `int` params are integers (PPL's
+`contains_integer_point` on the projection onto the `int` params). Regions go to Z3 only to be
+described and for witnesses, as disjunctions of a few constraints each.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from fractions import Fraction
+
+import z3
+
+from checker import ir
+
+try:
+    import ppl
+except ImportError:  # pragma: no cover - .ci/setup installs it; PolyZones says what to do
+    ppl = None
+
+
+class PolyhedraUnavailable(RuntimeError):
+    """pplpy (the Parma Polyhedra Library) is not installed or cannot be loaded."""
+
+
+class PolyZones:
+    """The polyhedral zones of one timed search (see the module doc)."""
+
+    def __init__(self, model: ir.Model, clocks: list[str], space):
+        if ppl is None:
+            raise PolyhedraUnavailable(
+                "the timed engine needs the Parma Polyhedra Library, which cannot be loaded: "
+                "install it with `python3 -m pip install pplpy` (or check with --zones z3, "
+                "the slower first engine)")
+        self.space = space  # checker.symbolic.zones.ParamSpace: Z3 for regions and witnesses
+        fixed = dict(model.fixed_params)
+        self.fixed = fixed
+        free = [p for p in model.params if p.name not in fixed]
+        free.sort(key=lambda p: p.kind != "int")  # stable: the int params, then the reals
+        self.params = free
+        self.n_int = sum(1 for p in free if p.kind == "int")
+        self.dim = {p.name: i for i, p in enumerate(free)}
+        self.n_params = len(free)
+        self.clock = {key: self.n_params + i for i, key in enumerate(clocks)}
+        self.size = self.n_params + len(clocks)
+        self.seconds = 0.0
+        self._lins: dict[ir.Lin, tuple] = {}
+        self.base = self._base(model)
+
+    # ------------------------------------------------------------ building constraints
+    def lin(self, e: ir.Lin) -> tuple[dict[int, Fraction], Fraction]:
+        """A linear expression over params as ({dimension: coefficient}, constant); a param
+        the spec fixes is its value."""
+        if e not in self._lins:
+            terms: dict[int, Fraction] = {}
+            const = Fraction(e.const)
+            for name, c in e.terms:
+                if name in self.fixed:
+                    const += Fraction(c) * Fraction(self.fixed[name])
+                else:
+                    terms[self.dim[name]] = terms.get(self.dim[name], 0) + Fraction(c)
+            self._lins[e] = (terms, const)
+        return self._lins[e]
+
+    def constraint(self, terms: dict[int, Fraction], const: Fraction, op: str):
+        """`sum(terms) + const op 0` with integer coefficients, as PPL wants them."""
+        scale = math.lcm(*(Fraction(c).denominator for c in (*terms.values(), const)))
+        expr = ppl.Linear_Expression(int(const * scale))
+        for d, c in sorted(terms.items()):
+            if c:
+                expr += int(c * scale) * ppl.Variable(d)
+        return {">=": expr >= 0, ">": expr > 0, "<=": expr <= 0, "<": expr < 0,
+                "==": expr == 0}[op]
+
+    def compare(self, left: tuple, op: str, right: tuple):
+        terms = dict(left[0])
+        for d, c in right[0].items():
+            terms[d] = terms.get(d, 0) - c
+        return self.constraint(terms, left[1] - right[1], op)
+
+    def _base(self, model: ir.Model):
+        poly = ppl.NNC_Polyhedron(self.size, "universe")
+        for p in self.params:
+            d = self.dim[p.name]
+            poly.add_constraint(self.constraint({d: Fraction(1)}, Fraction(-p.lo), ">="))
+            poly.add_constraint(self.constraint({d: Fraction(-1)}, Fraction(p.hi), ">="))
+        for a in model.assumes:
+            poly.add_constraint(self.compare(self.lin(a.left), a.op, self.lin(a.right)))
+        return poly
+
+    def age_bound(self, key: str, op: str, bound: ir.Lin):
+        """`age(key) op bound`."""
+        terms, const = self.lin(bound)
+        return self.compare(({self.clock[key]: Fraction(1)}, Fraction(0)), op, (terms, const))
+
+    # ------------------------------------------------------------ zones
+    def initial(self):
+        """Every clock at 0, the params in their ranges and assumptions."""
+        poly = ppl.NNC_Polyhedron(self.base)
+        for d in self.clock.values():
+            poly.add_constraint(ppl.Variable(d) == 0)
+        return poly
+
+    def elapsed(self, zone, live: list[str]):
+        """Every point time can reach from zone (the live clocks all grow by the same delay)."""
+        start = time.perf_counter()
+        poly = ppl.NNC_Polyhedron(zone)
+        if live:
+            poly.add_generator(ppl.ray(self._ray(live, 1)))
+        self.seconds += time.perf_counter() - start
+        return poly
+
+    def _ray(self, live: list[str], sign: int):
+        expr = ppl.Linear_Expression(0)
+        for key in live:
+            expr += sign * ppl.Variable(self.clock[key])
+        return expr
+
+    def restrict(self, poly, constraints: list):
+        start = time.perf_counter()
+        out = ppl.NNC_Polyhedron(poly)
+        for c in constraints:
+            out.add_constraint(c)
+        self.seconds += time.perf_counter() - start
+        return out
+
+    def feasible(self, poly) -> bool:
+        """Non-empty, with integer values for the `int` params."""
+        start = time.perf_counter()
+        try:
+            if poly.is_empty():
+                return False
+            if not self.n_int:
+                return True
+            ints = ppl.NNC_Polyhedron(poly)
+            ints.remove_higher_space_dimensions(self.n_int)
+            return ints.contains_integer_point()
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def reset(self, poly, keys) -> None:
+        """clock := 0 for each key, in place."""
+        start = time.perf_counter()
+        for key in keys:
+            poly.affine_image(ppl.Variable(self.clock[key]), ppl.Linear_Expression(0))
+        self.seconds += time.perf_counter() - start
+
+    def from_where(self, zone, fires, live: list[str]):
+        """The points of zone from which, after some delay, `fires` is reached."""
+        start = time.perf_counter()
+        past = ppl.NNC_Polyhedron(fires)
+        if live:
+            past.add_generator(ppl.ray(self._ray(live, -1)))
+        past.intersection_assign(zone)
+        self.seconds += time.perf_counter() - start
+        return past
+
+    def minus(self, zone, others: list) -> list:
+        """zone minus the union of others, as disjoint convex pieces (exact: each constraint
+        of a subtracted polyhedron is negated in turn)."""
+        start = time.perf_counter()
+        pieces = [zone]
+        for other in others:
+            out = []
+            for piece in pieces:
+                if piece.is_disjoint_from(other):
+                    out.append(piece)
+                    continue
+                rest = ppl.NNC_Polyhedron(piece)
+                for c in other.minimized_constraints():
+                    for negated in _negations(c):
+                        part = ppl.NNC_Polyhedron(rest)
+                        part.add_constraint(negated)
+                        if not part.is_empty():
+                            out.append(part)
+                    rest.add_constraint(c)
+                    if rest.is_empty():
+                        break
+            pieces = out
+        self.seconds += time.perf_counter() - start
+        return pieces
+
+    def includes(self, big, small) -> bool:
+        start = time.perf_counter()
+        try:
+            return big.contains(small)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    # ------------------------------------------------------------ regions
+    def region(self, poly):
+        """The params of poly (its clocks projected away)."""
+        start = time.perf_counter()
+        out = ppl.NNC_Polyhedron(poly)
+        out.remove_higher_space_dimensions(self.n_params)
+        self.seconds += time.perf_counter() - start
+        return out
+
+    def union_formula(self, regions: list) -> z3.BoolRef:
+        """A union of param polyhedra as one Z3 formula, without the pieces that others
+        contain (a piece equal to an earlier one goes)."""
+        kept: list = []
+        for i, r in enumerate(regions):
+            if r.is_empty():
+                continue
+            if any(o.contains(r) and (j < i or not r.contains(o))
+                   for j, o in enumerate(regions) if j != i and not o.is_empty()):
+                continue
+            kept.append(r)
+        return z3.Or(*[self.formula(r) for r in kept]) if kept else z3.BoolVal(False)
+
+    def formula(self, poly) -> z3.BoolRef:
+        """One param polyhedron as a conjunction over the params (Z3 reals)."""
+        parts = []
+        for c in poly.minimized_constraints():
+            expr = z3.RealVal(int(c.inhomogeneous_term()))
+            for d in range(self.n_params):
+                k = int(c.coefficient(ppl.Variable(d)))
+                if k:
+                    expr = expr + k * self.space.reals[self.params[d].name]
+            if c.is_equality():
+                parts.append(expr == 0)
+            elif c.is_strict_inequality():
+                parts.append(expr > 0)
+            else:
+                parts.append(expr >= 0)
+        return z3.And(*parts) if parts else z3.BoolVal(True)
+
+
+def _negations(c) -> list:
+    """The constraints whose union is the complement of c."""
+    expr = ppl.Linear_Expression(c.inhomogeneous_term())
+    for d in range(c.space_dimension()):
+        k = c.coefficient(ppl.Variable(d))
+        if k:
+            expr += k * ppl.Variable(d)
+    if c.is_equality():
+        return [expr < 0, expr > 0]
+    if c.is_strict_inequality():
+        return [expr <= 0]
+    return [expr < 0]
