@@ -39,9 +39,7 @@ from checker.report import (
 from checker.run import CheckOptions, SynthesisOptions
 from checker.source import Span
 from checker.statespace import DEFAULT_CAP, TooLarge, build_graph
-from checker.symbolic.polyhedra import PolyhedraUnavailable
-from checker.symbolic.timed import ZONES
-from checker.symbolic.zones import SolverGaveUp
+from checker.symbolic.errors import PolyhedraUnavailable, SolverGaveUp
 
 
 class _Parser(argparse.ArgumentParser):
@@ -107,7 +105,7 @@ def _arg_parser() -> argparse.ArgumentParser:
 
 
 def _zones(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--zones", choices=ZONES, default="ppl",
+    p.add_argument("--zones", choices=run.ZONES, default="ppl",
                    help="how the timed engine stores zones: ppl (exact polyhedra, the "
                         "default) or z3 (formulas with quantifier elimination: the first "
                         "engine, much slower; kept to cross-check)")

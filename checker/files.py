@@ -6,8 +6,6 @@ import os
 import shutil
 import tempfile
 
-import graphviz
-
 
 def write_atomic(path: str, data: bytes | str) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
@@ -31,6 +29,8 @@ def dot_available() -> bool:
 
 def render(dot_text: str, fmt: str) -> bytes:
     """Render DOT text with Graphviz's `dot` (svg or png)."""
+    import graphviz  # loads only when a diagram is drawn
+
     return graphviz.Source(dot_text).pipe(format=fmt)
 
 

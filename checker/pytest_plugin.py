@@ -17,7 +17,7 @@ from checker.diagnostics import CheckError
 from checker.render import text
 from checker.report import EXIT_OK
 from checker.run import CheckOptions
-from checker.symbolic.zones import SolverGaveUp
+from checker.symbolic.errors import SolverGaveUp
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -34,10 +34,10 @@ from checker.report import (
     outcomes_of,
     properties_of,
 )
-from checker.symbolic import timed
 from checker.trace import build_trace
 
 Progress = Callable[[int, int, int, float], None]  # states, transitions, depth, seconds
+ZONES = ("ppl", "z3")  # how the timed engine keeps zones: see checker.symbolic.timed
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,8 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
     max_states = options.max_states if options.max_states is not None else cfg.max_states
     if loaded.model.timed:
         # Timed models are explored to the end, so each violation's param region is exact.
+        from checker.symbolic import timed  # Z3 and PPL load only for timed models
+
         tr = timed.explore_timed(loaded.system, deadlock=cfg.deadlock, max_states=max_states,
                                  timeout=options.timeout, since=deadline.started,
                                  zones=options.zones, stop_at_first=False,
@@ -140,6 +142,8 @@ def synthesize(spec: str | Loaded, options: SynthesisOptions = SynthesisOptions(
     loaded = _loaded(spec, options.roots, deadline)
     if not loaded.model.params:
         raise NoParams(f"model {loaded.model.name} has no params to synthesize")
+    from checker.symbolic import timed
+
     syn = timed.synthesize(loaded.system, deadlock=loaded.config.deadlock,
                            max_states=options.max_states, timeout=options.timeout,
                            since=deadline.started, zones=options.zones,

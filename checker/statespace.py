@@ -7,10 +7,13 @@ cap, because a picture of more states than that is no longer readable.
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from checker import ir
 from checker.compile import System
+
+if TYPE_CHECKING:  # networkx loads only when a state-space diagram is drawn
+    import networkx as nx
 
 DEFAULT_CAP = 2000
 
@@ -40,6 +43,8 @@ def state_label(system: System, s: tuple) -> str:
 
 def build_graph(system: System, cap: int = DEFAULT_CAP) -> tuple[nx.DiGraph, dict]:
     """Returns the graph and the map from state tuples to node numbers."""
+    import networkx as nx
+
     g = nx.DiGraph()
     index = {system.initial: 0}
     order = [system.initial]

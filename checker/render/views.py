@@ -5,12 +5,14 @@ of a small explored state space (statespace). Pure functions from IR/graphs to D
 from __future__ import annotations
 
 import itertools
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from checker import ir
 from checker.effects import effects
 from checker.render.dot import attrs, wrap
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 ACTOR_FILL = "#d6eaf8"
 SHARED_FILL = "#e8f8f5"

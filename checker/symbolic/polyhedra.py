@@ -29,15 +29,12 @@ from fractions import Fraction
 import z3
 
 from checker import ir
+from checker.symbolic.errors import PolyhedraUnavailable
 
 try:
     import ppl
 except ImportError:  # pragma: no cover - .ci/setup installs it; PolyZones says what to do
     ppl = None
-
-
-class PolyhedraUnavailable(RuntimeError):
-    """pplpy (the Parma Polyhedra Library) is not installed or cannot be loaded."""
 
 
 class PolyZones:
@@ -62,6 +59,8 @@ class PolyZones:
         self.size = self.n_params + len(clocks)
         self.seconds = 0.0
         self._lins: dict[ir.Lin, tuple] = {}
+        self._bounds: dict[tuple, object] = {}
+        self._rays: dict[tuple, object] = {}
         self.base = self._base(model)
 
     # ------------------------------------------------------------ building constraints
@@ -106,9 +105,14 @@ class PolyZones:
         return poly
 
     def age_bound(self, key: str, op: str, bound: ir.Lin):
-        """`age(key) op bound`."""
-        terms, const = self.lin(bound)
-        return self.compare(({self.clock[key]: Fraction(1)}, Fraction(0)), op, (terms, const))
+        """`age(key) op bound` (built once per clock, operator and bound)."""
+        made = self._bounds.get((key, op, bound))
+        if made is None:
+            terms, const = self.lin(bound)
+            made = self.compare(({self.clock[key]: Fraction(1)}, Fraction(0)), op,
+                                (terms, const))
+            self._bounds[(key, op, bound)] = made
+        return made
 
     # ------------------------------------------------------------ zones
     def initial(self):
@@ -123,15 +127,18 @@ class PolyZones:
         start = time.perf_counter()
         poly = ppl.NNC_Polyhedron(zone)
         if live:
-            poly.add_generator(ppl.ray(self._ray(live, 1)))
+            poly.add_generator(self._ray(live, 1))
         self.seconds += time.perf_counter() - start
         return poly
 
     def _ray(self, live: list[str], sign: int):
-        expr = ppl.Linear_Expression(0)
-        for key in live:
-            expr += sign * ppl.Variable(self.clock[key])
-        return expr
+        key = (tuple(live), sign)
+        if key not in self._rays:
+            expr = ppl.Linear_Expression(0)
+            for clock in live:
+                expr += sign * ppl.Variable(self.clock[clock])
+            self._rays[key] = ppl.ray(expr)
+        return self._rays[key]
 
     def restrict(self, poly, constraints: list):
         start = time.perf_counter()
@@ -167,7 +174,7 @@ class PolyZones:
         start = time.perf_counter()
         past = ppl.NNC_Polyhedron(fires)
         if live:
-            past.add_generator(ppl.ray(self._ray(live, -1)))
+            past.add_generator(self._ray(live, -1))
         past.intersection_assign(zone)
         self.seconds += time.perf_counter() - start
         return past
@@ -180,6 +187,8 @@ class PolyZones:
         for other in others:
             out = []
             for piece in pieces:
+                if other.contains(piece):  # the common case: some transition fires anywhere
+                    continue
                 if piece.is_disjoint_from(other):
                     out.append(piece)
                     continue

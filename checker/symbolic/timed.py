@@ -189,9 +189,6 @@ def _prepare(tm: TimedModel, s: tuple, zone):
     return live, old, delta, zone_old
 
 
-ZONES = ("ppl", "z3")  # polyhedra (the default), or Z3 formulas with quantifier elimination
-
-
 class _Search:
     """One timed exploration: symbolic states (discrete state, zone), their tree, and what
     was found, with every param region in which each property fails.
@@ -392,7 +389,7 @@ def explore_timed(system: System, *, deadlock: bool = True, max_states: int | No
                   progress=None, stop=None, since: float | None = None,
                   zones: str = "ppl") -> TimedResult:
     """Explore every symbolic state breadth-first (or until a bound); see the module doc.
-    `since`: as in `checker.engines.common.Limits`; `zones`: one of ZONES."""
+    `since`: as in `checker.engines.common.Limits`; `zones`: "ppl" or "z3" (checker.run.ZONES)."""
     search = _Search(system, deadlock, zones)
     why_stop = stop_checker(search.start, max_states=max_states, timeout=timeout, stop=stop,
                             progress=progress, since=since)

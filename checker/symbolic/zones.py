@@ -18,6 +18,7 @@ from fractions import Fraction
 import z3
 
 from checker import ir
+from checker.symbolic.errors import SolverGaveUp
 
 
 def rat(x: Fraction | int) -> z3.ArithRef:
@@ -147,11 +148,6 @@ class ParamSpace:
     def entails(self, a: z3.BoolRef, b: z3.BoolRef) -> bool:
         """a implies b (for every param valuation allowed by the base constraint)."""
         return not self.sat(z3.And(a, z3.Not(b)))
-
-
-class SolverGaveUp(Exception):
-    """Z3 answered `unknown` (never expected for linear arithmetic, but not to be taken as
-    an answer either way)."""
 
 
 def _gave_up(reason: str):
