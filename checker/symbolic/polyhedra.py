@@ -140,6 +140,9 @@ class PolyZones:
             self._rays[key] = ppl.ray(expr)
         return self._rays[key]
 
+    def copy(self, poly):
+        return ppl.NNC_Polyhedron(poly)
+
     def restrict(self, poly, constraints: list):
         start = time.perf_counter()
         out = ppl.NNC_Polyhedron(poly)

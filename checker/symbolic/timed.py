@@ -276,25 +276,46 @@ class _Search:
         live = tm.live(s)
         bounds = [pz.age_bound(key, "<=", d) for key, d in tm.deadline_bounds(s, info)]
         common = pz.restrict(pz.elapsed(zone, live), bounds)  # ages at the firing instant
+        # Transitions without a firing condition can fire wherever `common` allows: decide
+        # that once per state, not once per transition.
+        untimed = {"feasible": None, "from": None}
+
+        def firing_set(label: tuple):
+            """(where label fires, from where in zone) or None if it cannot fire."""
+            cons = self._firing(label)
+            if cons:
+                fires = pz.restrict(common, cons)
+                if not pz.feasible(fires):
+                    return None
+                return fires, (pz.from_where(zone, fires, live) if self.deadlock else None)
+            if untimed["feasible"] is None:
+                untimed["feasible"] = pz.feasible(common)
+                if untimed["feasible"] and self.deadlock:
+                    untimed["from"] = pz.from_where(zone, common, live)
+            if not untimed["feasible"]:
+                return None
+            return pz.copy(common), untimed["from"]
+
         enabled = []
         for err in errs:
             # A failure inside a transition counts where that transition can fire in time.
-            fires = pz.restrict(common, self._firing(err[:4]))
-            if pz.feasible(fires):
+            found = firing_set(err[:4])
+            if found is not None:
                 self.record(self._hop(cur, transition_failure, self.system, err),
-                            [pz.region(fires)])
+                            [pz.region(found[0])])
                 if self.deadlock:  # where it can fire, the state is not stuck: it fails
-                    enabled.append(pz.from_where(zone, fires, live))
+                    enabled.append(found[1])
         live_set = set(live)
         for t_raw, label in zip(out, info):
             t, started = tm.normalize(t_raw)
-            fires = pz.restrict(common, self._firing(label))
-            if not pz.feasible(fires):
+            found = firing_set(label)
+            if found is None:
                 continue
+            fires, origin = found
             self.transitions += 1
             self.fired[label[0]] += 1
-            if self.deadlock:
-                enabled.append(pz.from_where(zone, fires, live))
+            if self.deadlock and all(origin is not e for e in enabled):
+                enabled.append(origin)
             live_t = set(tm.live(t))
             fired = tm.clock(label) if label[0] in tm.bounded else None
             # Clocks that stop mattering are pinned at 0; the fired one and timers just
