@@ -52,6 +52,7 @@ class _Parser(argparse.ArgumentParser):
 def _arg_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="protocheck",
                 description="Model checker for initialization and shutdown protocols.")
+    p.add_argument("--version", action="version", version=f"protocheck {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("check", help="check specs (files or folders of *.spec)")
     c.add_argument("paths", nargs="+", metavar="PATH")

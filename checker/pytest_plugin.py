@@ -17,7 +17,7 @@ from checker.diagnostics import CheckError
 from checker.render import text
 from checker.report import EXIT_OK
 from checker.run import CheckOptions
-from checker.symbolic.errors import SolverGaveUp
+from checker.symbolic.errors import PolyhedraUnavailable, SolverGaveUp
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,6 +63,9 @@ class SpecItem(pytest.Item):
             raise SpecFailure("\n".join(d.render() for d in err.diagnostics)) from None
         except OutOfTime as err:
             self.user_properties.append(("verdict", "inconclusive"))
+            raise SpecFailure(f"{self.path}: {err}") from None
+        except PolyhedraUnavailable as err:
+            self.user_properties.append(("verdict", "error"))
             raise SpecFailure(f"{self.path}: {err}") from None
         except SolverGaveUp as err:
             self.user_properties.append(("verdict", "inconclusive"))

@@ -124,7 +124,8 @@ def synthesis_json(syn: SynthesisReport) -> dict:
         "complete": syn.complete, "limit": syn.limit or None,
         "stats": {"states": syn.stats.states, "transitions": syn.stats.transitions,
                   "seconds": round(syn.stats.seconds, 6),
-                  "z3_seconds": round(syn.solver.seconds, 6)},
+                  "z3_seconds": round(syn.solver.seconds, 6),
+                  "polyhedra_seconds": round(syn.solver.polyhedra_seconds, 6)},
     }
 
 

@@ -58,7 +58,8 @@ def _stopped_note(report: Report) -> str:
 def _solver_note(report: Report) -> str:
     if report.solver is None:
         return ""
-    return f"; Z3: {report.solver.calls:,} calls, {report.solver.seconds:.2f} s"
+    return (f"; polyhedra {report.solver.polyhedra_seconds:.2f} s, Z3: "
+            f"{report.solver.calls:,} calls, {report.solver.seconds:.2f} s")
 
 
 def counterexample_lines(report: Report, cx: Counterexample, diagrams: list[str] | None = None
@@ -249,5 +250,6 @@ def synthesis_lines(syn: SynthesisReport) -> list[str]:
         else:
             lines.append(f"  {name} is violated iff {region}")
     lines.append(f"explored: {syn.stats.states:,} symbolic states, {syn.stats.transitions:,} "
-                 f"transitions, {syn.stats.seconds:.2f} s (Z3 {syn.solver.seconds:.2f} s)")
+                 f"transitions, {syn.stats.seconds:.2f} s (polyhedra "
+                 f"{syn.solver.polyhedra_seconds:.2f} s, Z3 {syn.solver.seconds:.2f} s)")
     return lines
