@@ -110,10 +110,20 @@ def test_brute_force_graceful_shutdown(tmp_path, variant):
                                                      2: (True, True), 3: (True, False)}[variant]
 
 
-@pytest.mark.parametrize("fixed", [False, True])
-def test_brute_force_dora(tmp_path, fixed):
+def test_brute_force_graceful_shutdown_three_invocations(tmp_path):
+    # Scaled: three in-flight invocations, the configurable grace (two params).
+    results = _brute_force(tmp_path, "graceful_shutdown",
+                           {"cleanup": range(5), "grace": range(1, 5)},
+                           {"HARD_CODED_DRAIN": 3, "K": 3}, {"VARIANT": 2}, GRACEFUL_BODY,
+                           deadlock=False)
+    assert [(p, e, a) for p, (e, a) in results.items() if e != a] == []
+    assert all(a == (cleanup < grace) for (cleanup, grace), (_e, a) in results.items())
+
+
+@pytest.mark.parametrize("fixed,k", [(False, 1), (True, 1), (False, 3), (True, 3)])
+def test_brute_force_dora(tmp_path, fixed, k):
     results = _brute_force(tmp_path, "dora_drop_token",
-                           {"grace": range(1, 5), "gil_delay": range(5)}, {"K": 1},
+                           {"grace": range(1, 5), "gil_delay": range(5)}, {"K": k},
                            {"FIXED": fixed}, DORA_BODY, deadlock=True)
     for (grace, gil), (expected, actual) in results.items():
         assert expected == actual, (grace, gil)
