@@ -226,17 +226,29 @@ class PolyZones:
         return out
 
     def union_formula(self, regions: list) -> z3.BoolRef:
-        """A union of param polyhedra as one Z3 formula, without the pieces that others
-        contain (a piece equal to an earlier one goes)."""
-        kept: list = []
-        for i, r in enumerate(regions):
-            if r.is_empty():
+        """A union of param polyhedra as one Z3 formula, simplified first: pieces another
+        contains go, and two pieces whose convex hull is exactly their union become that
+        hull, so Z3 describes a few pieces, not one per violating state."""
+        pieces: list = []
+        for r in regions:
+            if r.is_empty() or any(p.contains(r) for p in pieces):
                 continue
-            if any(o.contains(r) and (j < i or not r.contains(o))
-                   for j, o in enumerate(regions) if j != i and not o.is_empty()):
-                continue
-            kept.append(r)
-        return z3.Or(*[self.formula(r) for r in kept]) if kept else z3.BoolVal(False)
+            pieces = [p for p in pieces if not r.contains(p)]
+            pieces.append(ppl.NNC_Polyhedron(r))
+        merged = True
+        while merged and len(pieces) > 1:
+            merged = False
+            for i in range(len(pieces)):
+                for j in range(i + 1, len(pieces)):
+                    hull = ppl.NNC_Polyhedron(pieces[i])
+                    hull.upper_bound_assign(pieces[j])
+                    if not self.minus(hull, [pieces[i], pieces[j]]):
+                        pieces = [p for k, p in enumerate(pieces) if k not in (i, j)] + [hull]
+                        merged = True
+                        break
+                if merged:
+                    break
+        return z3.Or(*[self.formula(r) for r in pieces]) if pieces else z3.BoolVal(False)
 
     def formula(self, poly) -> z3.BoolRef:
         """One param polyhedron as a conjunction over the params (Z3 reals)."""

@@ -74,6 +74,7 @@ class TimedModel:
                                  if t.timing and t.timing[0] == "after")
         self.ages: dict[str, z3.ArithRef] = {}
         self._expanded: dict[tuple, tuple] = {}
+        self._live: dict[tuple, list[str]] = {}
 
     def age(self, key: str) -> z3.ArithRef:
         if key not in self.ages:
@@ -96,9 +97,13 @@ class TimedModel:
         return [self.clock(p) for p in sorted(pairs)]
 
     def live(self, s: tuple) -> list[str]:
-        """The clocks that matter in discrete state s, in a fixed order."""
-        keys = self.enabled(s)
-        keys += [t.key for t in self.system.timers if s[t.index] == ir.TIMER_ARMED]
+        """The clocks that matter in discrete state s, in a fixed order (a list the caller
+        must not change: it is kept, like the expansion it comes from)."""
+        keys = self._live.get(s)
+        if keys is None:
+            keys = self.enabled(s)
+            keys += [t.key for t in self.system.timers if s[t.index] == ir.TIMER_ARMED]
+            self._live[s] = keys
         return keys
 
     def normalize(self, t: tuple) -> tuple[tuple, set[str]]:
