@@ -84,3 +84,15 @@ def test_regions_of_each_property_are_equivalent():
     for name in explored["ppl"]:
         assert _equivalent(space, explored["ppl"][name], explored["z3"][name]), name
     assert z3.is_expr(explored["ppl"]["no_teardown_before_cleanup"])
+
+
+def test_a_missing_polyhedra_library_is_a_clear_error(cli, monkeypatch):
+    # What a machine without pplpy sees: a message saying what to install, exit 2, no
+    # traceback; the Z3 zones still work.
+    from checker.symbolic import polyhedra
+    monkeypatch.setattr(polyhedra, "ppl", None)
+    code, _, err = cli("check", "specs/dora_drop_token_buggy.spec")
+    assert code == 2
+    assert "needs the Parma Polyhedra Library" in err and "pip install pplpy" in err
+    assert "Traceback" not in err
+    assert cli("check", "--zones", "z3", "specs/dora_drop_token_buggy.spec")[0] == 0
