@@ -16,6 +16,14 @@ from checker.compile import System, Transition
 from checker.diagnostics import Diagnostic
 from checker.engines.common import INTERRUPTED
 from checker.engines.result import Stats, Violation
+from checker.exitcodes import (  # noqa: F401 - re-exported: report users read them here
+    EXIT_INCONCLUSIVE,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_MISMATCH,
+    EXIT_OK,
+)
 from checker.properties import (
     ALWAYS_CHECKED,
     BROKEN,
@@ -29,14 +37,6 @@ from checker.properties import (
 )
 from checker.source import Span
 from checker.trace import Trace
-
-# Exit codes of `protocheck check` and `protocheck synthesize` (documented in the README).
-EXIT_OK = 0  # every verdict matches its spec's `expect` (synthesize: every region is exact)
-EXIT_MISMATCH = 1  # some verdict does not match its `expect`
-EXIT_INPUT = 2  # bad input or usage: a located diagnostic was printed
-EXIT_INCONCLUSIVE = 3  # a bound or the timeout stopped a search before its verdict
-EXIT_INTERNAL = 70  # a crash inside protocheck (a bug): the traceback is in a file
-EXIT_INTERRUPTED = 130  # Ctrl-C, after printing partial statistics
 
 
 @dataclass(frozen=True)

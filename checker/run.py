@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from checker import symbolic
 from checker.deadline import Deadline
 from checker.engines import bfs, dfs
 from checker.engines.common import Limits
@@ -37,7 +38,7 @@ from checker.report import (
 from checker.trace import build_trace
 
 Progress = Callable[[int, int, int, float], None]  # states, transitions, depth, seconds
-ZONES = ("ppl", "z3")  # how the timed engine keeps zones: see checker.symbolic.timed
+ZONES = symbolic.ZONES  # how the timed engine keeps zones: see checker.symbolic.timed
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Nodes are numbered in BFS order (0 is the initial state) and carry a `label`; edges carry the
 labels of the transitions between the two states. Exploration stops with `TooLarge` past the
-cap, because a picture of more states than that is no longer readable.
+cap (`protocheck diagram --max-states`, default 2,000), because a picture of more states
+than that is no longer readable.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from checker.compile import System
 
 if TYPE_CHECKING:  # networkx loads only when a state-space diagram is drawn
     import networkx as nx
-
-DEFAULT_CAP = 2000
 
 
 class TooLarge(Exception):
@@ -41,7 +40,7 @@ def state_label(system: System, s: tuple) -> str:
     return "\n".join(parts)
 
 
-def build_graph(system: System, cap: int = DEFAULT_CAP) -> tuple[nx.DiGraph, dict]:
+def build_graph(system: System, cap: int) -> tuple[nx.DiGraph, dict]:
     """Returns the graph and the map from state tuples to node numbers."""
     import networkx as nx
 

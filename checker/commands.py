@@ -1,0 +1,323 @@
+"""Running the CLI's commands: `check`, `synthesize`, `parse` and `diagram`, from parsed
+arguments to printed results and an exit code.
+
+`checker.cli` parses the arguments and imports this module only then, so that `--version`
+and `--help` do not load the checker. Every verdict comes from `checker.run`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from contextlib import contextmanager
+
+from checker import files, run
+from checker.deadline import Deadline, OutOfTime
+from checker.diagnostics import CheckError, Diagnostic
+from checker.dsl.parse import file_kind
+from checker.load import load_model, load_spec, read_source
+from checker.render import json as render_json
+from checker.render import text
+from checker.render.charts import counterexample_dot
+from checker.render.itf import counterexample_itf
+from checker.render.junit import junit_document
+from checker.render.sarif import sarif_document
+from checker.render.views import actors_dot, statespace_dot, structure_dot
+from checker.report import (
+    EXIT_INCONCLUSIVE,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_MISMATCH,
+    EXIT_OK,
+    Report,
+    SynthesisReport,
+)
+from checker.run import CheckOptions, SynthesisOptions
+from checker.source import Span
+from checker.statespace import TooLarge, build_graph
+
+
+def _spec_files(paths: list[str]) -> list[str]:
+    out = []
+    for p in paths:
+        if os.path.isdir(p):
+            found = []
+            for root, _dirs, files in os.walk(p):
+                found += [os.path.join(root, f) for f in files if f.endswith(".spec")]
+            if not found:
+                raise CheckError([Diagnostic("error", "PC502", f"no .spec files in {p}",
+                                             Span(p, 0, 0, 0, 0))])
+            out += sorted(found)
+        else:
+            out.append(p)
+    return out
+
+
+def _progress_printer(name: str):
+    if not sys.stderr.isatty():
+        return None
+
+    def show(states: int, transitions: int, depth: int, seconds: float) -> None:
+        sys.stderr.write(f"\r{name}: {states:,} states, {transitions:,} transitions, depth "
+                         f"{depth}, {seconds:.0f} s, {states / max(seconds, 1e-9):,.0f} "
+                         "states/s\x1b[K")
+        sys.stderr.flush()
+
+    return show
+
+
+@contextmanager
+def _ctrl_c_flag():
+    """While exploring, the first Ctrl-C only sets a flag that the explorer polls between
+    states. A KeyboardInterrupt raised at an arbitrary bytecode can land inside a Z3 object's
+    `__del__`, where Python prints it and swallows it. A second Ctrl-C raises as usual."""
+    hit = [False]
+
+    def on_sigint(_signum, _frame) -> None:
+        if hit[0]:
+            raise KeyboardInterrupt
+        hit[0] = True
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread: keep Python's own handling
+        yield lambda: False
+        return
+    try:
+        yield lambda: hit[0]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _print_diags(diags) -> None:
+    for d in diags:
+        print(d.render(), file=sys.stderr)
+
+
+def _emit(text: str) -> None:
+    """Print to stdout. When the reader has gone (`protocheck check ... | head -1`), the rest
+    is dropped but the run goes on, so the exit status still tells the verdict."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # later writes and the final flush go nowhere
+
+
+def _finish_progress(progress) -> None:
+    if progress is not None:
+        sys.stderr.write("\r\x1b[K")
+
+
+def _write_outputs(report: Report, args) -> dict[str, list[str]]:
+    """Diagrams and ITF files of one spec's counterexamples; property -> diagram files."""
+    diagrams = {}
+    for cx in report.counterexamples:
+        base = os.path.join(args.diagrams or "", f"{report.name}-{cx.property.name}")
+        if args.diagrams:
+            formats = ("svg", "png") if args.png else ("svg",)
+            diagrams[cx.property.name] = files.write_diagram(
+                base, counterexample_dot(report, cx), formats)
+        if args.itf:
+            target = os.path.join(args.itf, f"{report.name}-{cx.property.name}.itf.json")
+            files.write_atomic(target, json.dumps(counterexample_itf(report, cx), indent=2) + "\n")
+    return diagrams
+
+
+def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]]]:
+    deadline = Deadline.start(args.timeout)  # the timeout covers loading and compiling
+    loaded = load_spec(path, tuple(args.allow_root), deadline)
+    if not args.json:
+        _print_diags(loaded.warnings)
+    progress = None if args.no_progress else _progress_printer(loaded.config.name)
+    options = CheckOptions(search=args.search, max_states=args.max_states, timeout=args.timeout,
+                           all_violations=args.all_violations, progress=progress, stop=stop,
+                           started=deadline.started, zones=args.zones)
+    try:
+        report = run.check(loaded, options)
+    finally:
+        _finish_progress(progress)
+    return report, _write_outputs(report, args)
+
+
+def _diagnostics_of(err: CheckError | OutOfTime, path: str) -> list[Diagnostic]:
+    """What to show for a spec that was not explored: its input errors, or a timeout that ran
+    out before exploring began (PC601, at the spec; exit 3, not 2: the input is fine)."""
+    if isinstance(err, CheckError):
+        return err.diagnostics
+    return [Diagnostic("error", "PC601", str(err), Span(path, 1, 1, 1, 1), "",
+                       "raise --timeout, or make the model smaller")]
+
+
+def _overall(codes: list[int]) -> int:
+    for code in (EXIT_INTERRUPTED, EXIT_INPUT, EXIT_MISMATCH, EXIT_INCONCLUSIVE):
+        if code in codes:
+            return code
+    return EXIT_OK
+
+
+def check(args) -> int:
+    if args.diagrams and not files.dot_available():
+        print("protocheck: Graphviz 'dot' was not found; writing .dot files only (install the "
+              "Debian package graphviz)", file=sys.stderr)
+    try:
+        spec_files = _spec_files(args.paths)
+    except CheckError as err:
+        _print_diags(err.diagnostics)
+        return EXIT_INPUT
+    codes: list[int] = []
+    reports: list[Report] = []
+    docs, errors = [], []
+    for path in spec_files:
+        try:
+            with _ctrl_c_flag() as stop:
+                report, diagrams = _check_one(path, args, stop)
+        except (CheckError, OutOfTime) as err:
+            diags = _diagnostics_of(err, path)
+            if args.json:
+                errors += [render_json.diagnostic_json(d) for d in diags]
+            else:
+                _print_diags(diags)
+            codes.append(EXIT_INPUT if isinstance(err, CheckError) else EXIT_INCONCLUSIVE)
+            continue
+        codes.append(report.exit_code)
+        reports.append(report)
+        docs.append(render_json.report_json(report, diagrams if args.diagrams else None))
+        if not args.json:
+            _emit(("\n" if len(reports) > 1 else "") + "\n".join(text.report_lines(report,
+                                                                                  diagrams)))
+        if report.interrupted:
+            print(f"protocheck: interrupted while checking {path}; partial statistics: "
+                  f"{report.stats.states:,} states, {report.stats.transitions:,} transitions",
+                  file=sys.stderr)
+            break
+    final = _overall(codes)
+    if args.junit:
+        files.write_atomic(args.junit, junit_document(reports))
+    if args.sarif:
+        doc = sarif_document(reports, os.getcwd())
+        files.write_atomic(args.sarif, json.dumps(doc, indent=2) + "\n")
+    if args.json:
+        _emit(json.dumps(render_json.document(docs, errors, final), indent=2))
+    elif len(spec_files) > 1 and final != EXIT_INTERRUPTED:
+        _emit(f"\n{len(spec_files)} specs: {codes.count(EXIT_OK)} as expected, "
+              f"{codes.count(EXIT_MISMATCH)} mismatched, {codes.count(EXIT_INCONCLUSIVE)} "
+              f"inconclusive, {codes.count(EXIT_INPUT)} with errors")
+    return final
+
+
+def parse(args) -> int:
+    try:
+        src = read_source(args.file)
+        if file_kind(src) == "spec":
+            loaded = load_spec(args.file, tuple(args.allow_root))
+        else:
+            loaded = load_model(args.file)
+    except CheckError as err:
+        _print_diags(err.diagnostics)
+        return EXIT_INPUT
+    _print_diags(list(loaded.warnings))
+    if loaded.config is not None:
+        cfg = loaded.config
+        _emit(f"{args.file}: spec {cfg.name}: ok")
+        _emit(f"  model: {loaded.model.path}")
+        _emit(f"  expect: {cfg.expect}; deadlock detection: {'on' if cfg.deadlock else 'off'}; "
+             f"search: {cfg.search}")
+        for inv in cfg.invariants:
+            _emit(f"  invariant {inv.name}: {inv.source_text}")
+    else:
+        _emit(f"{args.file}: " + "\n".join(text.summarize_model(loaded.model, loaded.system)))
+    return EXIT_OK
+
+
+def synthesize(args) -> int:
+    try:
+        spec_files = _spec_files(args.paths)
+    except CheckError as err:
+        _print_diags(err.diagnostics)
+        return EXIT_INPUT
+    codes: list[int] = []
+    docs = []
+    for path in spec_files:
+        try:
+            deadline = Deadline.start(args.timeout)
+            loaded = load_spec(path, tuple(args.allow_root), deadline)
+            syn = _synthesize_one(loaded, args, deadline.started)
+        except (CheckError, OutOfTime) as err:
+            _print_diags(_diagnostics_of(err, path))
+            codes.append(EXIT_INPUT if isinstance(err, CheckError) else EXIT_INCONCLUSIVE)
+            continue
+        except run.NoParams as err:
+            print(f"protocheck: {path}: {err}; use `protocheck check`", file=sys.stderr)
+            codes.append(EXIT_INPUT)
+            continue
+        codes.append(syn.exit_code)
+        if syn.interrupted:
+            print(f"protocheck: interrupted while synthesizing {path}; partial statistics: "
+                  f"{syn.stats.states:,} symbolic states, {syn.stats.transitions:,} "
+                  "transitions; no region", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        docs.append(render_json.synthesis_json(syn))
+        if not args.json:
+            _emit("\n".join(text.synthesis_lines(syn)))
+    code = _overall(codes)
+    if args.json:
+        _emit(json.dumps({"tool": "protocheck", "schema": 1, "synthesis": docs,
+                          "exit_code": code}, indent=2))
+    return code
+
+
+def _synthesize_one(loaded, args, started: float) -> SynthesisReport:
+    progress = None if args.no_progress else _progress_printer(loaded.config.name)
+    try:
+        with _ctrl_c_flag() as stop:
+            return run.synthesize(loaded, SynthesisOptions(
+                max_states=args.max_states, timeout=args.timeout, progress=progress, stop=stop,
+                started=started, zones=args.zones))
+    finally:
+        _finish_progress(progress)
+
+
+def diagram(args) -> int:
+    try:
+        src = read_source(args.file)
+        loaded = load_spec(args.file, tuple(args.allow_root)) if file_kind(src) == "spec" \
+            else load_model(args.file)
+    except CheckError as err:
+        _print_diags(err.diagnostics)
+        return EXIT_INPUT
+    model = loaded.model
+    name = loaded.config.name if loaded.config else model.name
+    consts = text.constants_text(model)
+    if args.view == "structure":
+        dot_text = structure_dot(model)
+    elif args.view == "actors":
+        dot_text = actors_dot(model)
+    else:
+        try:
+            graph, index = build_graph(loaded.system, args.max_states)
+        except TooLarge as err:
+            print(f"protocheck: {err}; the statespace view is for small models (set smaller "
+                  f"constants in a spec, or raise --max-states)", file=sys.stderr)
+            return EXIT_INPUT
+        highlight: list[int] = []
+        title = f"{name}" + (f" ({consts})" if consts else "") + \
+            f": {graph.number_of_nodes()} states, {graph.number_of_edges()} edges"
+        if loaded.config is not None:
+            report = run.check(loaded)
+            if report.counterexamples:
+                v = report.counterexamples[0].violation
+                # A timed path's states are in the untimed graph (it over-approximates).
+                highlight = [index[s] for s in v.path if s in index]
+                title += f"; counterexample to {v.property} in red"
+        dot_text = statespace_dot(graph, title=title, highlight=highlight)
+    if not files.dot_available():
+        print("protocheck: Graphviz 'dot' was not found; writing the .dot file only (install "
+              "the Debian package graphviz)", file=sys.stderr)
+    base = os.path.join(args.output, f"{name}-{args.view}")
+    written = files.write_diagram(base, dot_text, ("svg", "png") if args.png else ("svg",))
+    for p in written:
+        _emit(p)
+    return EXIT_OK
