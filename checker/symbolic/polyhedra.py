@@ -23,6 +23,8 @@ described and for witnesses, as disjunctions of a few constraints each.
 from __future__ import annotations
 
 import math
+import signal
+import threading
 import time
 from fractions import Fraction
 
@@ -31,10 +33,24 @@ import z3
 from checker import ir
 from checker.symbolic.errors import PolyhedraUnavailable
 
-try:
-    import ppl
-except ImportError:  # pragma: no cover - .ci/setup installs it; PolyZones says what to do
-    ppl = None
+
+def _import_ppl():
+    """pplpy, or None. Importing it installs cysignals' SIGINT handler over whatever was there;
+    put the previous one back. Otherwise Ctrl-C raises inside PPL's C++ code (a longjmp out of
+    a half-done polyhedron operation) instead of reaching the CLI's flag between states."""
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.getsignal(signal.SIGINT) if main else None
+    try:
+        import ppl as module
+    except ImportError:  # .ci/setup installs it; PolyZones says what to do
+        return None
+    finally:
+        if main and before is not None:
+            signal.signal(signal.SIGINT, before)
+    return module
+
+
+ppl = _import_ppl()
 
 
 class PolyZones:
