@@ -20,9 +20,7 @@ from checker.dsl.parse import file_kind
 from checker.load import load_model, load_spec, read_source
 from checker.render import json as render_json
 from checker.render import text
-from checker.render.charts import counterexample_dot
 from checker.render.itf import counterexample_itf
-from checker.render.junit import junit_document
 from checker.render.sarif import sarif_document
 from checker.render.views import actors_dot, statespace_dot, structure_dot
 from checker.report import (
@@ -117,6 +115,8 @@ def _write_outputs(report: Report, args) -> dict[str, list[str]]:
     for cx in report.counterexamples:
         base = os.path.join(args.diagrams or "", f"{report.name}-{cx.property.name}")
         if args.diagrams:
+            from checker.render.charts import counterexample_dot  # loads only to draw
+
             formats = ("svg", "png") if args.png else ("svg",)
             diagrams[cx.property.name] = files.write_diagram(
                 base, counterexample_dot(report, cx), formats)
@@ -195,6 +195,8 @@ def check(args) -> int:
             break
     final = _overall(codes)
     if args.junit:
+        from checker.render.junit import junit_document  # loads only when asked for
+
         files.write_atomic(args.junit, junit_document(reports))
     if args.sarif:
         doc = sarif_document(reports, os.getcwd())
