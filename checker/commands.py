@@ -142,13 +142,14 @@ def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]]]:
     return report, _write_outputs(report, args)
 
 
-def _diagnostics_of(err: CheckError | OutOfTime, path: str) -> list[Diagnostic]:
-    """What to show for a spec that was not explored: its input errors, or a timeout that ran
-    out before exploring began (PC601, at the spec; exit 3, not 2: the input is fine)."""
+def _not_explored(err: CheckError | OutOfTime, path: str) -> tuple[list[Diagnostic], int]:
+    """What to show for a spec that was not explored, and its exit code: its input errors
+    (2), or a timeout that ran out before exploring began (PC601, at the spec; 3, not 2: the
+    input is fine)."""
     if isinstance(err, CheckError):
-        return err.diagnostics
+        return err.diagnostics, EXIT_INPUT
     return [Diagnostic("error", "PC601", str(err), Span(path, 1, 1, 1, 1), "",
-                       "raise --timeout, or make the model smaller")]
+                       "raise --timeout, or make the model smaller")], EXIT_INCONCLUSIVE
 
 
 def _overall(codes: list[int]) -> int:
@@ -175,12 +176,12 @@ def check(args) -> int:
             with _ctrl_c_flag() as stop:
                 report, diagrams = _check_one(path, args, stop)
         except (CheckError, OutOfTime) as err:
-            diags = _diagnostics_of(err, path)
+            diags, code = _not_explored(err, path)
             if args.json:
                 errors += [render_json.diagnostic_json(d) for d in diags]
             else:
                 _print_diags(diags)
-            codes.append(EXIT_INPUT if isinstance(err, CheckError) else EXIT_INCONCLUSIVE)
+            codes.append(code)
             continue
         codes.append(report.exit_code)
         reports.append(report)
@@ -248,8 +249,9 @@ def synthesize(args) -> int:
             loaded = load_spec(path, tuple(args.allow_root), deadline)
             syn = _synthesize_one(loaded, args, deadline.started)
         except (CheckError, OutOfTime) as err:
-            _print_diags(_diagnostics_of(err, path))
-            codes.append(EXIT_INPUT if isinstance(err, CheckError) else EXIT_INCONCLUSIVE)
+            diags, code = _not_explored(err, path)
+            _print_diags(diags)
+            codes.append(code)
             continue
         except run.NoParams as err:
             print(f"protocheck: {path}: {err}; use `protocheck check`", file=sys.stderr)

@@ -22,6 +22,7 @@ described and for witnesses, as disjunctions of a few constraints each.
 
 from __future__ import annotations
 
+import functools
 import math
 import signal
 import threading
@@ -51,6 +52,18 @@ def _import_ppl():
 
 
 ppl = _import_ppl()
+
+
+def _in_ppl(method):
+    """Add the time a PolyZones method takes (in PPL) to its `seconds`."""
+    @functools.wraps(method)
+    def timed(self, *args):
+        start = time.perf_counter()
+        try:
+            return method(self, *args)
+        finally:
+            self.seconds += time.perf_counter() - start
+    return timed
 
 
 class PolyZones:
@@ -138,13 +151,12 @@ class PolyZones:
             poly.add_constraint(ppl.Variable(d) == 0)
         return poly
 
+    @_in_ppl
     def elapsed(self, zone, live: list[str]):
         """Every point time can reach from zone (the live clocks all grow by the same delay)."""
-        start = time.perf_counter()
         poly = ppl.NNC_Polyhedron(zone)
         if live:
             poly.add_generator(self._ray(live, 1))
-        self.seconds += time.perf_counter() - start
         return poly
 
     def _ray(self, live: list[str], sign: int):
@@ -159,49 +171,43 @@ class PolyZones:
     def copy(self, poly):
         return ppl.NNC_Polyhedron(poly)
 
+    @_in_ppl
     def restrict(self, poly, constraints: list):
-        start = time.perf_counter()
         out = ppl.NNC_Polyhedron(poly)
         for c in constraints:
             out.add_constraint(c)
-        self.seconds += time.perf_counter() - start
         return out
 
+    @_in_ppl
     def feasible(self, poly) -> bool:
         """Non-empty, with integer values for the `int` params."""
-        start = time.perf_counter()
-        try:
-            if poly.is_empty():
-                return False
-            if not self.n_int:
-                return True
-            ints = ppl.NNC_Polyhedron(poly)
-            ints.remove_higher_space_dimensions(self.n_int)
-            return ints.contains_integer_point()
-        finally:
-            self.seconds += time.perf_counter() - start
+        if poly.is_empty():
+            return False
+        if not self.n_int:
+            return True
+        ints = ppl.NNC_Polyhedron(poly)
+        ints.remove_higher_space_dimensions(self.n_int)
+        return ints.contains_integer_point()
 
+    @_in_ppl
     def reset(self, poly, keys) -> None:
         """clock := 0 for each key, in place."""
-        start = time.perf_counter()
         for key in keys:
             poly.affine_image(ppl.Variable(self.clock[key]), ppl.Linear_Expression(0))
-        self.seconds += time.perf_counter() - start
 
+    @_in_ppl
     def from_where(self, zone, fires, live: list[str]):
         """The points of zone from which, after some delay, `fires` is reached."""
-        start = time.perf_counter()
         past = ppl.NNC_Polyhedron(fires)
         if live:
             past.add_generator(self._ray(live, -1))
         past.intersection_assign(zone)
-        self.seconds += time.perf_counter() - start
         return past
 
+    @_in_ppl
     def minus(self, zone, others: list) -> list:
         """zone minus the union of others, as disjoint convex pieces (exact: each constraint
         of a subtracted polyhedron is negated in turn)."""
-        start = time.perf_counter()
         pieces = [zone]
         for other in others:
             out = []
@@ -222,23 +228,18 @@ class PolyZones:
                     if rest.is_empty():
                         break
             pieces = out
-        self.seconds += time.perf_counter() - start
         return pieces
 
+    @_in_ppl
     def includes(self, big, small) -> bool:
-        start = time.perf_counter()
-        try:
-            return big.contains(small)
-        finally:
-            self.seconds += time.perf_counter() - start
+        return big.contains(small)
 
     # ------------------------------------------------------------ regions
+    @_in_ppl
     def region(self, poly):
         """The params of poly (its clocks projected away)."""
-        start = time.perf_counter()
         out = ppl.NNC_Polyhedron(poly)
         out.remove_higher_space_dimensions(self.n_params)
-        self.seconds += time.perf_counter() - start
         return out
 
     def union_formula(self, regions: list) -> z3.BoolRef:

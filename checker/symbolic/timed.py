@@ -310,7 +310,6 @@ class _Search:
                             [pz.region(found[0])])
                 if self.deadlock:  # where it can fire, the state is not stuck: it fails
                     enabled.append(found[1])
-        live_set = set(live)
         for t_raw, label in zip(out, info):
             t, started = tm.normalize(t_raw)
             found = firing_set(label)
@@ -323,11 +322,10 @@ class _Search:
                 enabled.append(origin)
             live_t = set(tm.live(t))
             fired = tm.clock(label) if label[0] in tm.bounded else None
-            # Clocks that stop mattering are pinned at 0; the fired one and timers just
-            # started restart; newly enabled ones are at 0 already.
-            zeroed = [k for k in live if k not in live_t or k == fired or k in started]
-            zeroed += [k for k in started if k not in live_set]
-            pz.reset(fires, zeroed)
+            # Clocks that stop mattering are pinned at 0; the fired one and timers restarted
+            # restart. A clock not live in s is pinned at 0 already (a newly enabled one, a
+            # timer started from off).
+            pz.reset(fires, [k for k in live if k not in live_t or k == fired or k in started])
             self.add(cur, t, label, fires)
         if self.deadlock and not self.system.all_final(s):
             stuck = [p for p in pz.minus(zone, enabled) if pz.feasible(p)]
