@@ -5,7 +5,7 @@ models, which mostly fail the semantic checks in every way there is), and byte-l
 mutations of the seed models (deleted, duplicated and replaced characters: broken syntax
 near real code). Every run must end with exit 0-3, never 70 (internal error), and an exit 2
 must come with `file:line:column: error[PCnnn]`. The normal run is derandomized (the same
-examples every time); `pytest -m long` runs a longer random one (about 4 minutes).
+150 + 150 examples every time); `pytest -m long` runs a longer random one (about 4 minutes).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ SEEDS = {p.name: p.read_text() for p in sorted((ROOT / "models").glob("*.model")
 # Digits included: a mutated `const N = 3` into `N = 3333` is refused (PC336) or, just under
 # the limits, compiled within the timeout (PC601, exit 3) and cut short by the state bound.
 ALPHABET = "{}()[]<>=!&|+-*/%.,:;\"'# \n\t0123456789abcdefghijklmnopqrstuvwxyzSW_\x00\r\ufeff"
-FAST = settings(max_examples=50, deadline=None, derandomize=True,
+FAST = settings(max_examples=150, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck), database=None)
 LONG = settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck),
                 database=None)
