@@ -16,10 +16,11 @@ branch (a failed assert, a blocked send) is a `continue`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from checker import ir
 from checker.deadline import NO_DEADLINE, Deadline
+from checker.record import record
 from checker.source import Span
 
 
@@ -47,7 +48,7 @@ class TooLarge(Exception):
         self.hint = hint
 
 
-@dataclass(frozen=True)
+@record
 class Transition:
     """One handler or step of an actor; `id` is its position in `System.transitions`."""
 
@@ -66,7 +67,7 @@ class Transition:
         return f"{self.kind} {self.name}"
 
 
-@dataclass(frozen=True)
+@record
 class Timer:
     """One actor instance's timer: the state slot of its status (ir.TIMER_*) and how long it
     runs once started."""
@@ -76,7 +77,7 @@ class Timer:
     duration: ir.Lin
 
 
-@dataclass(frozen=True)
+@record
 class Slot:
     """One channel between two actor instances."""
 
@@ -89,7 +90,7 @@ class Slot:
     ordered: bool
 
 
-@dataclass(frozen=True)
+@record
 class Layout:
     ctrl: dict[str, int]
     vars: dict[tuple[str, str], int]
@@ -100,14 +101,14 @@ class Layout:
     size: int
 
 
-@dataclass(frozen=True)
+@record
 class CompiledInvariant:
     invariant: ir.Invariant
     holds: object  # Callable[[tuple], bool]
     premise: object | None  # Callable[[tuple], bool] | None
 
 
-@dataclass(frozen=True)
+@record
 class System:
     model: ir.Model
     layout: Layout

@@ -8,10 +8,11 @@ so each phase checks the deadline between units of its own work (tokens, transit
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+
+from checker.record import record
 
 
-@dataclass(frozen=True)
+@record
 class Deadline:
     seconds: float | None  # the budget; None: no limit
     started: float  # time.perf_counter() at the start of the run

@@ -8,12 +8,11 @@ Warnings use PW codes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from checker.record import record
 from checker.source import Span
 
 
-@dataclass(frozen=True)
+@record
 class Diagnostic:
     severity: str  # "error" | "warning"
     code: str

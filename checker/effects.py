@@ -7,12 +7,11 @@ not need them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from checker import ir
+from checker.record import record
 
 
-@dataclass(frozen=True)
+@record
 class Effects:
     reads: frozenset[str]  # shared variables read (guard or body)
     writes: frozenset[str]  # shared variables written

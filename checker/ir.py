@@ -8,21 +8,22 @@ index, set -> bitmask over the element domain.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 
+from checker.record import record
 from checker.source import Span
 
 # ---------------------------------------------------------------- types
 
 
-@dataclass(frozen=True)
+@record
 class BoolT:
     def __str__(self) -> str:
         return "bool"
 
 
-@dataclass(frozen=True)
+@record
 class IntT:
     lo: int | None = None
     hi: int | None = None
@@ -33,7 +34,7 @@ class IntT:
         return f"{self.lo}..{self.hi}"
 
 
-@dataclass(frozen=True)
+@record
 class EnumT:
     name: str
     members: tuple[str, ...]
@@ -42,7 +43,7 @@ class EnumT:
         return self.name
 
 
-@dataclass(frozen=True)
+@record
 class RefT:
     actor: str
     count: int
@@ -51,7 +52,7 @@ class RefT:
         return self.actor
 
 
-@dataclass(frozen=True)
+@record
 class SetT:
     element: EnumT | RefT | None  # None: the empty literal `{}`, compatible with every set
 
@@ -72,7 +73,7 @@ def timer_var(timer: str) -> str:
     return f"timer:{timer}"
 
 
-@dataclass(frozen=True)
+@record
 class Lin:
     """A linear expression over timing parameters: sum of coef * param, plus a constant."""
 
@@ -94,7 +95,7 @@ class Lin:
         return text[2:] if text.startswith("+ ") else "-" + text[2:]
 
 
-@dataclass(frozen=True)
+@record
 class Param:
     name: str
     kind: str  # "int" | "real"
@@ -103,7 +104,7 @@ class Param:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Assumption:
     left: Lin
     op: str  # < <= == >= >
@@ -144,14 +145,14 @@ def format_value(t: Type, v) -> str:
 # ---------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True)
+@record
 class Lit:
     value: object
     type: Type
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class LocalVar:
     """A variable of the executing instance (`self`)."""
 
@@ -161,14 +162,14 @@ class LocalVar:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class SharedVar:
     name: str
     type: Type
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class RemoteVar:
     """`ref.name`: a variable of the instance that `ref` designates."""
 
@@ -179,7 +180,7 @@ class RemoteVar:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class MsgField:
     message: str
     name: str
@@ -188,19 +189,19 @@ class MsgField:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class SelfRef:
     type: RefT
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class SenderRef:
     type: RefT
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Bound:
     """A variable bound by `forall`, `exists` or `pick`."""
 
@@ -209,7 +210,7 @@ class Bound:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Instance:
     """`Actor[i]`: checked against the instance count at run time."""
 
@@ -218,7 +219,7 @@ class Instance:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class At:
     ref: Expr
     actor: str
@@ -228,7 +229,7 @@ class At:
     type: Type = BoolT()
 
 
-@dataclass(frozen=True)
+@record
 class Unary:
     op: str  # "not" | "-"
     operand: Expr
@@ -236,7 +237,7 @@ class Unary:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Binary:
     # + - * / % == != < <= > >= and or implies in notin setadd setremove
     op: str
@@ -246,28 +247,28 @@ class Binary:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class SetLit:
     elements: tuple[Expr, ...]
     type: SetT
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Size:
     operand: Expr
     span: Span
     type: Type = IntT()
 
 
-@dataclass(frozen=True)
+@record
 class IndexOf:
     operand: Expr
     span: Span
     type: Type = IntT()
 
 
-@dataclass(frozen=True)
+@record
 class Pending:
     """Number of messages of a type in flight (optionally only those to one receiver)."""
 
@@ -278,7 +279,7 @@ class Pending:
     type: Type = IntT()
 
 
-@dataclass(frozen=True)
+@record
 class Domain:
     kind: str  # "range" | "type" | "set"
     low: Expr | None
@@ -288,7 +289,7 @@ class Domain:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Quant:
     kind: str  # "forall" | "exists"
     var: str
@@ -306,7 +307,7 @@ Expr = (
 # ---------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True)
+@record
 class Assign:
     scope: str  # "local" | "shared"
     name: str
@@ -316,7 +317,7 @@ class Assign:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Send:
     message: str
     args: tuple[Expr, ...]  # in field order
@@ -325,14 +326,14 @@ class Send:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Goto:
     state: int
     state_name: str
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class If:
     cond: Expr
     then: tuple[Stmt, ...]
@@ -340,13 +341,13 @@ class If:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Choose:
     branches: tuple[tuple[Stmt, ...], ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Pick:
     var: str
     domain: Domain
@@ -354,7 +355,7 @@ class Pick:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Assert:
     cond: Expr
     message: str
@@ -366,7 +367,7 @@ Stmt = Assign | Send | Goto | If | Choose | Pick | Assert
 # ---------------------------------------------------------------- declarations
 
 
-@dataclass(frozen=True)
+@record
 class Variable:
     name: str
     type: Type
@@ -374,14 +375,14 @@ class Variable:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Message:
     name: str
     fields: tuple[Variable, ...]  # init unused
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Handler:
     """`on Message ...`: fires when a matching message is at the head of a channel."""
 
@@ -401,7 +402,7 @@ class Handler:
         return f"on {self.message}"
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """An internal step: fires on its own when its state and guard allow."""
 
@@ -422,7 +423,7 @@ class Step:
         return f"step {self.name}"
 
 
-@dataclass(frozen=True)
+@record
 class Actor:
     name: str
     count: int
@@ -440,7 +441,7 @@ class Actor:
         return f"{self.name}[{i}]" if self.replicated else self.name
 
 
-@dataclass(frozen=True)
+@record
 class Channel:
     sender: str
     receiver: str
@@ -448,7 +449,7 @@ class Channel:
     ordered: bool
 
 
-@dataclass(frozen=True)
+@record
 class Invariant:
     name: str
     description: str
@@ -459,7 +460,7 @@ class Invariant:
     premise: Expr | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Model:
     name: str
     path: str
@@ -492,7 +493,7 @@ class Model:
         raise KeyError(name)
 
 
-@dataclass(frozen=True)
+@record
 class CheckConfig:
     name: str
     path: str

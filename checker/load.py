@@ -10,7 +10,6 @@ prints a line of a file that is not a model in the project (`/proc/self/environ`
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from checker import ir
 from checker.compile import System, TooLarge, compile_system
@@ -18,6 +17,7 @@ from checker.deadline import NO_DEADLINE, Deadline
 from checker.diagnostics import CheckError, Diagnostic
 from checker.dsl import ast
 from checker.dsl.parse import parse_model, parse_spec
+from checker.record import record
 from checker.sema.check import check_model
 from checker.source import Source, Span
 
@@ -45,7 +45,7 @@ def read_source(path: str) -> Source:
                                      Span(path, 0, 0, 0, 0))]) from None
 
 
-@dataclass(frozen=True)
+@record
 class Loaded:
     spec: ast.Spec | None
     config: ir.CheckConfig | None

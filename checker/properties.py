@@ -7,10 +7,10 @@ strings. The liveness kinds that come next are added here, and every renderer pi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from checker.record import record
 
 
-@dataclass(frozen=True)
+@record
 class PropertyKind:
     """A kind of property a check can prove or break."""
 
@@ -60,7 +60,7 @@ HOLDS, VIOLATED, INCONCLUSIVE = "holds", "violated", "inconclusive"
 VERDICTS = (HOLDS, VIOLATED, INCONCLUSIVE)
 
 
-@dataclass(frozen=True)
+@record
 class Status:
     """The outcome of one property: proved, broken, or not fully checked."""
 

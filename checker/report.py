@@ -9,8 +9,6 @@ its replayed trace, statistics, coverage and vacuity. A `SynthesisReport` is the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from checker import ir
 from checker.compile import System, Transition
 from checker.diagnostics import Diagnostic
@@ -35,11 +33,12 @@ from checker.properties import (
     PropertyKind,
     Status,
 )
+from checker.record import record
 from checker.source import Span
 from checker.trace import Trace
 
 
-@dataclass(frozen=True)
+@record
 class Property:
     """One property a check decides: a declared invariant, deadlock freedom, or a built-in."""
 
@@ -50,7 +49,7 @@ class Property:
     invariant: ir.Invariant | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     property: Property
     status: Status  # PROVED, BROKEN or NOT_CHECKED
@@ -58,14 +57,14 @@ class Outcome:
     seconds: float  # into the search when it was decided (the whole search for PROVED)
 
 
-@dataclass(frozen=True)
+@record
 class Counterexample:
     property: Property
     violation: Violation
     trace: Trace
 
 
-@dataclass(frozen=True)
+@record
 class SolverUse:
     """How much of a timed run went to Z3, and to the polyhedra library."""
 
@@ -74,7 +73,7 @@ class SolverUse:
     polyhedra_seconds: float = 0.0
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     spec_path: str
     config: ir.CheckConfig
@@ -126,7 +125,7 @@ class Report:
         return tuple(t for t in self.system.transitions if self.fired[t.id] == 0)
 
 
-@dataclass(frozen=True)
+@record
 class SynthesisReport:
     spec_path: str
     config: ir.CheckConfig

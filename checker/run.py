@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from checker import symbolic
 from checker.deadline import Deadline
@@ -27,6 +26,7 @@ from checker.engines import bfs, dfs
 from checker.engines.common import Limits
 from checker.engines.result import Result
 from checker.load import Loaded, load_spec
+from checker.record import record
 from checker.report import (
     Counterexample,
     Report,
@@ -41,7 +41,7 @@ Progress = Callable[[int, int, int, float], None]  # states, transitions, depth,
 ZONES = symbolic.ZONES  # how the timed engine keeps zones: see checker.symbolic.timed
 
 
-@dataclass(frozen=True)
+@record
 class CheckOptions:
     search: str | None = None  # "bfs" | "dfs"; default: the spec's (untimed models only)
     max_states: int | None = None  # default: the spec's `bound states`
@@ -56,7 +56,7 @@ class CheckOptions:
     zones: str = "ppl"  # timed models: "ppl" polyhedra, or "z3" (the first engine)
 
 
-@dataclass(frozen=True)
+@record
 class SynthesisOptions:
     roots: tuple[str, ...] = ()
     max_states: int | None = None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from checker.record import record
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     """One input file: its display path and full text."""
 
@@ -33,7 +33,7 @@ class Source:
         return " ".join(text.split())
 
 
-@dataclass(frozen=True)
+@record
 class Span:
     """A 1-based line/column range in a source file (end is exclusive)."""
 

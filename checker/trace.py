@@ -10,15 +10,14 @@ and messages are listed and numbered in that order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from checker import ir
 from checker.compile import System
 from checker.engines.result import Violation
+from checker.record import record
 from checker.source import Span
 
 
-@dataclass(frozen=True)
+@record
 class MessageEvent:
     id: int
     message: str
@@ -31,7 +30,7 @@ class MessageEvent:
         return f"{self.message}#{self.id}" + (f"({args})" if args else "")
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     name: str
     before: str
@@ -39,7 +38,7 @@ class Change:
     shared: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     number: int
     transition: int  # the compiled transition id (see System.transitions)
@@ -56,7 +55,7 @@ class Step:
     failed: str = ""  # for the last step of an assert/range failure: what went wrong
 
 
-@dataclass(frozen=True)
+@record
 class Trace:
     initial: tuple[Change, ...]  # every variable's initial value (before == after)
     steps: tuple[Step, ...]

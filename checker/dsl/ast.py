@@ -5,42 +5,41 @@ Names are still plain strings here; ``checker.sema`` resolves them and assigns t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from checker.record import record
 from checker.source import Span
 
 # ---------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True)
+@record
 class Name:
     name: str
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class IntLit:
     value: int
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class BoolLit:
     value: bool
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class SelfRef:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class SenderRef:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class FieldAccess:
     target: Expr
     field: str
@@ -48,34 +47,34 @@ class FieldAccess:
     field_span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Index:
     target: Expr
     index: Expr
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Call:
     func: str
     args: tuple[Expr, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class SetLit:
     elements: tuple[Expr, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Unary:
     op: str  # "not" | "-"
     operand: Expr
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Binary:
     op: str  # + - * / % == != < <= > >= and or implies in notin
     left: Expr
@@ -83,7 +82,7 @@ class Binary:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class AtState:
     target: Expr
     state: str
@@ -91,14 +90,14 @@ class AtState:
     state_span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Domain:
     low: Expr
     high: Expr | None  # None: `low` is an actor, enum or set
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Quant:
     kind: str  # "forall" | "exists"
     var: str
@@ -115,25 +114,25 @@ Expr = (
 # ---------------------------------------------------------------- types
 
 
-@dataclass(frozen=True)
+@record
 class BoolType:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class RangeType:
     low: Expr
     high: Expr
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class NamedType:
     name: str
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class SetType:
     element: str
     span: Span
@@ -144,7 +143,7 @@ TypeExpr = BoolType | RangeType | NamedType | SetType
 # ---------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True)
+@record
 class Assign:
     target: str
     value: Expr
@@ -152,7 +151,7 @@ class Assign:
     target_span: Span
 
 
-@dataclass(frozen=True)
+@record
 class SetUpdate:
     target: str
     method: str  # "add" | "remove"
@@ -161,14 +160,14 @@ class SetUpdate:
     target_span: Span
 
 
-@dataclass(frozen=True)
+@record
 class SendArg:
     field: str
     value: Expr
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Send:
     message: str
     args: tuple[SendArg, ...]
@@ -178,13 +177,13 @@ class Send:
     message_span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Goto:
     state: str
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class If:
     cond: Expr
     then: tuple[Stmt, ...]
@@ -192,13 +191,13 @@ class If:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Choose:
     branches: tuple[tuple[Stmt, ...], ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Pick:
     var: str
     domain: Domain
@@ -206,25 +205,25 @@ class Pick:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Assert:
     cond: Expr
     message: str | None
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Skip:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class StartTimer:
     timer: str
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class CancelTimer:
     timer: str
     span: Span
@@ -236,7 +235,7 @@ Stmt = Assign | SetUpdate | Send | Goto | If | Choose | Pick | Assert | Skip | S
 # ---------------------------------------------------------------- declarations
 
 
-@dataclass(frozen=True)
+@record
 class ConstDecl:
     name: str
     type: TypeExpr | None
@@ -244,7 +243,7 @@ class ConstDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class EnumDecl:
     name: str
     members: tuple[str, ...]
@@ -252,21 +251,21 @@ class EnumDecl:
     member_spans: tuple[Span, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Field:
     name: str
     type: TypeExpr
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class MessageDecl:
     name: str
     fields: tuple[Field, ...]
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class SharedDecl:
     name: str
     type: TypeExpr
@@ -274,7 +273,7 @@ class SharedDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class ChannelDecl:
     sender: str | None  # None: `channel default`
     receiver: str | None
@@ -283,7 +282,7 @@ class ChannelDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class VarDecl:
     name: str
     type: TypeExpr
@@ -291,7 +290,7 @@ class VarDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class StateDecl:
     name: str
     initial: bool
@@ -299,7 +298,7 @@ class StateDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Handler:
     message: str
     sender: str | None
@@ -312,7 +311,7 @@ class Handler:
     after: tuple[Expr, Expr] | None = None  # `after lo..hi` / `within hi` (lo = 0)
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     name: str
     states: tuple[str, ...]
@@ -323,14 +322,14 @@ class Step:
     after: tuple[Expr, Expr] | None = None  # `after lo..hi` / `within hi` (lo = 0)
 
 
-@dataclass(frozen=True)
+@record
 class TimerDecl:
     name: str
     duration: Expr
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class TimeoutHandler:
     timer: str
     states: tuple[str, ...]
@@ -340,7 +339,7 @@ class TimeoutHandler:
     state_spans: tuple[Span, ...]
 
 
-@dataclass(frozen=True)
+@record
 class ParamDecl:
     name: str
     kind: str  # "int" | "real" (anything else is reported by sema)
@@ -349,13 +348,13 @@ class ParamDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class AssumeDecl:
     expr: Expr
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class ActorDecl:
     name: str
     count: Expr | None
@@ -368,7 +367,7 @@ class ActorDecl:
     timeouts: tuple[TimeoutHandler, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Model:
     name: str
     consts: tuple[ConstDecl, ...]
@@ -386,7 +385,7 @@ class Model:
 # ---------------------------------------------------------------- specs
 
 
-@dataclass(frozen=True)
+@record
 class InvariantDecl:
     name: str
     description: str | None
@@ -394,14 +393,14 @@ class InvariantDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class SpecConst:
     name: str
     value: Expr
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Spec:
     name: str
     model_path: str | None

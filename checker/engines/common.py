@@ -13,7 +13,6 @@ import gc
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from checker.compile import EvalError, System
 from checker.engines.result import Result, Stats, Violation
@@ -26,12 +25,13 @@ from checker.properties import (
     VIOLATED,
     kind_named,
 )
+from checker.record import record
 
 DEADLOCK_MESSAGE = "no transition is enabled and some actor is not in a final state"
 INTERRUPTED = "interrupted"  # the `limit` of a search that Ctrl-C (or `stop()`) ended
 
 
-@dataclass(frozen=True)
+@record
 class Limits:
     """What a search checks and when it stops, as `checker.run` sets it from spec and options."""
 

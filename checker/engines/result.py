@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from checker.properties import PropertyKind
+from checker.record import record
 
 
-@dataclass(frozen=True)
+@record
 class Violation:
     kind: PropertyKind
     property: str  # the invariant's name, or the built-in kind's
@@ -24,7 +23,7 @@ class Violation:
     seconds: float = 0.0  # into the search when it was found
 
 
-@dataclass(frozen=True)
+@record
 class Stats:
     states: int
     transitions: int
@@ -36,7 +35,7 @@ class Stats:
         return self.states / self.seconds if self.seconds > 0 else float(self.states)
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     verdict: str  # one of checker.properties.VERDICTS
     violations: tuple[Violation, ...]

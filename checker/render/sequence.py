@@ -18,12 +18,12 @@ colours, shapes and label wrapping. `sequence_dot` is the two together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from checker import ir
 from checker.compile import System
 from checker.effects import effects, transition_items
+from checker.record import record
 from checker.render.dot import attrs, quote, wrap
 from checker.trace import Step, Trace, describe_state
 
@@ -42,7 +42,7 @@ Cell = tuple[int, int]  # (column, row); row 0 is the header, row `foot` the end
 
 # --- Layout: what the chart shows -------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record
 class Lifeline:
     """One actor instance's column: its initial control state and what is shown at the end."""
     instance: str
@@ -51,7 +51,7 @@ class Lifeline:
     relevant: bool  # the property reads this instance's actor
 
 
-@dataclass(frozen=True)
+@record
 class SharedLifeline:
     """The shared variables' column (the last one)."""
     initial: tuple[str, ...]  # "name=value" for each shared variable
@@ -59,7 +59,7 @@ class SharedLifeline:
     relevant: bool  # the property reads a shared variable
 
 
-@dataclass(frozen=True)
+@record
 class Box:
     """A step, drawn on its instance's lifeline."""
     cell: Cell
@@ -70,7 +70,7 @@ class Box:
     tooltip: str
 
 
-@dataclass(frozen=True)
+@record
 class Note:
     """A step's reads and writes of shared variables, in the shared column of its row."""
     cell: Cell
@@ -79,7 +79,7 @@ class Note:
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Arrow:
     """A message, from the step that sent it to the one that handled it (or to the end)."""
     source: Cell
@@ -89,7 +89,7 @@ class Arrow:
     in_flight: bool
 
 
-@dataclass(frozen=True)
+@record
 class SequenceLayout:
     title: str
     lifelines: tuple[Lifeline, ...]

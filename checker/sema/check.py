@@ -23,11 +23,10 @@ re-exported, so `from checker.sema.check import ...` keeps working.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from checker import ir
 from checker.diagnostics import CheckError, Diagnostic
 from checker.dsl import ast
+from checker.record import record
 from checker.sema import spec as spec_pass
 from checker.sema import wellformed
 from checker.sema.bodies import Bodies
@@ -44,7 +43,7 @@ from checker.source import Source
 __all__ = ["Checked", "check_model", "fold", "premise_of", "static_range"]
 
 
-@dataclass(frozen=True)
+@record
 class Checked:
     model: ir.Model
     config: ir.CheckConfig | None

@@ -22,7 +22,7 @@ the same discrete state is dropped (subsumption). docs/time.md describes both.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 
 import z3
@@ -41,11 +41,12 @@ from checker.engines.common import (
     verdict_of,
 )
 from checker.engines.result import Result, Stats, Violation
+from checker.record import record
 from checker.symbolic.polyhedra import PolyZones
 from checker.symbolic.zones import ParamSpace, compare, describe, rat
 
 
-@dataclass(frozen=True)
+@record
 class Witness:
     params: tuple[tuple[str, str], ...]  # name, value as text
     times: tuple[str, ...]  # absolute time of each step
@@ -54,7 +55,7 @@ class Witness:
         return ", ".join(f"{k} = {v}" for k, v in self.params)
 
 
-@dataclass(frozen=True)
+@record
 class TimedResult:
     result: Result
     regions: dict  # property -> z3 formula over params (where it is violated); full runs only
@@ -489,7 +490,7 @@ def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = 
     return Witness(tuple(params), tuple(times))
 
 
-@dataclass(frozen=True)
+@record
 class Synthesis:
     safe: str  # where every property holds
     safe_formula: object  # the same region as a Z3 formula over the params (as reals)
