@@ -15,6 +15,7 @@ import tempfile
 import traceback
 
 from checker import __version__
+from checker.engines import ENGINES
 from checker.exitcodes import EXIT_INCONCLUSIVE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from checker.symbolic import ZONES
 from checker.symbolic.errors import PolyhedraUnavailable, SolverGaveUp
@@ -46,6 +47,10 @@ def _arg_parser() -> argparse.ArgumentParser:
                    help="search order of untimed specs (default: the spec's, else bfs; only "
                         "bfs gives shortest traces); timed specs are always explored "
                         "breadth-first, to the end")
+    c.add_argument("--engine", choices=ENGINES, default="level",
+                   help="the engine of an untimed breadth-first search: level (a BFS level at a "
+                        "time, numpy; the default) or reference (one state at a time); both "
+                        "give identical results")
     c.add_argument("--all-violations", action="store_true",
                    help="keep exploring after the first violation: one shortest trace per "
                         "violated property")

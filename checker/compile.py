@@ -517,8 +517,9 @@ class _Gen:
 
     # ------------------------------------------------------------ transitions
     def transition(self, tid: int, actor: ir.Actor, k: int, item, is_handler: bool,
-                   ind: str, traced: bool) -> list[str]:
-        """The code of one handler or step for instance k, assuming its state already matches.
+                   ind: str, traced: bool, only_slot: int | None = None) -> list[str]:
+        """The code of one handler or step for instance k, assuming its state already matches
+        (a handler: for every channel it reads, or only the channel `only_slot`).
 
         Each block sits in a one-iteration loop so that `continue` abandons just this block.
         """
@@ -558,6 +559,8 @@ class _Gen:
                 if (j, k) not in table:
                     continue  # sender instance j never addresses instance k
                 slot = table[(j, k)]
+                if only_slot is not None and slot != only_slot:
+                    continue
                 henv = dict(env, sender=j, slot=str(slot), msg="m")
                 lines.append(f"{ind}ch = s[{slot}]")
                 if ordered:
@@ -598,10 +601,15 @@ class _Gen:
                         continue
                     lines.append(f"    {'if' if first else 'elif'} c == {st}:")
                     first = False
+                    block: list[str] = []
                     for tid, item, is_handler in enabled:
                         self.deadline.check("compiling the model")
-                        lines += self.transition(tid, actor, k, item, is_handler, "        ",
+                        block += self.transition(tid, actor, k, item, is_handler, "        ",
                                                  traced)
+                    if all(x.lstrip().startswith("#") for x in block):
+                        # e.g. a handler of instance k, which no sender ever addresses
+                        block.append("        pass")
+                    lines += block
         if len(lines) == 1:
             lines.append("    pass")
         return lines
@@ -669,10 +677,9 @@ def _without(ch, m):
 '''
 
 
-def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = (),
-                   deadline: Deadline = NO_DEADLINE) -> System:
-    layout = _layout(model)
-    gen = _Gen(model, layout, deadline)
+def _transitions(model: ir.Model) -> tuple[list[Transition], list]:
+    """Every handler and step as a Transition, and the (id, actor, item, is_handler) of those
+    that can fire (not disabled by a constant guard, handlers with a sender), in id order."""
     transitions: list[Transition] = []
     generated: list = []
     for actor in model.actors:
@@ -690,6 +697,14 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = (),
                 if disabled or (is_handler and not item.senders):
                     continue
                 generated.append((tid, actor, item, is_handler))
+    return transitions, generated
+
+
+def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = (),
+                   deadline: Deadline = NO_DEADLINE) -> System:
+    layout = _layout(model)
+    gen = _Gen(model, layout, deadline)
+    transitions, generated = _transitions(model)
     code = [_PRELUDE]
     code += gen.successors(generated, traced=False)
     code += gen.successors(generated, traced=True)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from checker import symbolic
 from checker.deadline import Deadline
-from checker.engines import bfs, dfs
+from checker.engines import ENGINES, bfs, dfs  # noqa: F401  (ENGINES: CheckOptions.engine)
 from checker.engines.common import Limits
 from checker.engines.result import Result
 from checker.load import Loaded, load_spec
@@ -54,6 +54,9 @@ class CheckOptions:
     # the timeout counts loading and compiling too. Default: when check() is called.
     started: float | None = None
     zones: str = "ppl"  # timed models: "ppl" polyhedra, or "z3" (the first engine)
+    # Untimed BFS: "level" (checker.engines.level), or "reference" (checker.engines.bfs, one
+    # state at a time; the engine the level engine is held identical to).
+    engine: str = "level"
 
 
 @record
@@ -94,6 +97,10 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
                                              tr.polyhedra_seconds)
     engine = options.search or cfg.search
     search = {"bfs": bfs.search, "dfs": dfs.search}[engine]
+    if engine == "bfs" and options.engine == "level":
+        from checker.engines import level  # numpy loads only for an untimed BFS
+
+        search = level.search
     result = search(loaded.system, Limits(
         deadlock=cfg.deadlock, max_states=max_states, max_depth=cfg.max_depth,
         timeout=options.timeout, since=deadline.started, stop_at_first=not options.all_violations,

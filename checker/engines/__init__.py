@@ -3,3 +3,7 @@
 Each engine is one module and sees the system only through `successors`, `all_final`, the
 compiled invariants and the timing facts; `checker.run` picks the engine for a spec.
 """
+
+# Which engine runs an untimed breadth-first search: the level-synchronous one (the default),
+# or the reference engine it is held identical to (`protocheck check --engine reference`).
+ENGINES = ("level", "reference")

@@ -154,12 +154,14 @@ def invariant_failure(name: str, err: EvalError | None, path: tuple, seconds: fl
                      seconds=seconds)
 
 
-def transition_failure(system: System, err: tuple, path: tuple, seconds: float) -> Violation:
+def transition_failure(system: System, err: tuple, path: tuple, seconds: float,
+                       spans: tuple | None = None) -> Violation:
     """A failure the generated code reported while running a transition:
-    (transition id, instance, slot, message, kind name, span id, text)."""
+    (transition id, instance, slot, message, kind name, span id, text); the span id indexes
+    `spans` (the span table of the code that ran: default the system's)."""
     kind = kind_named(err[4])
     return Violation(kind, kind.name, err[6], path, (err[0], err[1], err[2], err[3]),
-                     system.spans[err[5]], seconds=seconds)
+                     (system.spans if spans is None else spans)[err[5]], seconds=seconds)
 
 
 def evaluation_failure(err: EvalError, path: tuple, seconds: float) -> Violation:

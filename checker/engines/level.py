@@ -1,0 +1,459 @@
+"""Level-synchronous breadth-first search: one BFS level at a time, in batches of states
+held as numpy rows of codes, with each transition group's outcome computed once per distinct
+value of its footprint (`checker.groups`) and reused.
+
+Python runs the generated code only on a cache miss; numpy does the per-state work: selecting
+the states a group is enabled in, finding each one's cached outcome, building the successors
+(the parent's row with the written slots replaced) and their fingerprints (the parent's,
+updated on the written slots), putting them in the order the reference BFS
+(`checker.engines.bfs`) generates them, and dropping those already found. States are therefore
+numbered exactly as the reference numbers them, so counts, the first violation of each
+property, its shortest trace, the coverage and where a state bound stops are identical; the
+differential tests hold the two engines to that. Invariants are cached per conjunct, the same
+way. A timeout, Ctrl-C or progress report is noticed between batches.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from checker.compile import EvalError, System
+from checker.engines.common import (
+    INTERRUPTED,
+    Limits,
+    collector_paused,
+    deadlock_failure,
+    evaluation_failure,
+    invariant_failure,
+    stop_checker,
+    transition_failure,
+    verdict_of,
+)
+from checker.engines.result import Result, Stats, Violation
+from checker.engines.store import Codec, Visited
+from checker.groups import Groups, compile_groups
+from checker.properties import DEADLOCK, RUNTIME
+
+BATCH = 32_768  # parents per batch: large enough for numpy, small enough to stop promptly
+_NONE = np.iinfo(np.int64).max  # "no group raised" in a row's raise rank
+
+
+def search(system: System, limits: Limits | None = None) -> Result:
+    with collector_paused():
+        return _Level(system, limits or Limits()).run()
+
+
+class _Memo:
+    """Outcomes of a function of the state that reads only `cols`, one per distinct value of
+    those slots; `compute(state)` makes the outcome id of a state not seen before."""
+
+    def __init__(self, cols: tuple[int, ...], codec: Codec, compute):
+        self.cols = np.array(cols, dtype=np.intp)
+        self.codec = codec
+        self.compute = compute
+        self.known: dict[tuple, int] = {}
+
+    def ids(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) == 0:
+            return np.zeros(0, dtype=np.int64)
+        sub = rows[:, self.cols]
+        uniq_first, inverse = _distinct(sub, self.codec, self.cols)
+        out = np.empty(len(uniq_first), dtype=np.int64)
+        for u, r in enumerate(uniq_first.tolist()):
+            key = tuple(sub[r].tolist())
+            o = self.known.get(key)
+            if o is None:
+                o = self.known[key] = self.compute(self.codec.decode(rows[r]), rows[r])
+            out[u] = o
+        return out[inverse]
+
+
+def _distinct(sub: np.ndarray, codec: Codec, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first row of each distinct value of `sub`, and each row's position among them."""
+    if sub.shape[1] == 0:
+        return np.zeros(1, dtype=np.int64), np.zeros(len(sub), dtype=np.int64)
+    bits = [max(1, (len(codec.values[c]) - 1).bit_length()) for c in cols.tolist()]
+    if sum(bits) <= 63:
+        key = np.zeros(len(sub), dtype=np.int64)
+        shift = 0
+        for i, b in enumerate(bits):
+            key |= sub[:, i].astype(np.int64) << shift
+            shift += b
+    else:
+        flat = np.ascontiguousarray(sub)
+        key = flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
+
+
+class _GroupOutcomes:
+    """One group's cached outcomes: per outcome the successors (new codes of the written
+    slots, and the fingerprint change), the failure reported (errs[0]) and the EvalError raised."""
+
+    def __init__(self, group, codec: Codec, width: int, system: System):
+        self.group = group
+        self.codec = codec
+        self.width = width
+        self.system = system
+        self.writes = np.array(group.writes, dtype=np.intp)
+        self.succ: list[list[list[int]]] = []
+        self.deltas: list[list[int]] = []
+        self.errs: list[tuple | None] = []
+        self.raised: list[EvalError | None] = []
+        self.partial: list[int] = []  # raised: how many successors came before the raise
+        self.memo = _Memo(group.footprint, codec, self._compute)
+        self.states = np.array(group.states, dtype=np.int64)
+        self._tables_for = -1
+
+    def _compute(self, s: tuple, row: np.ndarray) -> int:
+        out: list = []
+        errs: list = []
+        raised = None
+        try:
+            self.group.run(s, out, errs, _Discard())
+        except EvalError as e:
+            # The successors generated before the raise still count as firings (coverage).
+            raised, errs = e, []
+            self.partial.append(len(out))
+            out = []
+        else:
+            self.partial.append(0)
+        allowed = set(self.group.writes)
+        succ, deltas = [], []
+        words = None
+        for t in out:
+            changed = [i for i in range(self.width) if t[i] != s[i]]
+            if not allowed.issuperset(changed):
+                raise AssertionError(  # an internal error: the footprint walk missed a write
+                    f"transition group {self.group.rank} wrote slots {changed} outside its "
+                    f"footprint {self.group.writes}")
+            codes = [self.codec.code(i, t[i]) for i in self.group.writes]
+            words = self.codec.words
+            d = 0
+            for i, c in zip(self.group.writes, codes, strict=True):
+                d ^= int(words[i, row[i]]) ^ int(words[i, c])
+            succ.append(codes)
+            deltas.append(d)
+        self.succ.append(succ)
+        self.deltas.append(deltas)
+        self.errs.append(errs[0] if errs else None)
+        self.raised.append(raised)
+        return len(self.succ) - 1
+
+    def tables(self) -> None:
+        """Padded numpy tables of the outcomes, rebuilt when outcomes were added."""
+        if self._tables_for == len(self.succ):
+            return
+        n, most = len(self.succ), max((len(x) for x in self.succ), default=0)
+        self.count = np.array([len(x) for x in self.succ], dtype=np.int64)
+        self.has_err = np.array([e is not None for e in self.errs], dtype=bool)
+        self.raises = np.array([r is not None for r in self.raised], dtype=bool)
+        self.new_codes = np.zeros((n, max(most, 1), len(self.writes)), dtype=np.int64)
+        self.fp_delta = np.zeros((n, max(most, 1)), dtype=np.uint64)
+        for o, (succ, deltas) in enumerate(zip(self.succ, self.deltas, strict=True)):
+            for j, (codes, d) in enumerate(zip(succ, deltas, strict=True)):
+                self.new_codes[o, j] = codes
+                self.fp_delta[o, j] = d
+        self._tables_for = n
+
+    def enabled(self, rows: np.ndarray) -> np.ndarray:
+        if not len(self.states):
+            return np.arange(len(rows))
+        codes = [self.codec.codes[self.group.ctrl].get(int(st)) for st in self.states]
+        codes = [c for c in codes if c is not None]
+        if not codes:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(np.isin(rows[:, self.group.ctrl], codes))
+
+
+class _Discard(list):
+    """`fired` for a group run on a cache miss: the engine counts firings itself."""
+
+    def __getitem__(self, i):
+        return 0
+
+    def __setitem__(self, i, v):
+        pass
+
+
+class _Level:
+    def __init__(self, system: System, limits: Limits):
+        self.system, self.limits = system, limits
+        self.start = time.perf_counter()
+        self.groups: Groups = compile_groups(system)
+        self.width = system.layout.size
+        self.codec = Codec(self.width)
+        first = np.array([self.codec.encode(system.initial)], dtype=np.int64)
+        self.store = Visited(self.width, self.codec.dtype())
+        self.store.add(self.codec.fingerprints(first), first.astype(self.codec.dtype()),
+                       np.array([-1]))
+        self.outcomes = [_GroupOutcomes(g, self.codec, self.width, system)
+                         for g in self.groups.groups]
+        self.tid = np.array([g.tid for g in self.groups.groups], dtype=np.int64)
+        self.fired = np.zeros(len(system.transitions), dtype=np.int64)
+        self.names = [ci.invariant.name for ci in system.invariants]
+        self.conjuncts = [[(c, _Memo(c.footprint, self.codec, self._truth(c.holds)))
+                           for c in self.groups.conjuncts if c.invariant == n]
+                          for n in range(len(self.names))]
+        self.premises = [(self.names[p.invariant], _Memo(p.footprint, self.codec,
+                                                         self._truth(p.holds)))
+                         for p in self.groups.premises]
+        self.premise_seen: set[str] = set()
+        self.results: list = []  # (value, error) of every memoised predicate outcome
+        self._truth_table = np.zeros(0, dtype=bool)
+        ctrl = sorted(system.layout.ctrl[a.name] + k for a in system.model.actors
+                      for k in range(a.count))
+        self.final = _Memo(tuple(ctrl), self.codec,
+                           lambda s, _row: int(bool(system.all_final(s))))
+        self.violations: list[Violation] = []
+        self.violated: set[str] = set()
+        self.why_stop = stop_checker(self.start, max_states=None, timeout=limits.timeout,
+                                     stop=limits.stop, progress=limits.progress,
+                                     since=limits.since)
+
+    # ------------------------------------------------------------------ predicates
+    def _truth(self, fn):
+        def compute(s: tuple, _row) -> int:
+            try:
+                self.results.append((bool(fn(s)), None))
+            except EvalError as e:
+                self.results.append((False, e))
+            return len(self.results) - 1
+        return compute
+
+    def _truths(self) -> np.ndarray:
+        if len(self._truth_table) != len(self.results):
+            self._truth_table = np.array([v for v, _ in self.results], dtype=bool)
+        return self._truth_table
+
+    def _broken(self, rows: np.ndarray) -> list[tuple[int, int, EvalError | None]]:
+        """(row, invariant, error) of each invariant each row breaks, by row then invariant."""
+        found = []
+        for n, conj in enumerate(self.conjuncts):
+            if self.names[n] in self.violated:
+                continue
+            undecided = np.arange(len(rows))
+            for _, memo in conj:
+                if not undecided.size:
+                    break
+                ids = memo.ids(rows[undecided])
+                ok = self._truths()[ids]
+                for r, i in zip(undecided[~ok].tolist(), ids[~ok].tolist(), strict=True):
+                    found.append((r, n, self.results[i][1]))
+                undecided = undecided[ok]
+        found.sort(key=lambda x: (x[0], x[1]))
+        return found
+
+    def _observe_premises(self, rows: np.ndarray) -> None:
+        for name, memo in self.premises:
+            if name in self.premise_seen or not len(rows):
+                continue
+            ids = memo.ids(rows)
+            if any(self.results[i][0] or self.results[i][1] is not None
+                   for i in set(ids.tolist())):
+                self.premise_seen.add(name)
+
+    # ------------------------------------------------------------------ the search
+    def _path(self, idx: int) -> tuple[tuple, ...]:
+        out = []
+        while idx >= 0:
+            out.append(self.codec.decode(self.store.rows[idx]))
+            idx = int(self.store.parents[idx])
+        return tuple(reversed(out))
+
+    def _now(self) -> float:
+        return time.perf_counter() - self.start
+
+    def _add(self, v: Violation) -> None:
+        self.violated.add(v.property)
+        self.violations.append(v)
+
+    def run(self) -> Result:
+        limits = self.limits
+        for _, n, err in self._broken(self.store.rows[:1]):
+            self._add(invariant_failure(self.names[n], err, self._path(0), self._now()))
+        self._observe_premises(self.store.rows[:1])
+        transitions, deepest, limit, level = 0, 0, "", 0
+        lo, hi, head = 0, 1, 0
+        stopped = bool(self.violations) and limits.stop_at_first
+        try:
+            while lo < hi and not stopped:
+                if limits.max_depth is not None and level >= limits.max_depth:
+                    limit, head = f"depth bound {limits.max_depth} reached", self.store.n
+                    break
+                for b in range(lo, hi, BATCH):
+                    e = min(hi, b + BATCH)
+                    done, added, moved, bound = self._batch(b, e, level)
+                    transitions += moved
+                    head = b + done
+                    if added:
+                        deepest = level + 1
+                    if bound:
+                        limit = bound
+                    if bound or (self.violations and limits.stop_at_first):
+                        stopped = True
+                        break
+                    why = self.why_stop(self.store.n, transitions, deepest)
+                    if why:
+                        limit, stopped = why, True
+                        break
+                lo, hi, level = hi, self.store.n, level + 1
+        except KeyboardInterrupt:
+            limit = INTERRUPTED
+        pending = head < self.store.n or limit == INTERRUPTED
+        if limit and not pending and not limit.startswith("depth"):
+            limit = ""
+        seconds = time.perf_counter() - self.start
+        complete = not limit and not (self.violations and limits.stop_at_first and pending)
+        vacuous = () if not complete else tuple(
+            name for name, _ in self.premises if name not in self.premise_seen)
+        return Result(verdict_of(self.violations, limit), tuple(self.violations),
+                      Stats(self.store.n, transitions, deepest, seconds), complete, limit,
+                      tuple(int(x) for x in self.fired), vacuous)
+
+    def _batch(self, b: int, e: int, level: int) -> tuple[int, bool, int, str]:
+        """Expand parents b..e-1; returns how many were expanded (fewer when a violation or
+        the state bound stops the search inside the batch), whether states were added, the
+        transitions taken and the state bound's message if it was reached."""
+        rows = self.store.rows[b:e]
+        n = e - b
+        raise_rank = np.full(n, _NONE, dtype=np.int64)
+        raise_err: dict[int, EvalError] = {}
+        raise_fired: dict[int, tuple[int, int]] = {}  # row -> (tid, firings before the raise)
+        first_err: dict[int, tuple] = {}
+        parts = []
+        for out in self.outcomes:
+            en = out.enabled(rows)
+            if not en.size:
+                continue
+            ids = out.memo.ids(rows[en])
+            out.tables()
+            rank = out.group.rank
+            if out.raises.any():
+                hit = out.raises[ids]
+                for r, o in zip(en[hit].tolist(), ids[hit].tolist(), strict=True):
+                    if raise_rank[r] == _NONE:
+                        raise_rank[r] = rank
+                        raise_err[r] = out.raised[o]
+                        raise_fired[r] = (out.group.tid, out.partial[o])
+            if out.has_err.any():
+                hit = out.has_err[ids]
+                for r, o in zip(en[hit].tolist(), ids[hit].tolist(), strict=True):
+                    first_err.setdefault(r, out.errs[o])
+            cnt = out.count[ids]
+            total = int(cnt.sum())
+            if not total:
+                continue
+            par = np.repeat(en, cnt)
+            starts = np.cumsum(cnt) - cnt
+            j = np.arange(total) - np.repeat(starts, cnt)
+            o = np.repeat(ids, cnt)
+            parts.append((par, j, np.full(total, rank, dtype=np.int64), out, o))
+        dtype = self.codec.dtype()
+        if dtype != self.store.rows.dtype:
+            self.store.widen(dtype)
+            rows = self.store.rows[b:e]
+        if parts:
+            par = np.concatenate([p[0] for p in parts])
+            rank = np.concatenate([p[2] for p in parts])
+            order = np.lexsort((np.concatenate([p[1] for p in parts]), rank, par))
+            child = np.empty((len(par), self.width), dtype=dtype)
+            fps = np.empty(len(par), dtype=np.uint64)
+            at = 0
+            parent_fps = self.store.fps[b:e]
+            for p_, j_, _, out, o_ in parts:
+                k = len(p_)
+                block = rows[p_]
+                if len(out.writes):
+                    block[:, out.writes] = out.new_codes[o_, j_]
+                child[at:at + k] = block
+                fps[at:at + k] = parent_fps[p_] ^ out.fp_delta[o_, j_]
+                at += k
+            par, rank, child, fps = par[order], rank[order], child[order], fps[order]
+        else:
+            par = rank = np.zeros(0, dtype=np.int64)
+            child = np.zeros((0, self.width), dtype=dtype)
+            fps = np.zeros(0, dtype=np.uint64)
+        counted = rank < raise_rank[par]  # generated before a raise in its state (fired)
+        kept = raise_rank[par] == _NONE
+        tids = self.tid[rank]
+        par_k, child, fps = par[kept], child[kept], fps[kept]
+        produced = np.bincount(par_k, minlength=n)
+        fresh = self._fresh(fps, child)
+        new_par = par_k[fresh]
+        new_rows = child[fresh]
+        new_fps = fps[fresh]
+        broken = self._broken(new_rows)
+        # Each parent's expansion events, in the reference's order.
+        events: list[tuple] = []
+        for r in sorted(set(raise_err) | set(first_err)):
+            if r in raise_err:
+                events.append((r, 0, 0, "raise", raise_err[r]))
+            else:
+                events.append((r, 0, 0, "err", first_err[r]))
+        idle = np.flatnonzero((produced == 0) & (raise_rank == _NONE))
+        idle = np.array([r for r in idle.tolist() if r not in first_err], dtype=np.int64)
+        if self.limits.deadlock and idle.size and DEADLOCK.name not in self.violated:
+            finals = self.final.ids(rows[idle])
+            for r in idle[finals == 0].tolist():
+                events.append((r, 0, 0, "deadlock", None))
+        for c, inv, err in broken:
+            events.append((int(new_par[c]), 1, c, "inv", (inv, err)))
+        events.sort(key=lambda x: (x[0], x[1], x[2]))
+        cut = n - 1
+        if events and self.limits.stop_at_first:
+            cut = events[0][0]
+        bound = ""
+        if self.limits.max_states is not None:
+            cum = self.store.n + np.cumsum(np.bincount(new_par, minlength=n))
+            over = np.flatnonzero(cum >= self.limits.max_states)
+            if over.size and over[0] <= cut:
+                cut = int(over[0])
+                bound = f"state bound {self.limits.max_states} reached"
+        take = new_par <= cut
+        first_new = self.store.n
+        self.store.add(new_fps[take], new_rows[take], b + new_par[take])
+        self._observe_premises(new_rows[take])
+        np.add.at(self.fired, tids[counted & (par <= cut)], 1)
+        for r, (tid, k) in raise_fired.items():
+            if r <= cut:
+                self.fired[tid] += k
+        for r, _, c, what, data in events:
+            if r > cut:
+                break
+            self._event(b + r, first_new + c, what, data)
+        return cut + 1, bool(take.any()), int(produced[:cut + 1].sum()), bound
+
+    def _event(self, parent: int, child: int, what: str, data) -> None:
+        now = self._now()
+        if what == "raise":
+            if RUNTIME.name not in self.violated:
+                self._add(evaluation_failure(data, self._path(parent), now))
+        elif what == "err":
+            if data[4] not in self.violated:
+                self._add(transition_failure(self.system, data, self._path(parent), now,
+                                             self.groups.spans))
+        elif what == "deadlock":
+            if DEADLOCK.name not in self.violated:
+                self._add(deadlock_failure(self._path(parent), now))
+        else:
+            inv, err = data
+            if self.names[inv] not in self.violated:
+                self._add(invariant_failure(self.names[inv], err, self._path(child), now))
+
+    def _fresh(self, fps: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Which successors (in order) are new: the first of equal ones, if not stored."""
+        if not len(fps):
+            return np.zeros(0, dtype=bool)
+        _, first, inverse = np.unique(fps, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        if not (rows == rows[first[inverse]]).all():  # two states, one fingerprint: rare
+            flat = np.ascontiguousarray(rows)
+            key = flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
+            _, first = np.unique(key, return_index=True)
+        first = np.sort(first)
+        mask = np.zeros(len(fps), dtype=bool)
+        mask[first[~self.store.lookup(fps[first], rows[first])]] = True
+        return mask

@@ -1,0 +1,161 @@
+"""The level engine's storage: states as rows of small codes, 64-bit fingerprints, and a
+visited set that is an open-addressing table over numpy arrays.
+
+`Codec` interns each slot's values (control states, variables, channel contents) into codes
+0, 1, 2, ... per slot, so a state is a row of bytes (uint8 while every slot has at most 256
+values, uint16 after). `fingerprint` is tabulation hashing: the XOR over slots of a random
+64-bit word per (slot, code), which a successor updates incrementally from its parent (only
+the written slots change). The words come from splitmix64 of (slot, code), so they are the
+same in every run and need no table to be grown by hand.
+
+`Visited` is exact: a fingerprint match is confirmed by comparing the stored rows, and a
+collision just probes on. Python's `hash()` is not used anywhere here (it collides on
+structured values and changes with PYTHONHASHSEED).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def splitmix64(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser, element-wise on uint64 (a bijection with good avalanche)."""
+    with np.errstate(over="ignore"):
+        z = x + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+class Codec:
+    """Per-slot interning of values to codes, and the tabulation words of every code."""
+
+    def __init__(self, width: int):
+        self.width = width
+        self.values: list[list] = [[] for _ in range(width)]
+        self.codes: list[dict] = [{} for _ in range(width)]
+        self.words = np.zeros((width, 0), dtype=np.uint64)  # words[slot, code]
+
+    def code(self, slot: int, value: object) -> int:
+        codes = self.codes[slot]
+        c = codes.get(value)
+        if c is None:
+            c = codes[value] = len(self.values[slot])
+            self.values[slot].append(value)
+            if c >= self.words.shape[1]:
+                self._grow(c + 1)
+        return c
+
+    def _grow(self, needed: int) -> None:
+        old = self.words.shape[1]
+        new = max(needed, 2 * old, 16)
+        slots = np.arange(self.width, dtype=np.uint64)[:, None]
+        codes = np.arange(old, new, dtype=np.uint64)[None, :]
+        fresh = splitmix64((slots << np.uint64(32)) | codes)
+        self.words = np.concatenate([self.words, fresh], axis=1)
+
+    def encode(self, state: tuple) -> list[int]:
+        return [self.code(i, v) for i, v in enumerate(state)]
+
+    def decode(self, row: np.ndarray) -> tuple:
+        values = self.values
+        return tuple(values[i][c] for i, c in enumerate(row.tolist()))
+
+    def most_codes(self) -> int:
+        return max((len(v) for v in self.values), default=0)
+
+    def dtype(self) -> np.dtype:
+        return np.dtype(np.uint8 if self.most_codes() <= 256 else np.uint16
+                        if self.most_codes() <= 65536 else np.uint32)
+
+    def fingerprints(self, rows: np.ndarray) -> np.ndarray:
+        fp = np.zeros(len(rows), dtype=np.uint64)
+        for i in range(self.width):
+            fp ^= self.words[i, rows[:, i]]
+        return fp
+
+
+class Visited:
+    """Every state found: its row, fingerprint and parent (by index, in discovery order), and
+    an open-addressing table from fingerprint to index, kept at most half full."""
+
+    def __init__(self, width: int, dtype: np.dtype):
+        self.n = 0
+        self.rows = np.zeros((1024, width), dtype=dtype)
+        self.fps = np.zeros(1024, dtype=np.uint64)
+        self.parents = np.zeros(1024, dtype=np.int64)
+        self.table = np.full(2048, -1, dtype=np.int64)
+
+    def widen(self, dtype: np.dtype) -> None:
+        self.rows = self.rows.astype(dtype)
+
+    def bytes_used(self) -> int:
+        return self.rows.nbytes + self.fps.nbytes + self.parents.nbytes + self.table.nbytes
+
+    def _slots(self, fps: np.ndarray) -> np.ndarray:
+        return (fps & np.uint64(len(self.table) - 1)).astype(np.int64)
+
+    def lookup(self, fps: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """For each (distinct) candidate, whether an equal state is stored."""
+        found = np.zeros(len(fps), dtype=bool)
+        pending = np.arange(len(fps))
+        pos = self._slots(fps)
+        mask = len(self.table) - 1
+        while pending.size:
+            idx = self.table[pos[pending]]
+            occupied = idx >= 0
+            pending, idx = pending[occupied], idx[occupied]
+            hit = self.fps[idx] == fps[pending]
+            if hit.any():
+                h = np.flatnonzero(hit)
+                eq = (self.rows[idx[h]] == rows[pending[h]]).all(axis=1)
+                found[pending[h[eq]]] = True
+                hit[h[~eq]] = False  # the same fingerprint, another state: probe on
+                pending = pending[~hit]
+            pos[pending] = (pos[pending] + 1) & mask
+        return found
+
+    def add(self, fps: np.ndarray, rows: np.ndarray, parents: np.ndarray) -> None:
+        """Store new states (not already stored, distinct), in order."""
+        k = len(fps)
+        self._reserve(self.n + k)
+        self.rows[self.n:self.n + k] = rows
+        self.fps[self.n:self.n + k] = fps
+        self.parents[self.n:self.n + k] = parents
+        self._insert(np.arange(self.n, self.n + k, dtype=np.int64))
+        self.n += k
+
+    def _reserve(self, n: int) -> None:
+        if n > len(self.fps):
+            cap = max(n, 2 * len(self.fps))
+            self.rows = _grown(self.rows, cap)
+            self.fps = _grown(self.fps, cap)
+            self.parents = _grown(self.parents, cap)
+        if 2 * n > len(self.table):
+            size = len(self.table)
+            while 2 * n > size:
+                size *= 2
+            self.table = np.full(size, -1, dtype=np.int64)
+            self._insert(np.arange(self.n, dtype=np.int64))
+
+    def _insert(self, ids: np.ndarray) -> None:
+        mask = len(self.table) - 1
+        pos = self._slots(self.fps[ids])
+        pending = np.arange(len(ids))
+        while pending.size:
+            p = pos[pending]
+            free = self.table[p] < 0
+            claim = pending[free]
+            self.table[pos[claim]] = ids[claim]  # of several claims on one slot, one wins
+            won = np.zeros(len(pending), dtype=bool)
+            won[free] = self.table[pos[claim]] == ids[claim]
+            pending = pending[~won]
+            pos[pending] = (pos[pending] + 1) & mask
+
+
+def _grown(a: np.ndarray, cap: int) -> np.ndarray:
+    out = np.zeros((cap, *a.shape[1:]), dtype=a.dtype)
+    out[:len(a)] = a
+    return out
