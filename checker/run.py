@@ -39,6 +39,9 @@ from checker.trace import build_trace
 
 Progress = Callable[[int, int, int, float], None]  # states, transitions, depth, seconds
 ZONES = symbolic.ZONES  # how the timed engine keeps zones: see checker.symbolic.timed
+# An untimed BFS starts in the reference engine and hands over to the level engine at the
+# first level boundary past this many states (see checker.engines.bfs).
+LEVEL_AFTER = 5_000
 
 
 @record
@@ -98,9 +101,8 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
     engine = options.search or cfg.search
     search = {"bfs": bfs.search, "dfs": dfs.search}[engine]
     if engine == "bfs" and options.engine == "level":
-        from checker.engines import level  # numpy loads only for an untimed BFS
-
-        search = level.search
+        def search(system, limits):
+            return bfs.search(system, limits, handover=LEVEL_AFTER)
     result = search(loaded.system, Limits(
         deadlock=cfg.deadlock, max_states=max_states, max_depth=cfg.max_depth,
         timeout=options.timeout, since=deadline.started, stop_at_first=not options.all_violations,

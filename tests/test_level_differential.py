@@ -121,7 +121,7 @@ def _summary(r) -> tuple:
 
 
 def _compare(tmp_path, texts, stop_at_first: bool, max_states: int | None,
-             max_depth: int | None) -> None:
+             max_depth: int | None, handover: int | None = None) -> None:
     model, spec = texts
     (tmp_path / "random.model").write_text(model)
     (tmp_path / "random.spec").write_text(spec)
@@ -132,26 +132,32 @@ def _compare(tmp_path, texts, stop_at_first: bool, max_states: int | None,
     limits = Limits(deadlock=loaded.config.deadlock, max_states=max_states,
                     max_depth=max_depth, stop_at_first=stop_at_first)
     ref = bfs.search(loaded.system, limits)
-    lvl = level.search(loaded.system, limits)
+    if handover is None:
+        lvl = level.search(loaded.system, limits)
+    else:  # the reference first, the level engine from the first level with `handover` states
+        lvl = bfs.search(loaded.system, limits, handover=handover)
     assert _summary(lvl) == _summary(ref), model + spec
 
 
 @FAST
 @given(texts=model_and_spec(), stop_at_first=st.booleans(),
        max_states=st.one_of(st.none(), st.integers(1, 60)),
-       max_depth=st.one_of(st.none(), st.integers(0, 6)))
+       max_depth=st.one_of(st.none(), st.integers(0, 6)),
+       handover=st.sampled_from([None, 1, 2, 5, 20]))
 def test_level_engine_matches_reference(tmp_path_factory, texts, stop_at_first, max_states,
-                                        max_depth):
-    _compare(tmp_path_factory.mktemp("m"), texts, stop_at_first, max_states, max_depth)
+                                        max_depth, handover):
+    _compare(tmp_path_factory.mktemp("m"), texts, stop_at_first, max_states, max_depth,
+             handover)
 
 
 @pytest.mark.long
 @LONG
 @given(texts=model_and_spec(), stop_at_first=st.booleans(),
-       max_states=st.one_of(st.none(), st.integers(1, 200)))
+       max_states=st.one_of(st.none(), st.integers(1, 200)),
+       handover=st.sampled_from([None, 1, 3, 10]))
 def test_level_engine_matches_reference_long(tmp_path_factory, texts, stop_at_first,
-                                             max_states):
-    _compare(tmp_path_factory.mktemp("m"), texts, stop_at_first, max_states, None)
+                                             max_states, handover):
+    _compare(tmp_path_factory.mktemp("m"), texts, stop_at_first, max_states, None, handover)
 
 
 def test_handler_of_an_instance_nobody_addresses(tmp_path):

@@ -3,6 +3,10 @@
 Every invariant is checked on a state when it is first discovered, so the first violation of
 each property has a shortest path from the initial state. Depth is tracked by level
 boundaries: the queue is the tree's list of states itself.
+
+With `handover=N`, the search hands over to the level engine (`checker.engines.level`) at the
+first level boundary where N states are known: both number states alike, so the result is the
+same, and a small model never pays for loading numpy (~0.1 s, a third of a tiny check).
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ from checker.engines.common import INTERRUPTED, Explicit, Limits, collector_paus
 from checker.engines.result import Result
 
 
-def search(system: System, limits: Limits | None = None) -> Result:
+def search(system: System, limits: Limits | None = None, handover: int | None = None
+           ) -> Result:
     with collector_paused():
-        return _search(Explicit(system, limits or Limits()))
+        return _search(Explicit(system, limits or Limits()), handover)
 
 
-def _search(run: Explicit) -> Result:
+def _search(run: Explicit, handover: int | None = None) -> Result:
     limits, tree, found, fired, why_stop = run.limits, run.tree, run.found, run.fired, run.why_stop
     visited = tree.visited
     transitions, limit, head, level, level_end, deepest = 0, "", 0, 0, 1, 0
@@ -26,6 +31,11 @@ def _search(run: Explicit) -> Result:
             cur = head
             head += 1
             if cur >= level_end:
+                if handover is not None and len(tree.states) >= handover:
+                    from checker.engines import level as level_engine
+
+                    return level_engine.resume(run, level_engine.Resume(
+                        cur, level + 1, transitions, deepest))
                 level, level_end = level + 1, len(tree.states)
             if limits.max_depth is not None and level >= limits.max_depth:
                 limit = limit or f"depth bound {limits.max_depth} reached"

@@ -22,6 +22,7 @@ import numpy as np
 from checker.compile import EvalError, System
 from checker.engines.common import (
     INTERRUPTED,
+    Explicit,
     Limits,
     collector_paused,
     deadlock_failure,
@@ -35,6 +36,7 @@ from checker.engines.result import Result, Stats, Violation
 from checker.engines.store import Codec, Visited
 from checker.groups import Groups, compile_groups
 from checker.properties import DEADLOCK, RUNTIME
+from checker.record import record
 
 BATCH = 32_768  # parents per batch: large enough for numpy, small enough to stop promptly
 _NONE = np.iinfo(np.int64).max  # "no group raised" in a row's raise rank
@@ -45,42 +47,86 @@ def search(system: System, limits: Limits | None = None) -> Result:
         return _Level(system, limits or Limits()).run()
 
 
+@record
+class Resume:
+    """Where the reference BFS handed over: the first state of the level to expand next."""
+
+    head: int
+    level: int
+    transitions: int
+    deepest: int
+
+
+def resume(run: Explicit, at: Resume) -> Result:
+    """Go on from the reference search `run`, stopped at a level boundary (see bfs.search)."""
+    return _Level(run.found.system, run.limits, run).run(at)
+
+
+DIRECT_BITS = 20  # a footprint of at most this many bits gets a lookup table (8 MB at most)
+
+
 class _Memo:
     """Outcomes of a function of the state that reads only `cols`, one per distinct value of
-    those slots; `compute(state)` makes the outcome id of a state not seen before."""
+    those slots; `compute(state, row)` makes the outcome id of a value not seen before.
+
+    A footprint whose codes fit in DIRECT_BITS bits is looked up in an array indexed by the
+    codes themselves (no sorting); a wider one is sorted to find its distinct values."""
 
     def __init__(self, cols: tuple[int, ...], codec: Codec, compute):
         self.cols = np.array(cols, dtype=np.intp)
         self.codec = codec
         self.compute = compute
         self.known: dict[tuple, int] = {}
+        self.table = np.zeros(0, dtype=np.int64)
+        self.table_bits: tuple[int, ...] | None = None
 
-    def ids(self, rows: np.ndarray) -> np.ndarray:
-        if len(rows) == 0:
+    def _outcome(self, sub_row: np.ndarray, row: np.ndarray) -> int:
+        key = tuple(sub_row.tolist())
+        o = self.known.get(key)
+        if o is None:
+            o = self.known[key] = self.compute(self.codec.decode(row), row)
+        return o
+
+    def ids(self, rows: np.ndarray, sel: np.ndarray | None = None) -> np.ndarray:
+        """The outcome id of each row (of rows[sel], if given)."""
+        sub = rows[:, self.cols] if sel is None else rows[np.ix_(sel, self.cols)]
+        if len(sub) == 0:
             return np.zeros(0, dtype=np.int64)
-        sub = rows[:, self.cols]
-        uniq_first, inverse = _distinct(sub, self.codec, self.cols)
-        out = np.empty(len(uniq_first), dtype=np.int64)
-        for u, r in enumerate(uniq_first.tolist()):
-            key = tuple(sub[r].tolist())
-            o = self.known.get(key)
-            if o is None:
-                o = self.known[key] = self.compute(self.codec.decode(rows[r]), rows[r])
-            out[u] = o
-        return out[inverse]
+        sel = np.arange(len(rows)) if sel is None else sel
+        values = self.codec.values
+        bits = tuple(max(1, (len(values[c]) - 1).bit_length()) for c in self.cols.tolist())
+        if sum(bits) > DIRECT_BITS:
+            first, inverse = _distinct(sub, bits)
+            out = np.array([self._outcome(sub[r], rows[sel[r]]) for r in first.tolist()],
+                           dtype=np.int64)
+            return out[inverse]
+        if bits != self.table_bits:  # a slot got more values: codes need more bits
+            self.table = np.full(1 << sum(bits), -1, dtype=np.int64)
+            self.table_bits = bits
+        key = _packed(sub, bits)
+        ids = self.table[key]
+        miss = np.flatnonzero(ids < 0)
+        if miss.size:
+            _, first = np.unique(key[miss], return_index=True)
+            for r in miss[first].tolist():
+                self.table[key[r]] = self._outcome(sub[r], rows[sel[r]])
+            ids = self.table[key]
+        return ids
 
 
-def _distinct(sub: np.ndarray, codec: Codec, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _packed(sub: np.ndarray, bits: tuple[int, ...]) -> np.ndarray:
+    key = np.zeros(len(sub), dtype=np.int64)
+    shift = 0
+    for i, b in enumerate(bits):
+        key |= sub[:, i].astype(np.int64) << shift
+        shift += b
+    return key
+
+
+def _distinct(sub: np.ndarray, bits: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     """The first row of each distinct value of `sub`, and each row's position among them."""
-    if sub.shape[1] == 0:
-        return np.zeros(1, dtype=np.int64), np.zeros(len(sub), dtype=np.int64)
-    bits = [max(1, (len(codec.values[c]) - 1).bit_length()) for c in cols.tolist()]
     if sum(bits) <= 63:
-        key = np.zeros(len(sub), dtype=np.int64)
-        shift = 0
-        for i, b in enumerate(bits):
-            key |= sub[:, i].astype(np.int64) << shift
-            shift += b
+        key = _packed(sub, bits)
     else:
         flat = np.ascontiguousarray(sub)
         key = flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
@@ -161,11 +207,10 @@ class _GroupOutcomes:
     def enabled(self, rows: np.ndarray) -> np.ndarray:
         if not len(self.states):
             return np.arange(len(rows))
-        codes = [self.codec.codes[self.group.ctrl].get(int(st)) for st in self.states]
-        codes = [c for c in codes if c is not None]
-        if not codes:
-            return np.zeros(0, dtype=np.int64)
-        return np.flatnonzero(np.isin(rows[:, self.group.ctrl], codes))
+        known = self.codec.codes[self.group.ctrl]
+        allowed = np.zeros(len(self.codec.values[self.group.ctrl]), dtype=bool)
+        allowed[[known[st] for st in self.states.tolist() if st in known]] = True
+        return np.flatnonzero(allowed[rows[:, self.group.ctrl]])
 
 
 class _Discard(list):
@@ -179,20 +224,25 @@ class _Discard(list):
 
 
 class _Level:
-    def __init__(self, system: System, limits: Limits):
+    def __init__(self, system: System, limits: Limits, before: Explicit | None = None):
+        """`before`: the reference search this one continues (its states, findings, firings)."""
         self.system, self.limits = system, limits
-        self.start = time.perf_counter()
+        self.start = time.perf_counter() if before is None else before.start
         self.groups: Groups = compile_groups(system)
         self.width = system.layout.size
         self.codec = Codec(self.width)
-        first = np.array([self.codec.encode(system.initial)], dtype=np.int64)
+        states = [system.initial] if before is None else before.tree.states
+        parents = [-1] if before is None else before.tree.parent
+        known = self.codec.encode_all(states)
         self.store = Visited(self.width, self.codec.dtype())
-        self.store.add(self.codec.fingerprints(first), first.astype(self.codec.dtype()),
-                       np.array([-1]))
+        self.store.add(self.codec.fingerprints(known), known.astype(self.codec.dtype()),
+                       np.array(parents, dtype=np.int64))
         self.outcomes = [_GroupOutcomes(g, self.codec, self.width, system)
                          for g in self.groups.groups]
         self.tid = np.array([g.tid for g in self.groups.groups], dtype=np.int64)
         self.fired = np.zeros(len(system.transitions), dtype=np.int64)
+        if before is not None:
+            self.fired += np.array(before.fired, dtype=np.int64)
         self.names = [ci.invariant.name for ci in system.invariants]
         self.conjuncts = [[(c, _Memo(c.footprint, self.codec, self._truth(c.holds)))
                            for c in self.groups.conjuncts if c.invariant == n]
@@ -200,15 +250,15 @@ class _Level:
         self.premises = [(self.names[p.invariant], _Memo(p.footprint, self.codec,
                                                          self._truth(p.holds)))
                          for p in self.groups.premises]
-        self.premise_seen: set[str] = set()
+        self.premise_seen: set[str] = set() if before is None else set(before.found.premises.seen)
         self.results: list = []  # (value, error) of every memoised predicate outcome
         self._truth_table = np.zeros(0, dtype=bool)
         ctrl = sorted(system.layout.ctrl[a.name] + k for a in system.model.actors
                       for k in range(a.count))
         self.final = _Memo(tuple(ctrl), self.codec,
                            lambda s, _row: int(bool(system.all_final(s))))
-        self.violations: list[Violation] = []
-        self.violated: set[str] = set()
+        self.violations: list[Violation] = [] if before is None else list(before.found.violations)
+        self.violated: set[str] = set() if before is None else set(before.found.violated)
         self.why_stop = stop_checker(self.start, max_states=None, timeout=limits.timeout,
                                      stop=limits.stop, progress=limits.progress,
                                      since=limits.since)
@@ -270,13 +320,15 @@ class _Level:
         self.violated.add(v.property)
         self.violations.append(v)
 
-    def run(self) -> Result:
+    def run(self, at: Resume | None = None) -> Result:
         limits = self.limits
-        for _, n, err in self._broken(self.store.rows[:1]):
-            self._add(invariant_failure(self.names[n], err, self._path(0), self._now()))
-        self._observe_premises(self.store.rows[:1])
-        transitions, deepest, limit, level = 0, 0, "", 0
-        lo, hi, head = 0, 1, 0
+        if at is None:
+            for _, n, err in self._broken(self.store.rows[:1]):
+                self._add(invariant_failure(self.names[n], err, self._path(0), self._now()))
+            self._observe_premises(self.store.rows[:1])
+            at = Resume(0, 0, 0, 0)
+        transitions, deepest, limit, level = at.transitions, at.deepest, "", at.level
+        lo, hi, head = at.head, self.store.n, at.head
         stopped = bool(self.violations) and limits.stop_at_first
         try:
             while lo < hi and not stopped:
@@ -328,7 +380,7 @@ class _Level:
             en = out.enabled(rows)
             if not en.size:
                 continue
-            ids = out.memo.ids(rows[en])
+            ids = out.memo.ids(rows, en)
             out.tables()
             rank = out.group.rank
             if out.raises.any():
@@ -350,36 +402,18 @@ class _Level:
             starts = np.cumsum(cnt) - cnt
             j = np.arange(total) - np.repeat(starts, cnt)
             o = np.repeat(ids, cnt)
-            parts.append((par, j, np.full(total, rank, dtype=np.int64), out, o))
+            parts.append((par, j, rank, out, o))
         dtype = self.codec.dtype()
         if dtype != self.store.rows.dtype:
             self.store.widen(dtype)
             rows = self.store.rows[b:e]
-        if parts:
-            par = np.concatenate([p[0] for p in parts])
-            rank = np.concatenate([p[2] for p in parts])
-            order = np.lexsort((np.concatenate([p[1] for p in parts]), rank, par))
-            child = np.empty((len(par), self.width), dtype=dtype)
-            fps = np.empty(len(par), dtype=np.uint64)
-            at = 0
-            parent_fps = self.store.fps[b:e]
-            for p_, j_, _, out, o_ in parts:
-                k = len(p_)
-                block = rows[p_]
-                if len(out.writes):
-                    block[:, out.writes] = out.new_codes[o_, j_]
-                child[at:at + k] = block
-                fps[at:at + k] = parent_fps[p_] ^ out.fp_delta[o_, j_]
-                at += k
-            par, rank, child, fps = par[order], rank[order], child[order], fps[order]
-        else:
-            par = rank = np.zeros(0, dtype=np.int64)
-            child = np.zeros((0, self.width), dtype=dtype)
-            fps = np.zeros(0, dtype=np.uint64)
+        par, rank, child, fps = self._children(parts, rows, self.store.fps[b:e], dtype)
         counted = rank < raise_rank[par]  # generated before a raise in its state (fired)
-        kept = raise_rank[par] == _NONE
         tids = self.tid[rank]
-        par_k, child, fps = par[kept], child[kept], fps[kept]
+        par_k = par
+        if raise_err:
+            kept = raise_rank[par] == _NONE
+            par_k, child, fps = par[kept], child[kept], fps[kept]
         produced = np.bincount(par_k, minlength=n)
         fresh = self._fresh(fps, child)
         new_par = par_k[fresh]
@@ -442,6 +476,33 @@ class _Level:
             inv, err = data
             if self.names[inv] not in self.violated:
                 self._add(invariant_failure(self.names[inv], err, self._path(child), now))
+
+    def _children(self, parts: list, rows: np.ndarray, parent_fps: np.ndarray, dtype
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every successor of the batch in the reference's order (by parent, then group rank,
+        then the group's own order): parent position, group rank, row and fingerprint."""
+        if not parts:
+            return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                    np.zeros((0, self.width), dtype=dtype), np.zeros(0, dtype=np.uint64))
+        # The parts come in rank order, each sorted by parent then j: a stable sort by parent
+        # alone puts everything in (parent, rank, j) order.
+        par = np.concatenate([p[0] for p in parts])
+        order = np.argsort(par, kind="stable")
+        where = np.empty(len(par), dtype=np.int64)
+        where[order] = np.arange(len(par))
+        par = par[order]
+        rank = np.empty(len(par), dtype=np.int64)
+        fps = np.empty(len(par), dtype=np.uint64)
+        child = rows[par]
+        at = 0
+        for p_, j_, r, out, o_ in parts:
+            pos = where[at:at + len(p_)]
+            at += len(p_)
+            rank[pos] = r
+            fps[pos] = parent_fps[p_] ^ out.fp_delta[o_, j_]
+            if len(out.writes):
+                child[pos[:, None], out.writes[None, :]] = out.new_codes[o_, j_]
+        return par, rank, child, fps
 
     def _fresh(self, fps: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Which successors (in order) are new: the first of equal ones, if not stored."""

@@ -59,6 +59,14 @@ class Codec:
     def encode(self, state: tuple) -> list[int]:
         return [self.code(i, v) for i, v in enumerate(state)]
 
+    def encode_all(self, states: list[tuple]) -> np.ndarray:
+        """Rows of many states, a slot at a time (how the level engine takes over a search)."""
+        out = np.zeros((len(states), self.width), dtype=np.int64)
+        for i in range(self.width):
+            code = self.code
+            out[:, i] = [code(i, s[i]) for s in states]
+        return out
+
     def decode(self, row: np.ndarray) -> tuple:
         values = self.values
         return tuple(values[i][c] for i, c in enumerate(row.tolist()))
