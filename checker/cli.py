@@ -15,7 +15,7 @@ import tempfile
 import traceback
 
 from checker import __version__
-from checker.engines import ENGINES
+from checker.engines import ENGINES, STORES
 from checker.exitcodes import EXIT_INCONCLUSIVE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from checker.symbolic import ZONES
 from checker.symbolic.errors import PolyhedraUnavailable, SolverGaveUp
@@ -51,6 +51,11 @@ def _arg_parser() -> argparse.ArgumentParser:
                    help="the engine of an untimed breadth-first search: level (a BFS level at a "
                         "time, numpy; the default) or reference (one state at a time); both "
                         "give identical results")
+    c.add_argument("--store", choices=STORES, default="auto",
+                   help="how the level engine keeps the states it found: exact rows (no "
+                        "state can be missed), 64-bit fingerprints (~20 bytes a state; the "
+                        "output gives the chance a collision missed one), or auto (the "
+                        "default: exact while the rows fit a quarter of this machine's memory)")
     c.add_argument("--all-violations", action="store_true",
                    help="keep exploring after the first violation: one shortest trace per "
                         "violated property")

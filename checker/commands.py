@@ -134,7 +134,8 @@ def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]]]:
     progress = None if args.no_progress else _progress_printer(loaded.config.name)
     options = CheckOptions(search=args.search, max_states=args.max_states, timeout=args.timeout,
                            all_violations=args.all_violations, progress=progress, stop=stop,
-                           started=deadline.started, zones=args.zones, engine=args.engine)
+                           started=deadline.started, zones=args.zones, engine=args.engine,
+                           store=args.store)
     try:
         report = run.check(loaded, options)
     finally:

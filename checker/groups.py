@@ -194,6 +194,21 @@ def _footprint(walk: _Walk, size: int, fill) -> tuple[tuple[int, ...], tuple[int
     return tuple(sorted(acc | writes)), tuple(sorted(writes))
 
 
+def count_groups(system: System) -> int:
+    """How many groups compile_groups makes, without making them."""
+    model, lay = system.model, system.layout
+    total = 0
+    for _, actor, item, is_handler in _transitions(model)[1]:
+        for k in range(actor.count):
+            if not is_handler:
+                total += 1
+                continue
+            for sender in item.senders:
+                table = lay.pairs[(sender, actor.name)]
+                total += sum((j, k) in table for j in range(model.actor(sender).count))
+    return total
+
+
 def compile_groups(system: System, deadline: Deadline = NO_DEADLINE) -> Groups:
     model, lay = system.model, system.layout
     gen = _Gen(model, lay, deadline)

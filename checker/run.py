@@ -60,6 +60,9 @@ class CheckOptions:
     # Untimed BFS: "level" (checker.engines.level), or "reference" (checker.engines.bfs, one
     # state at a time; the engine the level engine is held identical to).
     engine: str = "level"
+    # The level engine's visited set: "auto" (exact rows while they fit a quarter of the
+    # machine's memory, then 64-bit fingerprints), "exact" or "fingerprint".
+    store: str = "auto"
 
 
 @record
@@ -102,7 +105,7 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
     search = {"bfs": bfs.search, "dfs": dfs.search}[engine]
     if engine == "bfs" and options.engine == "level":
         def search(system, limits):
-            return bfs.search(system, limits, handover=LEVEL_AFTER)
+            return bfs.search(system, limits, handover=LEVEL_AFTER, store=options.store)
     result = search(loaded.system, Limits(
         deadlock=cfg.deadlock, max_states=max_states, max_depth=cfg.max_depth,
         timeout=options.timeout, since=deadline.started, stop_at_first=not options.all_violations,

@@ -27,6 +27,7 @@ LONG = settings(max_examples=1500, deadline=None, database=None,
                 suppress_health_check=list(HealthCheck))
 
 ACTORS = ("A", "B", "C")
+CAP = 20_000
 
 
 @st.composite
@@ -121,7 +122,7 @@ def _summary(r) -> tuple:
 
 
 def _compare(tmp_path, texts, stop_at_first: bool, max_states: int | None,
-             max_depth: int | None, handover: int | None = None) -> None:
+             max_depth: int | None, handover: int | None = None, store: str = "auto") -> None:
     model, spec = texts
     (tmp_path / "random.model").write_text(model)
     (tmp_path / "random.spec").write_text(spec)
@@ -129,11 +130,12 @@ def _compare(tmp_path, texts, stop_at_first: bool, max_states: int | None,
         loaded = load_spec(str(tmp_path / "random.spec"))
     except CheckError:
         assume(False)
-    limits = Limits(deadlock=loaded.config.deadlock, max_states=max_states,
+    # A random model can have millions of states: at most CAP, cut the same way in both.
+    limits = Limits(deadlock=loaded.config.deadlock, max_states=max_states or CAP,
                     max_depth=max_depth, stop_at_first=stop_at_first)
     ref = bfs.search(loaded.system, limits)
     if handover is None:
-        lvl = level.search(loaded.system, limits)
+        lvl = level.search(loaded.system, limits, store=store)
     else:  # the reference first, the level engine from the first level with `handover` states
         lvl = bfs.search(loaded.system, limits, handover=handover)
     assert _summary(lvl) == _summary(ref), model + spec
@@ -143,11 +145,12 @@ def _compare(tmp_path, texts, stop_at_first: bool, max_states: int | None,
 @given(texts=model_and_spec(), stop_at_first=st.booleans(),
        max_states=st.one_of(st.none(), st.integers(1, 60)),
        max_depth=st.one_of(st.none(), st.integers(0, 6)),
-       handover=st.sampled_from([None, 1, 2, 5, 20]))
+       handover=st.sampled_from([None, 1, 2, 5, 20]),
+       store=st.sampled_from(["auto", "fingerprint"]))
 def test_level_engine_matches_reference(tmp_path_factory, texts, stop_at_first, max_states,
-                                        max_depth, handover):
+                                        max_depth, handover, store):
     _compare(tmp_path_factory.mktemp("m"), texts, stop_at_first, max_states, max_depth,
-             handover)
+             handover, store)
 
 
 @pytest.mark.long
@@ -174,3 +177,25 @@ def test_handler_of_an_instance_nobody_addresses(tmp_path):
         r = engine.search(loaded.system, Limits())
         # A: S0 -> S1 (Ack in flight), then B[0] takes it: 3 states, 2 transitions.
         assert (r.verdict, r.stats.states, r.stats.transitions) == ("holds", 3, 2)
+
+
+@pytest.mark.parametrize("spec", ["forwarding_task_buggy_n3.spec", "forwarding_task_fixed_n4.spec",
+                                  "azure_linux_specialization_buggy.spec"])
+@pytest.mark.parametrize("budget", [None, 64, 4096])
+def test_fingerprint_and_exact_storage_agree(monkeypatch, spec, budget):
+    """Fingerprints from the start, or from when the exact rows pass a (tiny) budget, give the
+    exact search's counts, violations and traces (replayed from fingerprints), and report the
+    omission estimate; the exact search reports none."""
+    from conftest import ROOT
+
+    loaded = load_spec(str(ROOT / "specs" / spec))
+    limits = Limits(deadlock=loaded.config.deadlock, stop_at_first=False)
+    exact = level.search(loaded.system, limits, store="exact")
+    if budget is None:
+        other = level.search(loaded.system, limits, store="fingerprint")
+    else:
+        monkeypatch.setattr(level, "EXACT_BUDGET", budget)
+        other = level.search(loaded.system, limits, store="auto")
+    assert _summary(other) == _summary(exact) == _summary(bfs.search(loaded.system, limits))
+    assert exact.stats.omission is None
+    assert other.stats.omission is not None and 0 < other.stats.omission < 1e-9

@@ -7,3 +7,5 @@ compiled invariants and the timing facts; `checker.run` picks the engine for a s
 # Which engine runs an untimed breadth-first search: the level-synchronous one (the default),
 # or the reference engine it is held identical to (`protocheck check --engine reference`).
 ENGINES = ("level", "reference")
+# How the level engine keeps the states it has found (`protocheck check --store`).
+STORES = ("auto", "exact", "fingerprint")

@@ -5,8 +5,11 @@ each property has a shortest path from the initial state. Depth is tracked by le
 boundaries: the queue is the tree's list of states itself.
 
 With `handover=N`, the search hands over to the level engine (`checker.engines.level`) at the
-first level boundary where N states are known: both number states alike, so the result is the
-same, and a small model never pays for loading numpy (~0.1 s, a third of a tiny check).
+first level boundary where N states are known and the next level has at least HANDOVER_PER_GROUP
+states per transition group: both number states alike, so the result is the same; a small
+model never pays for loading numpy (~0.1 s, a third of a tiny check), and a model with many
+instances and few states per level stays where per-state work is cheapest (the level engine
+pays a fixed cost per group and batch).
 """
 
 from __future__ import annotations
@@ -15,15 +18,19 @@ from checker.compile import System
 from checker.engines.common import INTERRUPTED, Explicit, Limits, collector_paused
 from checker.engines.result import Result
 
+HANDOVER_PER_GROUP = 10
 
-def search(system: System, limits: Limits | None = None, handover: int | None = None
-           ) -> Result:
+
+def search(system: System, limits: Limits | None = None, handover: int | None = None,
+           store: str = "auto") -> Result:
+    """`store`: how the level engine keeps states after a handover (level.search)."""
     with collector_paused():
-        return _search(Explicit(system, limits or Limits()), handover)
+        return _search(Explicit(system, limits or Limits()), handover, store)
 
 
-def _search(run: Explicit, handover: int | None = None) -> Result:
+def _search(run: Explicit, handover: int | None = None, store: str = "auto") -> Result:
     limits, tree, found, fired, why_stop = run.limits, run.tree, run.found, run.fired, run.why_stop
+    groups = None  # how many transition groups the level engine would have (once needed)
     visited = tree.visited
     transitions, limit, head, level, level_end, deepest = 0, "", 0, 0, 1, 0
     try:
@@ -32,10 +39,15 @@ def _search(run: Explicit, handover: int | None = None) -> Result:
             head += 1
             if cur >= level_end:
                 if handover is not None and len(tree.states) >= handover:
-                    from checker.engines import level as level_engine
+                    if groups is None:
+                        from checker.groups import count_groups
 
-                    return level_engine.resume(run, level_engine.Resume(
-                        cur, level + 1, transitions, deepest))
+                        groups = count_groups(run.found.system)
+                    if len(tree.states) - cur >= HANDOVER_PER_GROUP * groups:
+                        from checker.engines import level as level_engine
+
+                        return level_engine.resume(run, level_engine.Resume(
+                            cur, level + 1, transitions, deepest), store)
                 level, level_end = level + 1, len(tree.states)
             if limits.max_depth is not None and level >= limits.max_depth:
                 limit = limit or f"depth bound {limits.max_depth} reached"

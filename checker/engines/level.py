@@ -15,11 +15,14 @@ way. A timeout, Ctrl-C or progress report is noticed between batches.
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
 
 from checker.compile import EvalError, System
+from checker.deadline import Deadline, OutOfTime
+from checker.engines import STORES
 from checker.engines.common import (
     INTERRUPTED,
     Explicit,
@@ -33,18 +36,27 @@ from checker.engines.common import (
     verdict_of,
 )
 from checker.engines.result import Result, Stats, Violation
-from checker.engines.store import Codec, Visited
+from checker.engines.store import Codec, Visited, same_rows
 from checker.groups import Groups, compile_groups
 from checker.properties import DEADLOCK, RUNTIME
 from checker.record import record
 
-BATCH = 32_768  # parents per batch: large enough for numpy, small enough to stop promptly
+BATCH = 65_536  # parents per batch: large enough for numpy, small enough to stop promptly
 _NONE = np.iinfo(np.int64).max  # "no group raised" in a row's raise rank
 
 
-def search(system: System, limits: Limits | None = None) -> Result:
+def search(system: System, limits: Limits | None = None, store: str = "auto") -> Result:
+    """`store`: "exact" keeps every state's row (no state can be lost), "fingerprint" only a
+    64-bit fingerprint per state (TLC's mode, ~20 bytes a state), "auto" is exact until the
+    rows would pass EXACT_BUDGET bytes, then fingerprints."""
+    limits = limits or Limits()
     with collector_paused():
-        return _Level(system, limits or Limits()).run()
+        try:
+            engine = _Level(system, limits, store=store)
+        except OutOfTime:
+            run = Explicit(system, limits)
+            return run.result(0, 0, f"timeout of {limits.timeout:g} s reached", True)
+        return engine.run()
 
 
 @record
@@ -57,9 +69,25 @@ class Resume:
     deepest: int
 
 
-def resume(run: Explicit, at: Resume) -> Result:
+def resume(run: Explicit, at: Resume, store: str = "auto") -> Result:
     """Go on from the reference search `run`, stopped at a level boundary (see bfs.search)."""
-    return _Level(run.found.system, run.limits, run).run(at)
+    try:
+        engine = _Level(run.found.system, run.limits, run, store)
+    except OutOfTime:  # compiling the groups of a very large model used the budget up
+        return run.result(at.transitions, at.deepest,
+                          f"timeout of {run.limits.timeout:g} s reached", True)
+    return engine.run(at)
+
+
+def _exact_budget() -> int:
+    """A quarter of this machine's memory for exact rows (`store="auto"`)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
+    except (ValueError, OSError, AttributeError):
+        return 2 << 30
+
+
+EXACT_BUDGET = _exact_budget()
 
 
 DIRECT_BITS = 20  # a footprint of at most this many bits gets a lookup table (8 MB at most)
@@ -224,19 +252,29 @@ class _Discard(list):
 
 
 class _Level:
-    def __init__(self, system: System, limits: Limits, before: Explicit | None = None):
+    def __init__(self, system: System, limits: Limits, before: Explicit | None = None,
+                 store: str = "auto"):
         """`before`: the reference search this one continues (its states, findings, firings)."""
+        if store not in STORES:
+            raise ValueError(f"store must be one of {STORES}, not {store!r}")
         self.system, self.limits = system, limits
+        self.budget = EXACT_BUDGET if store == "auto" else None
         self.start = time.perf_counter() if before is None else before.start
-        self.groups: Groups = compile_groups(system)
+        self.groups: Groups = compile_groups(system, Deadline(
+            limits.timeout, self.start if limits.since is None else limits.since))
         self.width = system.layout.size
         self.codec = Codec(self.width)
         states = [system.initial] if before is None else before.tree.states
         parents = [-1] if before is None else before.tree.parent
         known = self.codec.encode_all(states)
-        self.store = Visited(self.width, self.codec.dtype())
-        self.store.add(self.codec.fingerprints(known), known.astype(self.codec.dtype()),
-                       np.array(parents, dtype=np.int64))
+        self.store = Visited(self.codec.columns, self.codec.dtype(),
+                             exact=store != "fingerprint")
+        known = known.astype(self.codec.dtype())
+        self.store.add(self.codec.fingerprints(known), known, np.array(parents, dtype=np.int64))
+        self.cur_rows = known  # the level being expanded: states cur_lo, cur_lo + 1, ...
+        self.cur_lo = 0
+        self.next_rows: list[np.ndarray] = []  # the next level, as found
+        self.fingerprinted = store == "fingerprint"  # some state was stored without its row
         self.outcomes = [_GroupOutcomes(g, self.codec, self.width, system)
                          for g in self.groups.groups]
         self.tid = np.array([g.tid for g in self.groups.groups], dtype=np.int64)
@@ -307,11 +345,28 @@ class _Level:
 
     # ------------------------------------------------------------------ the search
     def _path(self, idx: int) -> tuple[tuple, ...]:
-        out = []
+        chain = []
         while idx >= 0:
-            out.append(self.codec.decode(self.store.rows[idx]))
+            chain.append(idx)
             idx = int(self.store.parents[idx])
-        return tuple(reversed(out))
+        chain.reverse()
+        if self.store.exact:
+            return tuple(self.codec.decode(self.store.rows[i]) for i in chain)
+        return self._replay([int(self.store.fps[i]) for i in chain])
+
+    def _replay(self, fps: list[int]) -> tuple[tuple, ...]:
+        """The states of a path known by fingerprints only: from the initial state, the
+        successor with the next fingerprint, each time (the first, as the search took it)."""
+        path = [self.system.initial]
+        for want in fps[1:]:
+            out: list = []
+            self.system.successors(path[-1], out, [], _Discard())
+            path.append(next(t for t in out if self._fingerprint(t) == want))
+        return tuple(path)
+
+    def _fingerprint(self, s: tuple) -> int:
+        row = np.array([self.codec.encode(s)], dtype=np.int64)
+        return int(self.codec.fingerprints(row)[0])
 
     def _now(self) -> float:
         return time.perf_counter() - self.start
@@ -323,12 +378,13 @@ class _Level:
     def run(self, at: Resume | None = None) -> Result:
         limits = self.limits
         if at is None:
-            for _, n, err in self._broken(self.store.rows[:1]):
+            for _, n, err in self._broken(self.cur_rows[:1]):
                 self._add(invariant_failure(self.names[n], err, self._path(0), self._now()))
-            self._observe_premises(self.store.rows[:1])
+            self._observe_premises(self.cur_rows[:1])
             at = Resume(0, 0, 0, 0)
         transitions, deepest, limit, level = at.transitions, at.deepest, "", at.level
         lo, hi, head = at.head, self.store.n, at.head
+        self.cur_rows, self.cur_lo = self.cur_rows[lo:], lo
         stopped = bool(self.violations) and limits.stop_at_first
         try:
             while lo < hi and not stopped:
@@ -347,11 +403,15 @@ class _Level:
                     if bound or (self.violations and limits.stop_at_first):
                         stopped = True
                         break
+                    self._within_budget()
                     why = self.why_stop(self.store.n, transitions, deepest)
                     if why:
                         limit, stopped = why, True
                         break
                 lo, hi, level = hi, self.store.n, level + 1
+                self.cur_rows = (np.concatenate(self.next_rows) if self.next_rows
+                                 else self.cur_rows[:0])
+                self.cur_lo, self.next_rows = lo, []
         except KeyboardInterrupt:
             limit = INTERRUPTED
         pending = head < self.store.n or limit == INTERRUPTED
@@ -361,15 +421,23 @@ class _Level:
         complete = not limit and not (self.violations and limits.stop_at_first and pending)
         vacuous = () if not complete else tuple(
             name for name, _ in self.premises if name not in self.premise_seen)
+        # TLC's estimate of the chance that a fingerprint collision lost a state.
+        omission = (self.store.n * max(transitions - self.store.n, 0) / 2.0 ** 64
+                    if self.fingerprinted else None)
         return Result(verdict_of(self.violations, limit), tuple(self.violations),
-                      Stats(self.store.n, transitions, deepest, seconds), complete, limit,
-                      tuple(int(x) for x in self.fired), vacuous)
+                      Stats(self.store.n, transitions, deepest, seconds, omission), complete,
+                      limit, tuple(int(x) for x in self.fired), vacuous)
+
+    def _within_budget(self) -> None:
+        if self.store.exact and self.budget is not None and self.store.rows.nbytes > self.budget:
+            self.store.forget_rows()
+            self.fingerprinted = True
 
     def _batch(self, b: int, e: int, level: int) -> tuple[int, bool, int, str]:
         """Expand parents b..e-1; returns how many were expanded (fewer when a violation or
         the state bound stops the search inside the batch), whether states were added, the
         transitions taken and the state bound's message if it was reached."""
-        rows = self.store.rows[b:e]
+        rows = self.cur_rows[b - self.cur_lo:e - self.cur_lo]
         n = e - b
         raise_rank = np.full(n, _NONE, dtype=np.int64)
         raise_err: dict[int, EvalError] = {}
@@ -404,9 +472,11 @@ class _Level:
             o = np.repeat(ids, cnt)
             parts.append((par, j, rank, out, o))
         dtype = self.codec.dtype()
-        if dtype != self.store.rows.dtype:
+        if dtype != self.cur_rows.dtype:
             self.store.widen(dtype)
-            rows = self.store.rows[b:e]
+            self.cur_rows = self.cur_rows.astype(dtype)
+            self.next_rows = [x.astype(dtype) for x in self.next_rows]
+            rows = self.cur_rows[b - self.cur_lo:e - self.cur_lo]
         par, rank, child, fps = self._children(parts, rows, self.store.fps[b:e], dtype)
         counted = rank < raise_rank[par]  # generated before a raise in its state (fired)
         tids = self.tid[rank]
@@ -449,6 +519,7 @@ class _Level:
         take = new_par <= cut
         first_new = self.store.n
         self.store.add(new_fps[take], new_rows[take], b + new_par[take])
+        self.next_rows.append(new_rows[take])
         self._observe_premises(new_rows[take])
         np.add.at(self.fired, tids[counted & (par <= cut)], 1)
         for r, (tid, k) in raise_fired.items():
@@ -483,11 +554,13 @@ class _Level:
         then the group's own order): parent position, group rank, row and fingerprint."""
         if not parts:
             return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
-                    np.zeros((0, self.width), dtype=dtype), np.zeros(0, dtype=np.uint64))
+                    np.zeros((0, self.codec.columns), dtype=dtype),
+                    np.zeros(0, dtype=np.uint64))
         # The parts come in rank order, each sorted by parent then j: a stable sort by parent
         # alone puts everything in (parent, rank, j) order.
         par = np.concatenate([p[0] for p in parts])
-        order = np.argsort(par, kind="stable")
+        # A batch has at most 65,536 parents: as uint16, numpy's stable sort is a radix sort.
+        order = np.argsort(par.astype(np.uint16), kind="stable")
         where = np.empty(len(par), dtype=np.int64)
         where[order] = np.arange(len(par))
         par = par[order]
@@ -500,8 +573,9 @@ class _Level:
             at += len(p_)
             rank[pos] = r
             fps[pos] = parent_fps[p_] ^ out.fp_delta[o_, j_]
-            if len(out.writes):
-                child[pos[:, None], out.writes[None, :]] = out.new_codes[o_, j_]
+            new = out.new_codes[o_, j_]
+            for k, c in enumerate(out.group.writes):
+                child[pos, c] = new[:, k]
         return par, rank, child, fps
 
     def _fresh(self, fps: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -510,7 +584,7 @@ class _Level:
             return np.zeros(0, dtype=bool)
         _, first, inverse = np.unique(fps, return_index=True, return_inverse=True)
         inverse = inverse.ravel()
-        if not (rows == rows[first[inverse]]).all():  # two states, one fingerprint: rare
+        if not same_rows(rows, rows[first[inverse]]).all():  # one fingerprint, two states: rare
             flat = np.ascontiguousarray(rows)
             key = flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
             _, first = np.unique(key, return_index=True)

@@ -29,6 +29,9 @@ class Stats:
     transitions: int
     depth: int
     seconds: float
+    # Fingerprint storage (the level engine's, past its memory budget or when asked): TLC's
+    # estimate of the probability that a fingerprint collision lost a state; None: exact.
+    omission: float | None = None
 
     @property
     def states_per_second(self) -> float:

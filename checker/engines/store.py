@@ -8,16 +8,17 @@ values, uint16 after). `fingerprint` is tabulation hashing: the XOR over slots o
 the written slots change). The words come from splitmix64 of (slot, code), so they are the
 same in every run and need no table to be grown by hand.
 
-`Visited` is exact: a fingerprint match is confirmed by comparing the stored rows, and a
-collision just probes on. Python's `hash()` is not used anywhere here (it collides on
-structured values and changes with PYTHONHASHSEED).
+`Visited` starts exact: a fingerprint match is confirmed by comparing the stored rows, and a
+collision just probes on. `forget_rows` turns it into a fingerprint set (TLC's mode): a
+fingerprint match then counts as "seen", so two states with one fingerprint would lose the
+second (probability about d·(g−d)/2^64 for d states and g generated successors, which the
+engine reports). Python's `hash()` is not used anywhere here (it collides on structured values
+and changes with PYTHONHASHSEED).
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def splitmix64(x: np.ndarray) -> np.ndarray:
@@ -33,7 +34,8 @@ class Codec:
     """Per-slot interning of values to codes, and the tabulation words of every code."""
 
     def __init__(self, width: int):
-        self.width = width
+        self.width = width  # slots
+        self.columns = -(-width // 8) * 8 or 8  # row width, padded
         self.values: list[list] = [[] for _ in range(width)]
         self.codes: list[dict] = [{} for _ in range(width)]
         self.words = np.zeros((width, 0), dtype=np.uint64)  # words[slot, code]
@@ -61,15 +63,17 @@ class Codec:
 
     def encode_all(self, states: list[tuple]) -> np.ndarray:
         """Rows of many states, a slot at a time (how the level engine takes over a search)."""
-        out = np.zeros((len(states), self.width), dtype=np.int64)
-        for i in range(self.width):
-            code = self.code
-            out[:, i] = [code(i, s[i]) for s in states]
+        out = np.zeros((len(states), self.columns), dtype=np.int64)
+        for i, column in enumerate(zip(*states)):
+            for v in dict.fromkeys(column):  # first-seen order: codes do not depend on hashing
+                self.code(i, v)
+            out[:, i] = np.fromiter(map(self.codes[i].__getitem__, column), dtype=np.int64,
+                                    count=len(column))
         return out
 
     def decode(self, row: np.ndarray) -> tuple:
         values = self.values
-        return tuple(values[i][c] for i, c in enumerate(row.tolist()))
+        return tuple(values[i][c] for i, c in enumerate(row[:self.width].tolist()))
 
     def most_codes(self) -> int:
         return max((len(v) for v in self.values), default=0)
@@ -86,18 +90,25 @@ class Codec:
 
 
 class Visited:
-    """Every state found: its row, fingerprint and parent (by index, in discovery order), and
-    an open-addressing table from fingerprint to index, kept at most half full."""
+    """Every state found: its fingerprint, parent (by index, in discovery order) and, while
+    exact, its row; and an open-addressing table from fingerprint to index, at most half full."""
 
-    def __init__(self, width: int, dtype: np.dtype):
+    def __init__(self, width: int, dtype: np.dtype, exact: bool = True):
         self.n = 0
-        self.rows = np.zeros((1024, width), dtype=dtype)
+        self.exact = exact
+        self.rows = np.zeros((1024 if exact else 0, width), dtype=dtype)
         self.fps = np.zeros(1024, dtype=np.uint64)
-        self.parents = np.zeros(1024, dtype=np.int64)
-        self.table = np.full(2048, -1, dtype=np.int64)
+        # int32 indices: 2^31 states are far beyond one machine's memory at ~40 bytes each.
+        self.parents = np.zeros(1024, dtype=np.int32)
+        self.table = np.full(2048, -1, dtype=np.int32)
 
     def widen(self, dtype: np.dtype) -> None:
         self.rows = self.rows.astype(dtype)
+
+    def forget_rows(self) -> None:
+        """From now on, a fingerprint match means "seen" (see the module docstring)."""
+        self.exact = False
+        self.rows = self.rows[:0].copy()
 
     def bytes_used(self) -> int:
         return self.rows.nbytes + self.fps.nbytes + self.parents.nbytes + self.table.nbytes
@@ -116,9 +127,12 @@ class Visited:
             occupied = idx >= 0
             pending, idx = pending[occupied], idx[occupied]
             hit = self.fps[idx] == fps[pending]
-            if hit.any():
+            if hit.any() and not self.exact:
+                found[pending[hit]] = True
+                pending = pending[~hit]
+            elif hit.any():
                 h = np.flatnonzero(hit)
-                eq = (self.rows[idx[h]] == rows[pending[h]]).all(axis=1)
+                eq = same_rows(self.rows[idx[h]], rows[pending[h]])
                 found[pending[h[eq]]] = True
                 hit[h[~eq]] = False  # the same fingerprint, another state: probe on
                 pending = pending[~hit]
@@ -129,24 +143,26 @@ class Visited:
         """Store new states (not already stored, distinct), in order."""
         k = len(fps)
         self._reserve(self.n + k)
-        self.rows[self.n:self.n + k] = rows
+        if self.exact:
+            self.rows[self.n:self.n + k] = rows
         self.fps[self.n:self.n + k] = fps
         self.parents[self.n:self.n + k] = parents
-        self._insert(np.arange(self.n, self.n + k, dtype=np.int64))
+        self._insert(np.arange(self.n, self.n + k, dtype=np.int32))
         self.n += k
 
     def _reserve(self, n: int) -> None:
         if n > len(self.fps):
             cap = max(n, 2 * len(self.fps))
-            self.rows = _grown(self.rows, cap)
+            if self.exact:
+                self.rows = _grown(self.rows, cap)
             self.fps = _grown(self.fps, cap)
             self.parents = _grown(self.parents, cap)
         if 2 * n > len(self.table):
             size = len(self.table)
             while 2 * n > size:
                 size *= 2
-            self.table = np.full(size, -1, dtype=np.int64)
-            self._insert(np.arange(self.n, dtype=np.int64))
+            self.table = np.full(size, -1, dtype=np.int32)
+            self._insert(np.arange(self.n, dtype=np.int32))
 
     def _insert(self, ids: np.ndarray) -> None:
         mask = len(self.table) - 1
@@ -161,6 +177,12 @@ class Visited:
             won[free] = self.table[pos[claim]] == ids[claim]
             pending = pending[~won]
             pos[pending] = (pos[pending] + 1) & mask
+
+
+def same_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise equality of two C-contiguous arrays of padded rows, a 64-bit word at a time."""
+    return (np.ascontiguousarray(a).view(np.uint64)
+            == np.ascontiguousarray(b).view(np.uint64)).all(axis=1)
 
 
 def _grown(a: np.ndarray, cap: int) -> np.ndarray:

@@ -18,8 +18,11 @@ def fmt_int(n: int) -> str:
 
 
 def stats_line(st: Stats) -> str:
-    return (f"{fmt_int(st.states)} states, {fmt_int(st.transitions)} transitions, depth "
+    line = (f"{fmt_int(st.states)} states, {fmt_int(st.transitions)} transitions, depth "
             f"{st.depth}, {st.seconds:.2f} s ({fmt_int(int(st.states_per_second))} states/s)")
+    if st.omission is not None:
+        line += f"; states kept as 64-bit fingerprints: P(a state was missed) ~ {st.omission:.1g}"
+    return line
 
 
 def report_lines(report: Report, diagrams: dict[str, list[str]] | None = None) -> list[str]:
