@@ -594,9 +594,14 @@ class _Level:
         so = order[o]
         is_first = so == np.minimum.reduceat(so, starts)[grp]
         reps = o[is_first]
-        dup = np.flatnonzero(~is_first)
-        if dup.size and not same_rows(rows[o[dup]], rows[reps[grp[dup]]]).all():
-            reps = self._first_of_equal_rows(rows, order)  # one fingerprint, two states: rare
+        if len(reps) < len(o):
+            # Each duplicate must equal the first with its fingerprint (in successor order, so
+            # that one of the two row gathers reads memory in sequence).
+            rep_of = np.empty(len(o), dtype=np.int64)
+            rep_of[o] = reps[grp]
+            dup = np.flatnonzero(rep_of != np.arange(len(o)))
+            if not same_rows(rows[dup], rows[rep_of[dup]]).all():
+                reps = self._first_of_equal_rows(rows, order)  # 1 fingerprint, 2 states: rare
         known = self.store.lookup(fps[reps], rows[reps])
         new = reps[~known]
         return new[np.argsort(order[new])]
