@@ -15,7 +15,7 @@ import tempfile
 import traceback
 
 from checker import __version__
-from checker.engines import ENGINES, STORES
+from checker.engines import ENGINES, STORES, SYMMETRY
 from checker.exitcodes import EXIT_INCONCLUSIVE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from checker.symbolic import ZONES
 from checker.symbolic.errors import PolyhedraUnavailable, SolverGaveUp
@@ -56,6 +56,10 @@ def _arg_parser() -> argparse.ArgumentParser:
                         "state can be missed), 64-bit fingerprints (~20 bytes a state; the "
                         "output gives the chance a collision missed one), or auto (the "
                         "default: exact while the rows fit a quarter of this machine's memory)")
+    c.add_argument("--symmetry", choices=SYMMETRY, default="off",
+                   help="auto: when the instances of replicated actors are interchangeable "
+                        "(nothing depends on their index; checked), explore one state per "
+                        "orbit; off (the default): every state")
     c.add_argument("--all-violations", action="store_true",
                    help="keep exploring after the first violation: one shortest trace per "
                         "violated property")

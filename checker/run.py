@@ -63,6 +63,9 @@ class CheckOptions:
     # The level engine's visited set: "auto" (exact rows while they fit a quarter of the
     # machine's memory, then 64-bit fingerprints), "exact" or "fingerprint".
     store: str = "auto"
+    # Untimed BFS: "auto" explores one state per orbit of interchangeable replicated instances
+    # when checker.symmetry proves them so (counts then are of orbits); "off" never.
+    symmetry: str = "off"
 
 
 @record
@@ -106,6 +109,16 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
     if engine == "bfs" and options.engine == "level":
         def search(system, limits):
             return bfs.search(system, limits, handover=LEVEL_AFTER, store=options.store)
+
+        if options.symmetry == "auto":
+            from checker.symmetry import find_symmetry
+
+            symmetry = find_symmetry(loaded.system)
+            if symmetry.classes:
+                from checker.engines import level
+
+                def search(system, limits):
+                    return level.search(system, limits, options.store, symmetry)
     result = search(loaded.system, Limits(
         deadlock=cfg.deadlock, max_states=max_states, max_depth=cfg.max_depth,
         timeout=options.timeout, since=deadline.started, stop_at_first=not options.all_violations,

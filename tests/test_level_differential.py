@@ -31,7 +31,8 @@ CAP = 20_000
 
 
 @st.composite
-def statement(draw, me: str, counts: dict, depth: int, handler: bool) -> str:
+def statement(draw, me: str, counts: dict, depth: int, handler: bool,
+              symmetric: bool = False) -> str:
     other = draw(st.sampled_from([a for a in counts if a != me] or [me]))
     kinds = ["assign", "shared", "goto", "send", "send", "assert"]
     if depth < 2:
@@ -39,12 +40,14 @@ def statement(draw, me: str, counts: dict, depth: int, handler: bool) -> str:
     if handler:
         kinds += ["field", "reply"]
     kind = draw(st.sampled_from(kinds))
-    sub = st.lists(statement(me, counts, depth + 1, handler), min_size=1, max_size=2)
+    sub = st.lists(statement(me, counts, depth + 1, handler, symmetric), min_size=1,
+                   max_size=2)
     if kind == "assign":
         return draw(st.sampled_from(["v = (v + 1) % 3", "v = v + 1", "v = 2 - v", "f = not f"]))
     if kind == "shared":
-        return draw(st.sampled_from(["g = (g + 1) % 3", "g = g + v", f"g = {other}.v"
-                                     if counts[other] == 1 else f"g = {other}[0].v"]))
+        remote = f"g = {other}.v" if counts[other] == 1 else (
+            f"g = {other}[0].v" if not symmetric else "g = v")
+        return draw(st.sampled_from(["g = (g + 1) % 3", "g = g + v", remote]))
     if kind == "goto":
         return f"goto S{draw(st.integers(0, 2))}"
     if kind == "assert":
@@ -55,7 +58,7 @@ def statement(draw, me: str, counts: dict, depth: int, handler: bool) -> str:
         return "send Ack to sender"
     if kind == "send":
         msg = draw(st.sampled_from(["M(x = v)", "M(x = g)", "Ack"]))
-        if counts[other] == 1:
+        if counts[other] == 1 or symmetric:  # to a replicated actor: to every instance
             return f"send {msg} to {other}"
         target = draw(st.sampled_from(["0", "1", "v % 2", "v"]))  # `v` may be out of range
         return f"send {msg} to {other}[{target}]"
@@ -69,7 +72,7 @@ def statement(draw, me: str, counts: dict, depth: int, handler: bool) -> str:
 
 
 @st.composite
-def actor(draw, name: str, counts: dict) -> str:
+def actor(draw, name: str, counts: dict, symmetric: bool = False) -> str:
     head = f"actor {name}[{counts[name]}]" if counts[name] > 1 else f"actor {name}"
     finals = draw(st.sets(st.integers(0, 2), max_size=2))
     lines = [head + " {", "  var v: 0..2 = 0", "  var f: bool = false"]
@@ -80,11 +83,13 @@ def actor(draw, name: str, counts: dict) -> str:
         states = draw(st.sets(st.integers(0, 2), max_size=2))
         where = (" in " + ", ".join(f"S{s}" for s in sorted(states))) if states else ""
         guard = draw(st.sampled_from(["", " when v < 2", " when not f", " when g < 2"]))
-        body = draw(st.lists(statement(name, counts, 0, False), min_size=1, max_size=3))
+        body = draw(st.lists(statement(name, counts, 0, False, symmetric), min_size=1,
+                             max_size=3))
         lines.append(f"  step t{i}{where}{guard} {{ " + "\n".join(body) + " }")
     for msg in draw(st.sets(st.sampled_from(["M", "Ack"]), max_size=2)):
         state = draw(st.integers(0, 2))
-        body = draw(st.lists(statement(name, counts, 0, msg == "M"), min_size=1, max_size=2))
+        body = draw(st.lists(statement(name, counts, 0, msg == "M", symmetric), min_size=1,
+                             max_size=2))
         if msg == "Ack":
             body = [b for b in body if b != "v = msg.x"] or ["f = true"]
         lines.append(f"  on {msg} in S{state} {{ " + "\n".join(body) + " }")
@@ -93,9 +98,11 @@ def actor(draw, name: str, counts: dict) -> str:
 
 
 @st.composite
-def model_and_spec(draw) -> tuple[str, str]:
+def model_and_spec(draw, symmetric: bool = False) -> tuple[str, str]:
+    """`symmetric`: never name an instance by number (so the instances of a replicated actor
+    are interchangeable, and symmetry reduction applies)."""
     names = ACTORS[:draw(st.integers(2, 3))]
-    counts = {a: draw(st.sampled_from([1, 1, 2])) for a in names}
+    counts = {a: draw(st.sampled_from([1, 2, 2] if symmetric else [1, 1, 2])) for a in names}
     cap = draw(st.integers(1, 2))
     order = draw(st.sampled_from(["fifo", "unordered"]))
     parts = ["protocol random", "message M(x: 0..2)", "message Ack",

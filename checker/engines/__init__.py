@@ -9,3 +9,6 @@ compiled invariants and the timing facts; `checker.run` picks the engine for a s
 ENGINES = ("level", "reference")
 # How the level engine keeps the states it has found (`protocheck check --store`).
 STORES = ("auto", "exact", "fingerprint")
+# Symmetry reduction of replicated actors (`protocheck check --symmetry`): "auto" keeps one
+# state per orbit when checker.symmetry proves the instances interchangeable; "off" never.
+SYMMETRY = ("auto", "off")

@@ -209,9 +209,10 @@ class Findings:
             if RUNTIME.name not in self.violated:
                 self._add(evaluation_failure(err, self.tree.path(idx), self._now()))
             return []
-        if errs and errs[0][4] not in self.violated:
-            self._add(transition_failure(self.system, errs[0], self.tree.path(idx),
-                                          self._now()))
+        for err in errs:  # the first failure of each kind: a state may break several
+            if err[4] not in self.violated:
+                self._add(transition_failure(self.system, err, self.tree.path(idx),
+                                              self._now()))
         if not out and not errs and self.deadlock and DEADLOCK.name not in self.violated \
                 and not self.system.all_final(s):
             self._add(deadlock_failure(self.tree.path(idx), self._now()))

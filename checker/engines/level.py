@@ -35,24 +35,28 @@ from checker.engines.common import (
     transition_failure,
     verdict_of,
 )
+from checker.engines.orbits import Orbits
 from checker.engines.result import Result, Stats, Violation
 from checker.engines.store import Codec, Visited, same_rows
 from checker.groups import Groups, compile_groups
 from checker.properties import DEADLOCK, RUNTIME
 from checker.record import record
+from checker.symmetry import Symmetry
 
 BATCH = 65_536  # parents per batch: large enough for numpy, small enough to stop promptly
 _NONE = np.iinfo(np.int64).max  # "no group raised" in a row's raise rank
 
 
-def search(system: System, limits: Limits | None = None, store: str = "auto") -> Result:
+def search(system: System, limits: Limits | None = None, store: str = "auto",
+           symmetry: Symmetry | None = None) -> Result:
     """`store`: "exact" keeps every state's row (no state can be lost), "fingerprint" only a
     64-bit fingerprint per state (TLC's mode, ~20 bytes a state), "auto" is exact until the
-    rows would pass EXACT_BUDGET bytes, then fingerprints."""
+    rows would pass EXACT_BUDGET bytes, then fingerprints. `symmetry`: keep one state per
+    orbit of these classes of interchangeable instances (checker.symmetry.find_symmetry)."""
     limits = limits or Limits()
     with collector_paused():
         try:
-            engine = _Level(system, limits, store=store)
+            engine = _Level(system, limits, store=store, symmetry=symmetry)
         except OutOfTime:
             run = Explicit(system, limits)
             return run.result(0, 0, f"timeout of {limits.timeout:g} s reached", True)
@@ -164,7 +168,8 @@ def _distinct(sub: np.ndarray, bits: tuple[int, ...]) -> tuple[np.ndarray, np.nd
 
 class _GroupOutcomes:
     """One group's cached outcomes: per outcome the successors (new codes of the written
-    slots, and the fingerprint change), the failure reported (errs[0]) and the EvalError raised."""
+    slots, and the fingerprint change), the first failure of each kind it reports, and the
+    EvalError it raises."""
 
     def __init__(self, group, codec: Codec, width: int, system: System):
         self.group = group
@@ -174,7 +179,7 @@ class _GroupOutcomes:
         self.writes = np.array(group.writes, dtype=np.intp)
         self.succ: list[list[list[int]]] = []
         self.deltas: list[list[int]] = []
-        self.errs: list[tuple | None] = []
+        self.errs: list[tuple] = []  # per outcome: the first failure of each kind, in order
         self.raised: list[EvalError | None] = []
         self.partial: list[int] = []  # raised: how many successors came before the raise
         self.memo = _Memo(group.footprint, codec, self._compute)
@@ -212,7 +217,10 @@ class _GroupOutcomes:
             deltas.append(d)
         self.succ.append(succ)
         self.deltas.append(deltas)
-        self.errs.append(errs[0] if errs else None)
+        firsts: dict[str, tuple] = {}
+        for err in errs:
+            firsts.setdefault(err[4], err)
+        self.errs.append(tuple(firsts.values()))
         self.raised.append(raised)
         return len(self.succ) - 1
 
@@ -222,7 +230,7 @@ class _GroupOutcomes:
             return
         n, most = len(self.succ), max((len(x) for x in self.succ), default=0)
         self.count = np.array([len(x) for x in self.succ], dtype=np.int64)
-        self.has_err = np.array([e is not None for e in self.errs], dtype=bool)
+        self.has_err = np.array([bool(e) for e in self.errs], dtype=bool)
         self.raises = np.array([r is not None for r in self.raised], dtype=bool)
         self.new_codes = np.zeros((n, max(most, 1), len(self.writes)), dtype=np.int64)
         self.fp_delta = np.zeros((n, max(most, 1)), dtype=np.uint64)
@@ -253,7 +261,7 @@ class _Discard(list):
 
 class _Level:
     def __init__(self, system: System, limits: Limits, before: Explicit | None = None,
-                 store: str = "auto"):
+                 store: str = "auto", symmetry: Symmetry | None = None):
         """`before`: the reference search this one continues (its states, findings, firings)."""
         if store not in STORES:
             raise ValueError(f"store must be one of {STORES}, not {store!r}")
@@ -263,10 +271,20 @@ class _Level:
         self.groups: Groups = compile_groups(system, Deadline(
             limits.timeout, self.start if limits.since is None else limits.since))
         self.width = system.layout.size
-        self.codec = Codec(self.width)
+        if symmetry is not None and not symmetry.classes:
+            symmetry = None
+        assert symmetry is None or before is None  # the reference search keeps every state
+        shared = {int(slot): int(first) for c in (symmetry.classes if symmetry else ())
+                  for block in c.blocks[1:] for slot, first in zip(block, c.blocks[0],
+                                                                  strict=True)}
+        self.codec = Codec(self.width, shared)
+        self.orbits = Orbits(symmetry, self.codec) if symmetry else None
+        self.symmetry = tuple(c.label for c in symmetry.classes) if symmetry else ()
         states = [system.initial] if before is None else before.tree.states
         parents = [-1] if before is None else before.tree.parent
         known = self.codec.encode_all(states)
+        self.represented = (float(self.orbits.canonical(known).sum()) if self.orbits
+                            else None)
         self.store = Visited(self.codec.columns, self.codec.dtype(),
                              exact=store != "fingerprint")
         known = known.astype(self.codec.dtype())
@@ -350,13 +368,15 @@ class _Level:
             chain.append(idx)
             idx = int(self.store.parents[idx])
         chain.reverse()
-        if self.store.exact:
+        if self.store.exact and self.orbits is None:
             return tuple(self.codec.decode(self.store.rows[i]) for i in chain)
         return self._replay([int(self.store.fps[i]) for i in chain])
 
     def _replay(self, fps: list[int]) -> tuple[tuple, ...]:
-        """The states of a path known by fingerprints only: from the initial state, the
-        successor with the next fingerprint, each time (the first, as the search took it)."""
+        """The states of a path known by fingerprints only (or by canonical forms of orbits,
+        under symmetry): from the initial state, the successor with the next fingerprint,
+        each time (the first, as the search took it); under symmetry the path is a real run
+        whose states are in the orbits the search went through."""
         path = [self.system.initial]
         for want in fps[1:]:
             out: list = []
@@ -365,7 +385,10 @@ class _Level:
         return tuple(path)
 
     def _fingerprint(self, s: tuple) -> int:
-        row = np.array([self.codec.encode(s)], dtype=np.int64)
+        row = np.zeros((1, self.codec.columns), dtype=np.int64)
+        row[0, :self.width] = self.codec.encode(s)
+        if self.orbits is not None:
+            self.orbits.canonical(row)
         return int(self.codec.fingerprints(row)[0])
 
     def _now(self) -> float:
@@ -424,8 +447,10 @@ class _Level:
         # TLC's estimate of the chance that a fingerprint collision lost a state.
         omission = (self.store.n * max(transitions - self.store.n, 0) / 2.0 ** 64
                     if self.fingerprinted else None)
+        represented = None if self.represented is None else round(self.represented)
         return Result(verdict_of(self.violations, limit), tuple(self.violations),
-                      Stats(self.store.n, transitions, deepest, seconds, omission), complete,
+                      Stats(self.store.n, transitions, deepest, seconds, omission,
+                            represented, self.symmetry), complete,
                       limit, tuple(int(x) for x in self.fired), vacuous)
 
     def _within_budget(self) -> None:
@@ -442,7 +467,7 @@ class _Level:
         raise_rank = np.full(n, _NONE, dtype=np.int64)
         raise_err: dict[int, EvalError] = {}
         raise_fired: dict[int, tuple[int, int]] = {}  # row -> (tid, firings before the raise)
-        first_err: dict[int, tuple] = {}
+        first_err: dict[int, dict[str, tuple]] = {}  # row -> kind -> its first failure
         parts = []
         for out in self.outcomes:
             en = out.enabled(rows)
@@ -461,7 +486,9 @@ class _Level:
             if out.has_err.any():
                 hit = out.has_err[ids]
                 for r, o in zip(en[hit].tolist(), ids[hit].tolist(), strict=True):
-                    first_err.setdefault(r, out.errs[o])
+                    kinds = first_err.setdefault(r, {})
+                    for err in out.errs[o]:
+                        kinds.setdefault(err[4], err)
             cnt = out.count[ids]
             total = int(cnt.sum())
             if not total:
@@ -477,8 +504,8 @@ class _Level:
             self.cur_rows = self.cur_rows.astype(dtype)
             self.next_rows = [x.astype(dtype) for x in self.next_rows]
             rows = self.cur_rows[b - self.cur_lo:e - self.cur_lo]
-        child, fps, order, kept_parts = self._children(parts, rows, self.store.fps[b:e],
-                                                       raise_rank if raise_err else None)
+        child, fps, order, kept_parts, orbit = self._children(
+            parts, rows, self.store.fps[b:e], raise_rank if raise_err else None)
         per_parent = len(self.outcomes) * self._most_successors(parts)
         produced = np.bincount(order // per_parent, minlength=n)
         new = self._fresh(fps, child, order)
@@ -492,7 +519,7 @@ class _Level:
             if r in raise_err:
                 events.append((r, 0, 0, "raise", raise_err[r]))
             else:
-                events.append((r, 0, 0, "err", first_err[r]))
+                events += [(r, 0, 0, "err", err) for err in first_err[r].values()]
         idle = np.flatnonzero((produced == 0) & (raise_rank == _NONE))
         idle = np.array([r for r in idle.tolist() if r not in first_err], dtype=np.int64)
         if self.limits.deadlock and idle.size and DEADLOCK.name not in self.violated:
@@ -515,6 +542,8 @@ class _Level:
         take = new_par <= cut
         first_new = self.store.n
         self.store.add(new_fps[take], new_rows[take], b + new_par[take])
+        if orbit is not None:
+            self.represented += float(orbit[new][take].sum())
         self.next_rows.append(new_rows[take])
         self._observe_premises(new_rows[take])
         for tid, firing in kept_parts:  # successors made before any raise, up to the cut
@@ -532,11 +561,24 @@ class _Level:
         now = self._now()
         if what == "raise":
             if RUNTIME.name not in self.violated:
-                self._add(evaluation_failure(data, self._path(parent), now))
+                path = self._path(parent)
+                if self.orbits is not None:
+                    try:
+                        self.system.successors(path[-1], [], [], _Discard())
+                    except EvalError as e:
+                        data = e
+                self._add(evaluation_failure(data, path, now))
         elif what == "err":
             if data[4] not in self.violated:
-                self._add(transition_failure(self.system, data, self._path(parent), now,
-                                             self.groups.spans))
+                path = self._path(parent)
+                if self.orbits is not None:  # the failure as it happens in the real state
+                    errs: list = []
+                    self.system.successors(path[-1], [], errs, _Discard())
+                    real = next(err for err in errs if err[4] == data[4])
+                    self._add(transition_failure(self.system, real, path, now))
+                else:
+                    self._add(transition_failure(self.system, data, path, now,
+                                                 self.groups.spans))
         elif what == "deadlock":
             if DEADLOCK.name not in self.violated:
                 self._add(deadlock_failure(self._path(parent), now))
@@ -577,8 +619,13 @@ class _Level:
             order.append((p_ * groups + rank) * most + j_)
         if not children:
             return (np.zeros((0, rows.shape[1]), dtype=rows.dtype),
-                    np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), firings)
-        return np.concatenate(children), np.concatenate(fps), np.concatenate(order), firings
+                    np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), firings, None)
+        child, fps_all = np.concatenate(children), np.concatenate(fps)
+        orbit = None
+        if self.orbits is not None:  # blocks move: the fingerprints are computed afresh
+            orbit = self.orbits.canonical(child)
+            fps_all = self.codec.fingerprints(child)
+        return child, fps_all, np.concatenate(order), firings, orbit
 
     def _fresh(self, fps: np.ndarray, rows: np.ndarray, order: np.ndarray) -> np.ndarray:
         """The new states among the successors, as their positions sorted by order key: of

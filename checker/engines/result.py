@@ -32,6 +32,10 @@ class Stats:
     # Fingerprint storage (the level engine's, past its memory budget or when asked): TLC's
     # estimate of the probability that a fingerprint collision lost a state; None: exact.
     omission: float | None = None
+    # Symmetry reduction: how many states the orbits explored stand for (the unreduced count,
+    # for a complete search); None: no reduction.
+    represented: int | None = None
+    symmetry: tuple[str, ...] = ()  # the classes of interchangeable instances, as labels
 
     @property
     def states_per_second(self) -> float:

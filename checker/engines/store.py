@@ -33,11 +33,17 @@ def splitmix64(x: np.ndarray) -> np.ndarray:
 class Codec:
     """Per-slot interning of values to codes, and the tabulation words of every code."""
 
-    def __init__(self, width: int):
+    def __init__(self, width: int, shared: dict[int, int] | None = None):
+        """`shared`: slot -> another slot whose codes it uses (corresponding slots of
+        interchangeable instances must give a value the same code, so blocks compare)."""
         self.width = width  # slots
         self.columns = -(-width // 8) * 8 or 8  # row width, padded
-        self.values: list[list] = [[] for _ in range(width)]
-        self.codes: list[dict] = [{} for _ in range(width)]
+        own_values: list[list] = [[] for _ in range(width)]
+        own_codes: list[dict] = [{} for _ in range(width)]
+        table = [(shared or {}).get(i, i) for i in range(width)]
+        # Aliases: a slot that shares another's codes has the very same list and dict.
+        self.values: list[list] = [own_values[t] for t in table]
+        self.codes: list[dict] = [own_codes[t] for t in table]
         self.words = np.zeros((width, 0), dtype=np.uint64)  # words[slot, code]
 
     def code(self, slot: int, value: object) -> int:
@@ -77,6 +83,9 @@ class Codec:
 
     def most_codes(self) -> int:
         return max((len(v) for v in self.values), default=0)
+
+    def size(self, slot: int) -> int:
+        return len(self.values[slot])
 
     def dtype(self) -> np.dtype:
         return np.dtype(np.uint8 if self.most_codes() <= 256 else np.uint16

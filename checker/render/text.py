@@ -20,6 +20,9 @@ def fmt_int(n: int) -> str:
 def stats_line(st: Stats) -> str:
     line = (f"{fmt_int(st.states)} states, {fmt_int(st.transitions)} transitions, depth "
             f"{st.depth}, {st.seconds:.2f} s ({fmt_int(int(st.states_per_second))} states/s)")
+    if st.represented is not None:
+        line += (f"; one state per orbit of {', '.join(st.symmetry)} (symmetry), standing for "
+                 f"{fmt_int(st.represented)} states")
     if st.omission is not None:
         line += f"; states kept as 64-bit fingerprints: P(a state was missed) ~ {st.omission:.1g}"
     return line
