@@ -56,10 +56,10 @@ def _arg_parser() -> argparse.ArgumentParser:
                         "state can be missed), 64-bit fingerprints (~20 bytes a state; the "
                         "output gives the chance a collision missed one), or auto (the "
                         "default: exact while the rows fit a quarter of this machine's memory)")
-    c.add_argument("--symmetry", choices=SYMMETRY, default="off",
-                   help="auto: when the instances of replicated actors are interchangeable "
-                        "(nothing depends on their index; checked), explore one state per "
-                        "orbit; off (the default): every state")
+    c.add_argument("--symmetry", choices=SYMMETRY, default="auto",
+                   help="auto (the default): when the instances of replicated actors are "
+                        "interchangeable (nothing depends on their index; checked), explore "
+                        "one state per orbit; off: every state")
     c.add_argument("--all-violations", action="store_true",
                    help="keep exploring after the first violation: one shortest trace per "
                         "violated property")

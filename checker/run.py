@@ -65,7 +65,7 @@ class CheckOptions:
     store: str = "auto"
     # Untimed BFS: "auto" explores one state per orbit of interchangeable replicated instances
     # when checker.symmetry proves them so (counts then are of orbits); "off" never.
-    symmetry: str = "off"
+    symmetry: str = "auto"
 
 
 @record

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from conftest import MODELS, check
 
@@ -12,19 +14,29 @@ from checker.properties import ASSERT, DEADLOCK
 def test_independent_counters(tmp_path, k, m):
     # Each counter is independent: (m+1)^k states; every state has one increment per counter
     # that has not reached m, so transitions = k * m * (m+1)^(k-1).
-    _, r = check(tmp_path, MODELS / "counters.model", consts={"K": k, "M": m})
+    _, r = check(tmp_path, MODELS / "counters.model", consts={"K": k, "M": m},
+                 symmetry="off")
     assert r.verdict == "holds"
     assert r.stats.states == (m + 1) ** k
     assert r.stats.transitions == k * m * (m + 1) ** (k - 1)
     assert r.stats.depth == k * m
+    # The counters are interchangeable: one state per multiset of k values in 0..m.
+    _, s = check(tmp_path, MODELS / "counters.model", consts={"K": k, "M": m})
+    assert s.verdict == "holds"
+    assert s.stats.states == (math.comb(m + k, k) if k > 1 else m + 1)
+    assert (s.stats.represented or s.stats.states) == (m + 1) ** k
+    assert s.stats.depth == k * m
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
 def test_replicated_actors_two_steps(tmp_path, n):
-    _, r = check(tmp_path, MODELS / "two_steps.model", consts={"N": n})
+    _, r = check(tmp_path, MODELS / "two_steps.model", consts={"N": n}, symmetry="off")
     assert r.stats.states == 3 ** n
     assert r.stats.transitions == 2 * n * 3 ** (n - 1)
     assert r.stats.depth == 2 * n
+    _, s = check(tmp_path, MODELS / "two_steps.model", consts={"N": n})
+    assert s.stats.states == math.comb(n + 2, 2)  # multisets of n of the 3 walker states
+    assert (s.stats.represented or s.stats.states) == 3 ** n
 
 
 def _fifo_counts(cap: int, total: int) -> tuple[int, int]:
@@ -99,7 +111,8 @@ def test_no_deadlock_when_one_side_starts(tmp_path):
 
 
 def test_dfs_explores_the_same_states(tmp_path):
-    _, bfs = check(tmp_path, MODELS / "counters.model", consts={"K": 3, "M": 3})
+    _, bfs = check(tmp_path, MODELS / "counters.model", consts={"K": 3, "M": 3},
+                   symmetry="off")
     _, dfs = check(tmp_path, MODELS / "counters.model", consts={"K": 3, "M": 3}, search="dfs")
     assert bfs.stats.states == dfs.stats.states == 64
     assert bfs.stats.transitions == dfs.stats.transitions

@@ -68,7 +68,7 @@ def _run_on_terminal(args: list[str], interrupt_on: bytes | None = None,
 def test_progress_line_on_a_terminal_after_two_seconds(tmp_path):
     # 4^12 states: far more than 3 s of work, cut by the timeout.
     spec = write_spec(tmp_path, MODELS / "counters.model", "expect holds", {"K": 12, "M": 3})
-    code, out, err = _run_on_terminal(["check", str(spec), "--timeout", "3.5"])
+    code, out, err = _run_on_terminal(["check", str(spec), "--timeout", "3.5", "--symmetry", "off"])
     assert code == 3, out + err
     lines = re.findall(r"\r(test: [\d,]+ states, [\d,]+ transitions, depth \d+, \d+ s, "
                        r"[\d,]+ states/s)", err)
@@ -81,7 +81,7 @@ def test_progress_line_on_a_terminal_after_two_seconds(tmp_path):
 def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path):
     spec = write_spec(tmp_path, MODELS / "counters.model", "expect holds", {"K": 12, "M": 3})
     p = subprocess.run([sys.executable, "-m", "checker", "check", "--allow-root", str(ROOT),
-                        str(spec), "--timeout", "2.5"],
+                        str(spec), "--timeout", "2.5", "--symmetry", "off"],
                        check=False, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert p.returncode == 3
     assert "\r" not in p.stderr and "states/s" not in p.stderr
@@ -89,7 +89,8 @@ def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path):
 
 def test_no_progress_flag_silences_the_terminal(tmp_path):
     spec = write_spec(tmp_path, MODELS / "counters.model", "expect holds", {"K": 12, "M": 3})
-    code, _out, err = _run_on_terminal(["check", str(spec), "--timeout", "2.5", "--no-progress"])
+    code, _out, err = _run_on_terminal(["check", str(spec), "--timeout", "2.5", "--no-progress",
+                                      "--symmetry", "off"])
     assert code == 3
     assert "states/s" not in err
 

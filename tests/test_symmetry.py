@@ -8,6 +8,7 @@ model can tell its instances apart, with the reason.
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from conftest import ROOT
@@ -162,9 +163,15 @@ def test_symmetric_nodes_are_found(tmp_path):
     _agree(loaded, False)
 
 
-def test_cli_reports_the_reduction(tmp_path):
-    r = check(str(ROOT / "specs/forwarding_task_fixed_n3.spec"), CheckOptions(symmetry="auto"))
-    assert r.verdict == "holds" and r.stats.represented == 729
+def test_reduction_is_the_default_and_can_be_turned_off(cli):
+    r = check(str(ROOT / "specs/forwarding_task_fixed_n3.spec"))
+    assert r.verdict == "holds" and r.stats.represented == 729 and r.stats.states == 165
     assert r.stats.symmetry == ("HttpClient/Invocation (3 instances)",)
-    off = check(str(ROOT / "specs/forwarding_task_fixed_n3.spec"))
+    off = check(str(ROOT / "specs/forwarding_task_fixed_n3.spec"), CheckOptions(symmetry="off"))
     assert off.stats.states == 729 and off.stats.represented is None
+    code, out, _ = cli("check", "specs/forwarding_task_fixed_n3.spec")
+    assert code == 0
+    # C(3 + 8, 3) = 165 multisets of 3 of the 9 pair states; 3 pairs of 8 steps: depth 24.
+    assert (re.search(r"explored: 165 states, [\d,]+ transitions, depth 24,", out)
+            and "one state per orbit of HttpClient/Invocation (3 instances) (symmetry), "
+                "standing for 729 states" in out), out
