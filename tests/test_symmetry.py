@@ -175,3 +175,11 @@ def test_reduction_is_the_default_and_can_be_turned_off(cli):
     assert (re.search(r"explored: 165 states, [\d,]+ transitions, depth 24,", out)
             and "one state per orbit of HttpClient/Invocation (3 instances) (symmetry), "
                 "standing for 729 states" in out), out
+
+
+@pytest.mark.long
+@settings(max_examples=1000, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(texts=model_and_spec(symmetric=True), stop_at_first=st.booleans())
+def test_random_symmetric_models_long(tmp_path_factory, texts, stop_at_first):
+    test_random_symmetric_models.hypothesis.inner_test(tmp_path_factory, texts, stop_at_first)
