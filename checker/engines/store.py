@@ -170,6 +170,7 @@ class Visited:
             size = len(self.table)
             while 2 * n > size:
                 size *= 2
+            self.table = np.empty(0, dtype=np.int32)  # free the old table first: no 1.5x peak
             self.table = np.full(size, -1, dtype=np.int32)
             self._insert(np.arange(self.n, dtype=np.int32))
 
@@ -195,6 +196,8 @@ def same_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _grown(a: np.ndarray, cap: int) -> np.ndarray:
+    # np.zeros maps fresh pages lazily: only the copied part is touched. (ndarray.resize
+    # zero-fills the whole new capacity, which made the peak worse, not better.)
     out = np.zeros((cap, *a.shape[1:]), dtype=a.dtype)
     out[:len(a)] = a
     return out
