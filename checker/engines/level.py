@@ -37,7 +37,7 @@ from checker.engines.common import (
 )
 from checker.engines.orbits import Orbits
 from checker.engines.result import Result, Stats, Violation
-from checker.engines.store import Codec, Visited, same_rows
+from checker.engines.store import Codec, Packing, Visited, same_rows
 from checker.groups import Groups, compile_groups
 from checker.properties import DEADLOCK, RUNTIME
 from checker.record import record
@@ -97,6 +97,24 @@ EXACT_BUDGET = _exact_budget()
 DIRECT_BITS = 20  # a footprint of at most this many bits gets a lookup table (8 MB at most)
 
 
+class _Columns:
+    """The codes of packed rows, a slot at a time, each slot unpacked once."""
+
+    def __init__(self, rows: np.ndarray, packing: Packing):
+        self.rows, self.packing, self.n = rows, packing, len(rows)
+        self._got: dict[int, np.ndarray] = {}
+
+    def get(self, slot: int) -> np.ndarray:
+        col = self._got.get(slot)
+        if col is None:
+            col = self._got[slot] = self.packing.column(self.rows, slot)
+        return col
+
+    def row(self, i: int) -> np.ndarray:
+        """All the codes of row i."""
+        return self.packing.unpack(self.rows[i:i + 1])[0]
+
+
 class _Memo:
     """Outcomes of a function of the state that reads only `cols`, one per distinct value of
     those slots; `compute(state, row)` makes the outcome id of a value not seen before.
@@ -119,17 +137,19 @@ class _Memo:
             o = self.known[key] = self.compute(self.codec.decode(row), row)
         return o
 
-    def ids(self, rows: np.ndarray, sel: np.ndarray | None = None) -> np.ndarray:
-        """The outcome id of each row (of rows[sel], if given)."""
-        sub = rows[:, self.cols] if sel is None else rows[np.ix_(sel, self.cols)]
-        if len(sub) == 0:
+    def ids(self, columns: _Columns, sel: np.ndarray | None = None) -> np.ndarray:
+        """The outcome id of each row (of the rows `sel`, if given)."""
+        sel = np.arange(columns.n) if sel is None else sel
+        if len(sel) == 0:
             return np.zeros(0, dtype=np.int64)
-        sel = np.arange(len(rows)) if sel is None else sel
+        sub = np.empty((len(sel), len(self.cols)), dtype=np.int64)
+        for i, c in enumerate(self.cols.tolist()):
+            sub[:, i] = columns.get(c)[sel]
         values = self.codec.values
         bits = tuple(max(1, (len(values[c]) - 1).bit_length()) for c in self.cols.tolist())
         if sum(bits) > DIRECT_BITS:
             first, inverse = _distinct(sub, bits)
-            out = np.array([self._outcome(sub[r], rows[sel[r]]) for r in first.tolist()],
+            out = np.array([self._outcome(sub[r], columns.row(sel[r])) for r in first.tolist()],
                            dtype=np.int64)
             return out[inverse]
         if bits != self.table_bits:  # a slot got more values: codes need more bits
@@ -141,7 +161,7 @@ class _Memo:
         if miss.size:
             _, first = np.unique(key[miss], return_index=True)
             for r in miss[first].tolist():
-                self.table[key[r]] = self._outcome(sub[r], rows[sel[r]])
+                self.table[key[r]] = self._outcome(sub[r], columns.row(sel[r]))
             ids = self.table[key]
         return ids
 
@@ -240,13 +260,13 @@ class _GroupOutcomes:
                 self.fp_delta[o, j] = d
         self._tables_for = n
 
-    def enabled(self, rows: np.ndarray) -> np.ndarray:
+    def enabled(self, columns: _Columns) -> np.ndarray:
         if not len(self.states):
-            return np.arange(len(rows))
+            return np.arange(columns.n)
         known = self.codec.codes[self.group.ctrl]
         allowed = np.zeros(len(self.codec.values[self.group.ctrl]), dtype=bool)
         allowed[[known[st] for st in self.states.tolist() if st in known]] = True
-        return np.flatnonzero(allowed[rows[:, self.group.ctrl]])
+        return np.flatnonzero(allowed[columns.get(self.group.ctrl)])
 
 
 class _Discard(list):
@@ -285,11 +305,13 @@ class _Level:
         known = self.codec.encode_all(states)
         self.represented = (float(self.orbits.canonical(known).sum()) if self.orbits
                             else None)
-        self.store = Visited(self.codec.columns, self.codec.dtype(),
+        self.packing = Packing.for_codec(self.codec)
+        self.store = Visited(self.packing.words, np.dtype(np.uint64),
                              exact=store != "fingerprint")
-        known = known.astype(self.codec.dtype())
-        self.store.add(self.codec.fingerprints(known), known, np.array(parents, dtype=np.int64))
-        self.cur_rows = known  # the level being expanded: states cur_lo, cur_lo + 1, ...
+        fps = self.codec.fingerprints(known)
+        known = self.packing.pack(known)
+        self.store.add(fps, known, np.array(parents, dtype=np.int64))
+        self.cur_rows = known  # the level being expanded (packed): states cur_lo, cur_lo + 1, ...
         self.cur_lo = 0
         self.next_rows: list[np.ndarray] = []  # the next level, as found
         self.fingerprinted = store == "fingerprint"  # some state was stored without its row
@@ -336,6 +358,7 @@ class _Level:
 
     def _broken(self, rows: np.ndarray) -> list[tuple[int, int, EvalError | None]]:
         """(row, invariant, error) of each invariant each row breaks, by row then invariant."""
+        columns = _Columns(rows, self.packing)
         found = []
         for n, conj in enumerate(self.conjuncts):
             if self.names[n] in self.violated:
@@ -344,7 +367,7 @@ class _Level:
             for _, memo in conj:
                 if not undecided.size:
                     break
-                ids = memo.ids(rows[undecided])
+                ids = memo.ids(columns, undecided)
                 ok = self._truths()[ids]
                 for r, i in zip(undecided[~ok].tolist(), ids[~ok].tolist(), strict=True):
                     found.append((r, n, self.results[i][1]))
@@ -356,7 +379,7 @@ class _Level:
         for name, memo in self.premises:
             if name in self.premise_seen or not len(rows):
                 continue
-            ids = memo.ids(rows)
+            ids = memo.ids(_Columns(rows, self.packing))
             if any(self.results[i][0] or self.results[i][1] is not None
                    for i in set(ids.tolist())):
                 self.premise_seen.add(name)
@@ -369,7 +392,8 @@ class _Level:
             idx = int(self.store.parents[idx])
         chain.reverse()
         if self.store.exact and self.orbits is None:
-            return tuple(self.codec.decode(self.store.rows[i]) for i in chain)
+            return tuple(self.codec.decode(self.packing.unpack(self.store.rows[i:i + 1])[0])
+                         for i in chain)
         return self._replay([int(self.store.fps[i]) for i in chain])
 
     def _replay(self, fps: list[int]) -> tuple[tuple, ...]:
@@ -469,11 +493,12 @@ class _Level:
         raise_fired: dict[int, tuple[int, int]] = {}  # row -> (tid, firings before the raise)
         first_err: dict[int, dict[str, tuple]] = {}  # row -> kind -> its first failure
         parts = []
+        columns = _Columns(rows, self.packing)
         for out in self.outcomes:
-            en = out.enabled(rows)
+            en = out.enabled(columns)
             if not en.size:
                 continue
-            ids = out.memo.ids(rows, en)
+            ids = out.memo.ids(columns, en)
             out.tables()
             rank = out.group.rank
             if out.raises.any():
@@ -498,12 +523,14 @@ class _Level:
             j = np.arange(total) - np.repeat(starts, cnt)
             o = np.repeat(ids, cnt)
             parts.append((par, j, rank, out, o))
-        dtype = self.codec.dtype()
-        if dtype != self.cur_rows.dtype:
-            self.store.widen(dtype)
-            self.cur_rows = self.cur_rows.astype(dtype)
-            self.next_rows = [x.astype(dtype) for x in self.next_rows]
+        wider = self.packing.grown(self.codec)
+        if wider is not None:  # new codes need more bits: every row moves to a wider layout
+            old, self.packing = self.packing, wider
+            self.store.repack(old, wider)
+            self.cur_rows = wider.pack(old.unpack(self.cur_rows))
+            self.next_rows = [wider.pack(old.unpack(x)) for x in self.next_rows]
             rows = self.cur_rows[b - self.cur_lo:e - self.cur_lo]
+            columns = _Columns(rows, self.packing)
         child, fps, order, kept_parts, orbit = self._children(
             parts, rows, self.store.fps[b:e], raise_rank if raise_err else None)
         per_parent = len(self.outcomes) * self._most_successors(parts)
@@ -523,7 +550,7 @@ class _Level:
         idle = np.flatnonzero((produced == 0) & (raise_rank == _NONE))
         idle = np.array([r for r in idle.tolist() if r not in first_err], dtype=np.int64)
         if self.limits.deadlock and idle.size and DEADLOCK.name not in self.violated:
-            finals = self.final.ids(rows[idle])
+            finals = self.final.ids(columns, idle)
             for r in idle[finals == 0].tolist():
                 events.append((r, 0, 0, "deadlock", None))
         for c, inv, err in broken:
@@ -613,7 +640,7 @@ class _Level:
             block = rows[p_]
             new = out.new_codes[o_, j_]
             for k, c in enumerate(out.group.writes):
-                block[:, c] = new[:, k]
+                self.packing.put(block, c, new[:, k])
             children.append(block)
             fps.append(parent_fps[p_] ^ out.fp_delta[o_, j_])
             order.append((p_ * groups + rank) * most + j_)
@@ -623,8 +650,10 @@ class _Level:
         child, fps_all = np.concatenate(children), np.concatenate(fps)
         orbit = None
         if self.orbits is not None:  # blocks move: the fingerprints are computed afresh
-            orbit = self.orbits.canonical(child)
-            fps_all = self.codec.fingerprints(child)
+            codes = self.packing.unpack(child)
+            orbit = self.orbits.canonical(codes)
+            fps_all = self.codec.fingerprints(codes)
+            child = self.packing.pack(codes)
         return child, fps_all, np.concatenate(order), firings, orbit
 
     def _fresh(self, fps: np.ndarray, rows: np.ndarray, order: np.ndarray) -> np.ndarray:

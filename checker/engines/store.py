@@ -98,6 +98,64 @@ class Codec:
         return fp
 
 
+class Packing:
+    """Where each slot's code sits in a row of 64-bit words: a state is a few words (2 for the
+    forwarding model with 7 invocations, against 56 bytes at a byte per slot), so building,
+    comparing and storing successors moves a fraction of the memory.
+
+    A slot gets the bits its codes need, with room for 4x as many; `grown` gives the layout
+    to repack into when some slot outgrows its bits (rare, and early: codes are interned as
+    values first appear)."""
+
+    def __init__(self, bits: list[int]):
+        self.bits = list(bits)
+        word, shift, w, at = [], [], 0, 0
+        for b in self.bits:
+            if at + b > 64:
+                w, at = w + 1, 0
+            word.append(w)
+            shift.append(at)
+            at += b
+        self.word = word
+        self.shift = [np.uint64(x) for x in shift]
+        self.mask = [np.uint64((1 << b) - 1) for b in self.bits]
+        self.words = w + 1
+
+    @staticmethod
+    def _bits(size: int) -> int:
+        return min(64, max(2, (4 * max(size, 1) - 1).bit_length()))
+
+    @classmethod
+    def for_codec(cls, codec: Codec) -> Packing:
+        return cls([cls._bits(codec.size(i)) for i in range(codec.width)])
+
+    def grown(self, codec: Codec) -> Packing | None:
+        """A wider layout if some slot has more codes than its bits hold, else None."""
+        if all(codec.size(i) <= 1 << b for i, b in enumerate(self.bits)):
+            return None
+        return Packing([b if codec.size(i) <= 1 << b else self._bits(codec.size(i))
+                        for i, b in enumerate(self.bits)])
+
+    def pack(self, codes: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(codes), self.words), dtype=np.uint64)
+        for i in range(len(self.bits)):
+            out[:, self.word[i]] |= codes[:, i].astype(np.uint64) << self.shift[i]
+        return out
+
+    def unpack(self, words: np.ndarray) -> np.ndarray:
+        out = np.empty((len(words), len(self.bits)), dtype=np.int64)
+        for i in range(len(self.bits)):
+            out[:, i] = self.column(words, i)
+        return out
+
+    def column(self, words: np.ndarray, i: int) -> np.ndarray:
+        return ((words[:, self.word[i]] >> self.shift[i]) & self.mask[i]).astype(np.int64)
+
+    def put(self, words: np.ndarray, i: int, codes: np.ndarray) -> None:
+        w, sh = self.word[i], self.shift[i]
+        words[:, w] = (words[:, w] & ~(self.mask[i] << sh)) | (codes.astype(np.uint64) << sh)
+
+
 class Visited:
     """Every state found: its fingerprint, parent (by index, in discovery order) and, while
     exact, its row; and an open-addressing table from fingerprint to index, at most half full."""
@@ -111,8 +169,13 @@ class Visited:
         self.parents = np.zeros(1024, dtype=np.int32)
         self.table = np.full(2048, -1, dtype=np.int32)
 
-    def widen(self, dtype: np.dtype) -> None:
-        self.rows = self.rows.astype(dtype)
+    def repack(self, old: Packing, new: Packing) -> None:
+        """Store every row in the wider layout (a chunk at a time: unpacked codes are big)."""
+        rows = np.zeros((len(self.rows), new.words), dtype=np.uint64)
+        for at in range(0, self.n, 1 << 20):
+            chunk = self.rows[at:at + (1 << 20)]
+            rows[at:at + len(chunk)] = new.pack(old.unpack(chunk))
+        self.rows = rows
 
     def forget_rows(self) -> None:
         """From now on, a fingerprint match means "seen" (see the module docstring)."""
