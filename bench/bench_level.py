@@ -14,7 +14,8 @@ table sized to twice the states), and SPIN's time to verdict over each engine's 
 SPIN's time is spin + gcc + pan, as a user waits for it. Stops after a size where the level
 engine takes --limit seconds (default 60).
 
-Usage: python bench/bench_level.py [--limit 60] [--max-n 8] [--ref-limit 120] [--no-spin]
+Usage: python bench/bench_level.py [--limit 60] [--min-n 1] [--max-n 8] [--ref-limit 120]
+                                   [--variant fixed|buggy] [--no-spin]
 """
 
 from __future__ import annotations
@@ -104,6 +105,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=float, default=60.0)
     ap.add_argument("--max-n", type=int, default=8)
+    ap.add_argument("--min-n", type=int, default=1)
+    ap.add_argument("--variant", choices=["fixed", "buggy"], action="append",
+                    help="only this variant (repeatable; default both)")
     ap.add_argument("--ref-limit", type=float, default=120.0)
     ap.add_argument("--no-spin", action="store_true")
     ap.add_argument("--one", help=argparse.SUPPRESS)
@@ -117,8 +121,10 @@ def main() -> int:
     print(f"{'variant':<7} {'N':>2} {'engine':<9} {'states':>11} {'transitions':>12} "
           f"{'seconds':>8} {'states/s':>10} {'peak MB':>8} {'B/state':>8} {'x SPIN':>7}")
     for fixed in (True, False):
+        if args.variant and ("fixed" if fixed else "buggy") not in args.variant:
+            continue
         ref_on = True
-        for n in range(1, args.max_n + 1):
+        for n in range(args.min_n, args.max_n + 1):
             rows = {"level": _run(n, fixed, "level"),
                     "fingerp.": _run(n, fixed, "level", "fingerprint")}
             if ref_on:
