@@ -64,9 +64,9 @@ def _agree(loaded, stop_at_first: bool, max_states: int | None = None) -> None:
             {v.property for v in plain_violations}
     lengths = {v.property: len(v.path) for v in plain_violations}
     invariants = {ci.invariant.name: ci.holds for ci in loaded.system.invariants}
-    for v in reduced.violations:
-        if stop_at_first and plain_violations:
-            assert len(v.path) == len(plain_violations[0].path)
+    for i, v in enumerate(reduced.violations):
+        if stop_at_first and plain_violations:  # the same kinds in the same order (above)
+            assert len(v.path) == len(plain_violations[i].path)
         elif v.property in lengths:
             assert len(v.path) == lengths[v.property], v.property
         assert _is_run(loaded.system, v.path)
