@@ -474,8 +474,13 @@ class _Gen:
             cap = next(c.capacity for c in self.model.channels
                        if c.sender == actor.name and c.receiver == st.receiver_actor)
             me = env["self"]
+            static = None if st.target is None or nr == 1 else _static_instance(st.target, me)
             if st.target is None:
                 targets = [str(table[(me, r)]) for r in range(nr)]
+            elif static is not None and 0 <= static < nr:
+                # Known from `self` alone (B[index(self) + 1]): _static_pairs made this slot
+                # only, so it must be addressed by that index, not by offset in a block.
+                targets = [str(table[(me, static)])]
             else:
                 r = self.ex(st.target, benv) if nr > 1 else "0"
                 if r.isdigit():

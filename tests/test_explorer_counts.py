@@ -156,3 +156,29 @@ def test_coverage_counts_firings(tmp_path):
     loaded, r = check(tmp_path, MODELS / "deadlock.model", "expect holds", consts={"GO": True})
     fired = {t.label: r.fired[t.id] for t in loaded.system.transitions if t.actor == "Left"}
     assert fired == {"step start": 1, "on Hello": 0}
+
+
+def test_send_to_an_offset_instance_reaches_it(tmp_path):
+    """`B[index(self) + 1]` is known from `self` alone, so only that channel exists; the send
+    used to be compiled as an offset into a block of channels that did not exist, and A[1]'s
+    token landed in Z -> C's channel (a wrong verdict in every engine)."""
+    model = tmp_path / "m.model"
+    model.write_text(
+        "protocol m\nmessage Tok\n"
+        "actor A[2] {\n  state S initial\n  state D final\n"
+        "  step go in S { send Tok to B[index(self) + 1]\n goto D }\n}\n"
+        "actor B[3] {\n  var toks: 0..2 = 0\n  state S initial final\n"
+        "  on Tok { toks = toks + 1 }\n}\n"
+        "actor C {\n  var weird: bool = false\n  state S initial final\n"
+        "  on Tok { weird = true }\n}\n"
+        "actor Z {\n  state S initial final\n  step never when false { send Tok to C }\n}\n")
+    body = ("invariant c_never: not C.weird\n"
+            "invariant b0_never: B[0].toks == 0\n"
+            "invariant b2_gets_one: B[2].toks <= 1\n"
+            "invariant both: not (B[1].toks == 1 and B[2].toks == 1)\n"
+            "deadlock off\nexpect violated")
+    for symmetry in ("off", "auto"):
+        _, r = check(tmp_path, model, body, all_violations=True, symmetry=symmetry)
+        # A[0] -> B[1], A[1] -> B[2], each once: only `both` can be violated (4 steps).
+        assert [cx.property.name for cx in r.counterexamples] == ["both"]
+        assert len(r.counterexamples[0].violation.path) == 5

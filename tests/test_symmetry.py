@@ -183,3 +183,21 @@ def test_reduction_is_the_default_and_can_be_turned_off(cli):
 @given(texts=model_and_spec(symmetric=True), stop_at_first=st.booleans())
 def test_random_symmetric_models_long(tmp_path_factory, texts, stop_at_first):
     test_random_symmetric_models.hypothesis.inner_test(tmp_path_factory, texts, stop_at_first)
+
+
+def test_canonical_form_does_not_change_when_blocks_grow_past_63_bits(tmp_path):
+    """60 booleans and a counter per instance: a block's codes need more than 63 bits once
+    the counter has taken a few values, and the sort switches from packed keys to column by
+    column; both must order blocks alike, or an orbit is stored twice. Each instance has
+    2 * 16 = 32 states: 32^2 = 1,024 states in C(33, 2) = 528 orbits."""
+    fillers = "\n".join(f"  var c{i:02}: bool = false" for i in range(60))
+    (tmp_path / "m.model").write_text(
+        f"protocol m\nactor A[2] {{\n{fillers}\n  var x: 0..15 = 0\n"
+        "  state S initial final\n  state T final\n  step go in S { goto T }\n"
+        "  step back in T { goto S }\n  step inc when x < 15 { x = x + 1 }\n}\n")
+    (tmp_path / "m.spec").write_text('spec m\nmodel "m.model"\n'
+                                     "invariant i: forall i in A: i.x <= 15\nexpect holds\n")
+    loaded = load_spec(str(tmp_path / "m.spec"))
+    r = level.search(loaded.system, Limits(stop_at_first=False),
+                     symmetry=find_symmetry(loaded.system))
+    assert (r.stats.states, r.stats.represented) == (528, 1024)

@@ -612,7 +612,15 @@ class _Level:
         else:
             inv, err = data
             if self.names[inv] not in self.violated:
-                self._add(invariant_failure(self.names[inv], err, self._path(child), now))
+                path = self._path(child)
+                if self.orbits is not None:
+                    # Whether the invariant is false or cannot be evaluated can depend on
+                    # which instance its `forall` meets first: ask the real state.
+                    try:
+                        err = None if not self.system.invariants[inv].holds(path[-1]) else err
+                    except EvalError as e:
+                        err = e
+                self._add(invariant_failure(self.names[inv], err, path, now))
 
     @staticmethod
     def _most_successors(parts: list) -> int:

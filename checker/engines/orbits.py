@@ -38,11 +38,14 @@ class Orbits:
         blocks = rows[:, cols]  # (n, N, B)
         bits = [max(1, (self.codec.size(int(c)) - 1).bit_length()) for c in cols[0]]
         if sum(bits) <= 63:
+            # The first slot in the most significant bits: the same lexicographic order as the
+            # column-by-column sort below, so a state's canonical form does not change when its
+            # blocks outgrow 63 bits mid-search.
             key = np.zeros((n, count), dtype=np.int64)
-            shift = 0
+            shift = sum(bits)
             for i, b in enumerate(bits):
+                shift -= b
                 key |= blocks[:, :, i].astype(np.int64) << shift
-                shift += b
             # The order of equal blocks does not matter; keys are exact, so any sort works.
             perm = np.argsort(key, axis=1)
         else:
