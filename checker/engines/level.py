@@ -170,7 +170,7 @@ def _packed(sub: np.ndarray, bits: tuple[int, ...]) -> np.ndarray:
     key = np.zeros(len(sub), dtype=np.int64)
     shift = 0
     for i, b in enumerate(bits):
-        key |= sub[:, i].astype(np.int64) << shift
+        key |= sub[:, i] << shift  # sub is int64 already
         shift += b
     return key
 
@@ -252,7 +252,7 @@ class _GroupOutcomes:
         self.count = np.array([len(x) for x in self.succ], dtype=np.int64)
         self.has_err = np.array([bool(e) for e in self.errs], dtype=bool)
         self.raises = np.array([r is not None for r in self.raised], dtype=bool)
-        self.new_codes = np.zeros((n, max(most, 1), len(self.writes)), dtype=np.int64)
+        self.new_codes = np.zeros((n, max(most, 1), len(self.writes)), dtype=np.uint64)
         self.fp_delta = np.zeros((n, max(most, 1)), dtype=np.uint64)
         for o, (succ, deltas) in enumerate(zip(self.succ, self.deltas, strict=True)):
             for j, (codes, d) in enumerate(zip(succ, deltas, strict=True)):

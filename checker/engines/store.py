@@ -138,8 +138,9 @@ class Packing:
 
     def pack(self, codes: np.ndarray) -> np.ndarray:
         out = np.zeros((len(codes), self.words), dtype=np.uint64)
+        codes = codes.astype(np.uint64, copy=False)
         for i in range(len(self.bits)):
-            out[:, self.word[i]] |= codes[:, i].astype(np.uint64) << self.shift[i]
+            out[:, self.word[i]] |= codes[:, i] << self.shift[i]
         return out
 
     def unpack(self, words: np.ndarray) -> np.ndarray:
@@ -149,11 +150,13 @@ class Packing:
         return out
 
     def column(self, words: np.ndarray, i: int) -> np.ndarray:
-        return ((words[:, self.word[i]] >> self.shift[i]) & self.mask[i]).astype(np.int64)
+        """Slot i's codes, as uint64 (numpy indexes with them directly)."""
+        return (words[:, self.word[i]] >> self.shift[i]) & self.mask[i]
 
     def put(self, words: np.ndarray, i: int, codes: np.ndarray) -> None:
+        """Set slot i to `codes` (uint64) in every row of `words`."""
         w, sh = self.word[i], self.shift[i]
-        words[:, w] = (words[:, w] & ~(self.mask[i] << sh)) | (codes.astype(np.uint64) << sh)
+        words[:, w] = (words[:, w] & ~(self.mask[i] << sh)) | (codes << sh)
 
 
 class Visited:
