@@ -18,6 +18,8 @@ and changes with PYTHONHASHSEED).
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 
@@ -168,7 +170,7 @@ class Visited:
         self.exact = exact
         self.rows = np.zeros((1024 if exact else 0, width), dtype=dtype)
         self.fps = np.zeros(1024, dtype=np.uint64)
-        # int32 indices: 2^31 states are far beyond one machine's memory at ~40 bytes each.
+        # int32 indices: 2^31 states are far beyond one machine's memory.
         self.parents = np.zeros(1024, dtype=np.int32)
         self.table = np.full(2048, -1, dtype=np.int32)
 
@@ -228,6 +230,13 @@ class Visited:
     def _reserve(self, n: int) -> None:
         if n > len(self.fps):
             cap = max(n, 2 * len(self.fps))
+            if cap > 1 << 20:
+                # A large search: reserve room for all it can hold at once. numpy's zeroed
+                # arrays are fresh pages that cost nothing until written, so there are no
+                # more copies into doubled arrays (each made the peak twice the states).
+                # Small searches do not pay for mapping that much.
+                row = self.rows.shape[1] * self.rows.dtype.itemsize if self.exact else 0
+                cap = max(cap, _reservation(row + 12))
             if self.exact:
                 self.rows = _grown(self.rows, cap)
             self.fps = _grown(self.fps, cap)
@@ -238,7 +247,8 @@ class Visited:
                 size *= 2
             self.table = np.empty(0, dtype=np.int32)  # free the old table first: no 1.5x peak
             self.table = np.full(size, -1, dtype=np.int32)
-            self._insert(np.arange(self.n, dtype=np.int32))
+            for at in range(0, self.n, 1 << 20):  # in chunks: the probing arrays stay small
+                self._insert(np.arange(at, min(self.n, at + (1 << 20)), dtype=np.int32))
 
     def _insert(self, ids: np.ndarray) -> None:
         mask = len(self.table) - 1
@@ -253,6 +263,15 @@ class Visited:
             won[free] = self.table[pos[claim]] == ids[claim]
             pending = pending[~won]
             pos[pending] = (pos[pending] + 1) & mask
+
+
+def _reservation(bytes_per_state: int) -> int:
+    """States to reserve room for: 2^26, or what a quarter of memory holds if less."""
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        memory = 4 << 30
+    return max(1024, min(1 << 26, memory // 4 // max(bytes_per_state, 1)))
 
 
 def same_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
