@@ -11,8 +11,9 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
+
+from benchspec import fresh_process
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -46,9 +47,7 @@ def main() -> int:
     print(f"{'N':>3} {'states':>12} {'transitions':>13} {'seconds':>9} {'states/s':>10} "
           f"{'peak MB':>9}")
     for n in range(1, args.max_n + 1):
-        p = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True,
-                           text=True, check=True)
-        row = json.loads(p.stdout)
+        row = fresh_process(__file__, n)
         rate = row["states"] / row["seconds"] if row["seconds"] > 0 else float("inf")
         print(f"{n:>3} {row['states']:>12,} {row['transitions']:>13,} {row['seconds']:>9.2f} "
               f"{rate:>10,.0f} {row['peak_mb']:>9.0f}", flush=True)

@@ -31,6 +31,8 @@ import sys
 import tempfile
 import time
 
+from benchspec import fresh_process
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -95,10 +97,7 @@ def spin(n: int, fixed: bool, workdir: str, states: int) -> dict:
 
 
 def _run(n: int, fixed: bool, engine: str, store: str = "auto", timeout: float = 0) -> dict:
-    p = subprocess.run([sys.executable, __file__, "--one",
-                        f"{n},{int(fixed)},{engine},{store},{timeout}"],
-                       capture_output=True, text=True, check=True)
-    return json.loads(p.stdout)
+    return fresh_process(__file__, n, int(fixed), engine, store, timeout)
 
 
 def main() -> int:

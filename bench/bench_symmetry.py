@@ -17,8 +17,9 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
+
+from benchspec import fresh_process
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -46,10 +47,7 @@ def one(n: int, fixed: bool, symmetry: str, timeout: float | None) -> dict:
 
 
 def _run(n: int, fixed: bool, symmetry: str, timeout: float = 0) -> dict:
-    p = subprocess.run([sys.executable, __file__, "--one",
-                        f"{n},{int(fixed)},{symmetry},{timeout}"],
-                       capture_output=True, text=True, check=True)
-    return json.loads(p.stdout)
+    return fresh_process(__file__, n, int(fixed), symmetry, timeout)
 
 
 def main() -> int:

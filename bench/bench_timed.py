@@ -18,8 +18,9 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
+
+from benchspec import fresh_process
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -54,9 +55,7 @@ def one(case: int, k: int, zones: str, timeout: float | None) -> dict:
 
 
 def _run(case: int, k: int, zones: str, timeout: float = 0) -> dict:
-    p = subprocess.run([sys.executable, __file__, "--one", f"{case},{k},{zones},{timeout}"],
-                       capture_output=True, text=True, check=True)
-    return json.loads(p.stdout)
+    return fresh_process(__file__, case, k, zones, timeout)
 
 
 def main() -> int:

@@ -37,6 +37,15 @@ from checker.source import Span
 from checker.statespace import TooLarge, build_graph
 
 
+def _spec_files_or_report(paths: list[str]) -> list[str] | None:
+    """The spec files to run, or None after printing why there are none."""
+    try:
+        return _spec_files(paths)
+    except CheckError as err:
+        _print_diags(err.diagnostics)
+        return None
+
+
 def _spec_files(paths: list[str]) -> list[str]:
     out = []
     for p in paths:
@@ -164,10 +173,8 @@ def check(args) -> int:
     if args.diagrams and not files.dot_available():
         print("protocheck: Graphviz 'dot' was not found; writing .dot files only (install the "
               "Debian package graphviz)", file=sys.stderr)
-    try:
-        spec_files = _spec_files(args.paths)
-    except CheckError as err:
-        _print_diags(err.diagnostics)
+    spec_files = _spec_files_or_report(args.paths)
+    if spec_files is None:
         return EXIT_INPUT
     codes: list[int] = []
     reports: list[Report] = []
@@ -237,10 +244,8 @@ def parse(args) -> int:
 
 
 def synthesize(args) -> int:
-    try:
-        spec_files = _spec_files(args.paths)
-    except CheckError as err:
-        _print_diags(err.diagnostics)
+    spec_files = _spec_files_or_report(args.paths)
+    if spec_files is None:
         return EXIT_INPUT
     codes: list[int] = []
     docs = []

@@ -16,8 +16,6 @@ on every cache miss that a successor differs from its state only in the group's 
 
 from __future__ import annotations
 
-import dataclasses
-
 from checker import ir
 from checker.compile import (
     _PRELUDE,
@@ -102,8 +100,8 @@ class _Walk:
             pass
         elif isinstance(e, (ir.Instance, ir.Unary, ir.Binary, ir.SetLit, ir.Size, ir.IndexOf,
                             ir.Domain)):
-            for f in dataclasses.fields(e):
-                self.expr_field(getattr(e, f.name), env, acc)
+            for child in ir.children(e):
+                self.expr_field(child, env, acc)
         else:
             raise _Unknown(type(e).__name__)
 
@@ -194,27 +192,12 @@ def _footprint(walk: _Walk, size: int, fill) -> tuple[tuple[int, ...], tuple[int
     return tuple(sorted(acc | writes)), tuple(sorted(writes))
 
 
-def count_groups(system: System) -> int:
-    """How many groups compile_groups makes, without making them."""
+def _plan(system: System) -> list[tuple]:
+    """(tid, actor, instance, item, is_handler, slot, sender instance) of every group, in the
+    order the reference successor function generates successors."""
     model, lay = system.model, system.layout
-    total = 0
-    for _, actor, item, is_handler in _transitions(model)[1]:
-        for k in range(actor.count):
-            if not is_handler:
-                total += 1
-                continue
-            for sender in item.senders:
-                table = lay.pairs[(sender, actor.name)]
-                total += sum((j, k) in table for j in range(model.actor(sender).count))
-    return total
-
-
-def compile_groups(system: System, deadline: Deadline = NO_DEADLINE) -> Groups:
-    model, lay = system.model, system.layout
-    gen = _Gen(model, lay, deadline)
-    walk = _Walk(system, gen)
     _, generated = _transitions(model)
-    plan: list[tuple] = []  # (tid, actor, k, item, is_handler, slot, sender)
+    plan: list[tuple] = []
     for actor in model.actors:
         items = [x for x in generated if x[1] is actor]
         for k in range(actor.count):
@@ -227,6 +210,19 @@ def compile_groups(system: System, deadline: Deadline = NO_DEADLINE) -> Groups:
                     for j in range(model.actor(sender).count):
                         if (j, k) in table:
                             plan.append((tid, actor, k, item, True, table[(j, k)], j))
+    return plan
+
+
+def count_groups(system: System) -> int:
+    """How many groups compile_groups makes, without compiling them."""
+    return len(_plan(system))
+
+
+def compile_groups(system: System, deadline: Deadline = NO_DEADLINE) -> Groups:
+    model, lay = system.model, system.layout
+    gen = _Gen(model, lay, deadline)
+    walk = _Walk(system, gen)
+    plan = _plan(system)
     code = [_PRELUDE]
     shapes = []
     for rank, (tid, actor, k, item, is_handler, slot, sender) in enumerate(plan):

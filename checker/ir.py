@@ -8,6 +8,7 @@ index, set -> bitmask over the element domain.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import field
 from fractions import Fraction
 
@@ -124,6 +125,17 @@ def compatible(target: Type, value: Type) -> bool:
 
 def domain_size(t: EnumT | RefT) -> int:
     return len(t.members) if isinstance(t, EnumT) else t.count
+
+
+def children(node: object) -> list:
+    """What an IR node is made of (its fields' values; a tuple's items), for walks that
+    treat the IR as data; a type, a span or a plain value has none."""
+    if isinstance(node, (list, tuple)):
+        return list(node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type) \
+            and not isinstance(node, (Span, IntT, BoolT, EnumT, RefT, SetT)):
+        return [getattr(node, f.name) for f in dataclasses.fields(node)]
+    return []
 
 
 def format_value(t: Type, v) -> str:

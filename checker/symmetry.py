@@ -102,9 +102,8 @@ class _Scan:
         if isinstance(e, (ir.Lit, ir.LocalVar, ir.SharedVar, ir.MsgField, ir.SelfRef,
                           ir.SenderRef, ir.Bound)):
             return
-        if dataclasses.is_dataclass(e):
-            for f in dataclasses.fields(e):
-                self.field(getattr(e, f.name))
+        for child in ir.children(e):
+            self.field(child)
 
     def field(self, v: object) -> None:
         if isinstance(v, tuple):

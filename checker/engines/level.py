@@ -15,7 +15,6 @@ way. A timeout, Ctrl-C or progress report is noticed between batches.
 
 from __future__ import annotations
 
-import os
 import time
 
 import numpy as np
@@ -37,7 +36,7 @@ from checker.engines.common import (
 )
 from checker.engines.orbits import Orbits
 from checker.engines.result import Result, Stats, Violation
-from checker.engines.store import Codec, Packing, Visited, same_rows
+from checker.engines.store import Codec, Packing, Visited, physical_memory, same_rows
 from checker.groups import Groups, compile_groups
 from checker.properties import DEADLOCK, RUNTIME
 from checker.record import record
@@ -45,6 +44,8 @@ from checker.symmetry import Symmetry
 
 BATCH = 65_536  # parents per batch: large enough for numpy, small enough to stop promptly
 _NONE = np.iinfo(np.int64).max  # "no group raised" in a row's raise rank
+# What a batch found, in the order the reference reports it for one parent (expansion first).
+_RAISED, _FAILED, _DEADLOCK, _BROKEN = "raised", "failed", "deadlock", "broken"
 
 
 def search(system: System, limits: Limits | None = None, store: str = "auto",
@@ -83,15 +84,7 @@ def resume(run: Explicit, at: Resume, store: str = "auto") -> Result:
     return engine.run(at)
 
 
-def _exact_budget() -> int:
-    """A quarter of this machine's memory for exact rows (`store="auto"`)."""
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
-    except (ValueError, OSError, AttributeError):
-        return 2 << 30
-
-
-EXACT_BUDGET = _exact_budget()
+EXACT_BUDGET = physical_memory() // 4  # bytes of exact rows `store="auto"` keeps
 
 
 DIRECT_BITS = 20  # a footprint of at most this many bits gets a lookup table (8 MB at most)
@@ -191,11 +184,10 @@ class _GroupOutcomes:
     slots, and the fingerprint change), the first failure of each kind it reports, and the
     EvalError it raises."""
 
-    def __init__(self, group, codec: Codec, width: int, system: System):
+    def __init__(self, group, codec: Codec, width: int):
         self.group = group
         self.codec = codec
         self.width = width
-        self.system = system
         self.writes = np.array(group.writes, dtype=np.intp)
         self.succ: list[list[list[int]]] = []
         self.deltas: list[list[int]] = []
@@ -221,7 +213,6 @@ class _GroupOutcomes:
             self.partial.append(0)
         allowed = set(self.group.writes)
         succ, deltas = [], []
-        words = None
         for t in out:
             changed = [i for i in range(self.width) if t[i] != s[i]]
             if not allowed.issuperset(changed):
@@ -315,9 +306,7 @@ class _Level:
         self.cur_lo = 0
         self.next_rows: list[np.ndarray] = []  # the next level, as found
         self.fingerprinted = store == "fingerprint"  # some state was stored without its row
-        self.outcomes = [_GroupOutcomes(g, self.codec, self.width, system)
-                         for g in self.groups.groups]
-        self.tid = np.array([g.tid for g in self.groups.groups], dtype=np.int64)
+        self.outcomes = [_GroupOutcomes(g, self.codec, self.width) for g in self.groups.groups]
         self.fired = np.zeros(len(system.transitions), dtype=np.int64)
         if before is not None:
             self.fired += np.array(before.fired, dtype=np.int64)
@@ -409,8 +398,7 @@ class _Level:
         return tuple(path)
 
     def _fingerprint(self, s: tuple) -> int:
-        row = np.zeros((1, self.codec.columns), dtype=np.int64)
-        row[0, :self.width] = self.codec.encode(s)
+        row = np.array([self.codec.encode(s)], dtype=np.int64)
         if self.orbits is not None:
             self.orbits.canonical(row)
         return int(self.codec.fingerprints(row)[0])
@@ -544,17 +532,17 @@ class _Level:
         events: list[tuple] = []
         for r in sorted(set(raise_err) | set(first_err)):
             if r in raise_err:
-                events.append((r, 0, 0, "raise", raise_err[r]))
+                events.append((r, 0, 0, _RAISED, raise_err[r]))
             else:
-                events += [(r, 0, 0, "err", err) for err in first_err[r].values()]
+                events += [(r, 0, 0, _FAILED, err) for err in first_err[r].values()]
         idle = np.flatnonzero((produced == 0) & (raise_rank == _NONE))
         idle = np.array([r for r in idle.tolist() if r not in first_err], dtype=np.int64)
         if self.limits.deadlock and idle.size and DEADLOCK.name not in self.violated:
             finals = self.final.ids(columns, idle)
             for r in idle[finals == 0].tolist():
-                events.append((r, 0, 0, "deadlock", None))
+                events.append((r, 0, 0, _DEADLOCK, None))
         for c, inv, err in broken:
-            events.append((int(new_par[c]), 1, c, "inv", (inv, err)))
+            events.append((int(new_par[c]), 1, c, _BROKEN, (inv, err)))
         events.sort(key=lambda x: (x[0], x[1], x[2]))
         cut = n - 1
         if events and self.limits.stop_at_first:
@@ -586,7 +574,7 @@ class _Level:
 
     def _event(self, parent: int, child: int, what: str, data) -> None:
         now = self._now()
-        if what == "raise":
+        if what == _RAISED:
             if RUNTIME.name not in self.violated:
                 path = self._path(parent)
                 if self.orbits is not None:
@@ -595,7 +583,7 @@ class _Level:
                     except EvalError as e:
                         data = e
                 self._add(evaluation_failure(data, path, now))
-        elif what == "err":
+        elif what == _FAILED:
             if data[4] not in self.violated:
                 path = self._path(parent)
                 if self.orbits is not None:  # the failure as it happens in the real state
@@ -606,7 +594,7 @@ class _Level:
                 else:
                     self._add(transition_failure(self.system, data, path, now,
                                                  self.groups.spans))
-        elif what == "deadlock":
+        elif what == _DEADLOCK:
             if DEADLOCK.name not in self.violated:
                 self._add(deadlock_failure(self._path(parent), now))
         else:

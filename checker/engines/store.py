@@ -2,8 +2,8 @@
 visited set that is an open-addressing table over numpy arrays.
 
 `Codec` interns each slot's values (control states, variables, channel contents) into codes
-0, 1, 2, ... per slot, so a state is a row of bytes (uint8 while every slot has at most 256
-values, uint16 after). `fingerprint` is tabulation hashing: the XOR over slots of a random
+0, 1, 2, ... per slot, and `Packing` puts a state's codes into a few 64-bit words.
+`fingerprints` is tabulation hashing: the XOR over slots of a random
 64-bit word per (slot, code), which a successor updates incrementally from its parent (only
 the written slots change). The words come from splitmix64 of (slot, code), so they are the
 same in every run and need no table to be grown by hand.
@@ -39,7 +39,6 @@ class Codec:
         """`shared`: slot -> another slot whose codes it uses (corresponding slots of
         interchangeable instances must give a value the same code, so blocks compare)."""
         self.width = width  # slots
-        self.columns = -(-width // 8) * 8 or 8  # row width, padded
         own_values: list[list] = [[] for _ in range(width)]
         own_codes: list[dict] = [{} for _ in range(width)]
         table = [(shared or {}).get(i, i) for i in range(width)]
@@ -71,7 +70,7 @@ class Codec:
 
     def encode_all(self, states: list[tuple]) -> np.ndarray:
         """Rows of many states, a slot at a time (how the level engine takes over a search)."""
-        out = np.zeros((len(states), self.columns), dtype=np.int64)
+        out = np.zeros((len(states), self.width), dtype=np.int64)
         for i, column in enumerate(zip(*states)):
             for v in dict.fromkeys(column):  # first-seen order: codes do not depend on hashing
                 self.code(i, v)
@@ -81,17 +80,10 @@ class Codec:
 
     def decode(self, row: np.ndarray) -> tuple:
         values = self.values
-        return tuple(values[i][c] for i, c in enumerate(row[:self.width].tolist()))
-
-    def most_codes(self) -> int:
-        return max((len(v) for v in self.values), default=0)
+        return tuple(values[i][c] for i, c in enumerate(row.tolist()))
 
     def size(self, slot: int) -> int:
         return len(self.values[slot])
-
-    def dtype(self) -> np.dtype:
-        return np.dtype(np.uint8 if self.most_codes() <= 256 else np.uint16
-                        if self.most_codes() <= 65536 else np.uint32)
 
     def fingerprints(self, rows: np.ndarray) -> np.ndarray:
         fp = np.zeros(len(rows), dtype=np.uint64)
@@ -265,13 +257,17 @@ class Visited:
             pos[pending] = (pos[pending] + 1) & mask
 
 
+def physical_memory() -> int:
+    """This machine's memory in bytes (4 GiB if it cannot be told)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 4 << 30
+
+
 def _reservation(bytes_per_state: int) -> int:
     """States to reserve room for: 2^26, or what a quarter of memory holds if less."""
-    try:
-        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        memory = 4 << 30
-    return max(1024, min(1 << 26, memory // 4 // max(bytes_per_state, 1)))
+    return max(1024, min(1 << 26, physical_memory() // 4 // max(bytes_per_state, 1)))
 
 
 def same_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -10,8 +10,6 @@ unbounded arithmetic) is not counted.
 
 from __future__ import annotations
 
-import dataclasses
-
 from checker import ir
 from checker.sema.consts import static_range
 from checker.sema.context import Context
@@ -90,16 +88,7 @@ def _evaluations(ctx: Context, expr: ir.Expr) -> None:
                           f"{MAX_ALTERNATIVES:,}", _keyword(node.span, node.kind),
                           "quantify over a smaller range")
                 continue
-        stack.extend((child, product) for child in _children(node))
-
-
-def _children(node: object) -> list:
-    if isinstance(node, (list, tuple)):
-        return list(node)
-    if dataclasses.is_dataclass(node) and not isinstance(node, type) \
-            and not isinstance(node, (Span, ir.IntT, ir.BoolT, ir.EnumT, ir.RefT, ir.SetT)):
-        return [getattr(node, f.name) for f in dataclasses.fields(node)]
-    return []
+        stack.extend((child, product) for child in ir.children(node))
 
 
 def _expressions(item: ir.Handler | ir.Step) -> list:
