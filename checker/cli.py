@@ -16,6 +16,7 @@ import traceback
 
 from checker import __version__
 from checker.engines import ENGINES, STORES, SYMMETRY
+from checker.engines.pools import ClusterUnavailable
 from checker.exitcodes import EXIT_INCONCLUSIVE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
 from checker.symbolic import ZONES
 from checker.symbolic.errors import PolyhedraUnavailable, SolverGaveUp
@@ -60,6 +61,14 @@ def _arg_parser() -> argparse.ArgumentParser:
                    help="auto (the default): when the instances of replicated actors are "
                         "interchangeable (nothing depends on their index; checked), explore "
                         "one state per orbit; off: every state")
+    c.add_argument("--workers", type=_positive, metavar="N",
+                   help="untimed breadth-first searches: N worker processes, each owning the "
+                        "states whose fingerprint names it (the result is the one-process "
+                        "result); with --cluster, N Ray actors (default: one per CPU there)")
+    c.add_argument("--cluster", metavar="ADDRESS",
+                   help="run the workers as actors of a Ray cluster: 'local' starts one on "
+                        "this machine, else a Ray address (auto, HOST:6379, "
+                        "ray://HOST:10001); needs Ray (pip install 'protocheck[cluster]')")
     c.add_argument("--all-violations", action="store_true",
                    help="keep exploring after the first violation: one shortest trace per "
                         "violated property")
@@ -112,8 +121,23 @@ def _allow_root(p: argparse.ArgumentParser) -> None:
                         "the spec's git repository, or its folder outside any repository)")
 
 
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _arg_parser().parse_args(argv)
+    parser = _arg_parser()
+    args = parser.parse_args(argv)
+    if (args.command == "check" and args.engine == "reference"
+            and (args.workers not in (None, 1) or args.cluster is not None)):
+        parser.error("--workers and --cluster partition the level engine; they do not go "
+                     "with --engine reference")
     try:
         from checker import commands  # only now: --version and --help load nothing more
 
@@ -126,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"protocheck: {err}; no verdict", file=sys.stderr)
         return EXIT_INCONCLUSIVE
     except PolyhedraUnavailable as err:
+        print(f"protocheck: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except ClusterUnavailable as err:
         print(f"protocheck: {err}", file=sys.stderr)
         return EXIT_INPUT
     except Exception:  # noqa: BLE001 - the last line of defence: never exit 1 on a crash

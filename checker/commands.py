@@ -144,7 +144,8 @@ def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]]]:
     options = CheckOptions(search=args.search, max_states=args.max_states, timeout=args.timeout,
                            all_violations=args.all_violations, progress=progress, stop=stop,
                            started=deadline.started, zones=args.zones, engine=args.engine,
-                           store=args.store, symmetry=args.symmetry)
+                           store=args.store, symmetry=args.symmetry, workers=args.workers,
+                           cluster=args.cluster)
     try:
         report = run.check(loaded, options)
     finally:

@@ -66,6 +66,11 @@ class CheckOptions:
     # Untimed BFS: "auto" explores one state per orbit of interchangeable replicated instances
     # when checker.symmetry proves them so (counts then are of orbits); "off" never.
     symmetry: str = "auto"
+    # Untimed BFS in the level engine, partitioned by fingerprint owner (checker.engines.shards;
+    # the result is the one-process result): `workers` processes on this machine, or with
+    # `cluster` (a Ray address, or "local") that many Ray actors (None: one per CPU there).
+    workers: int | None = None
+    cluster: str | None = None
 
 
 @record
@@ -107,23 +112,36 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
     engine = options.search or cfg.search
     search = {"bfs": bfs.search, "dfs": dfs.search}[engine]
     if engine == "bfs" and options.engine == "level":
-        def search(system, limits):
-            return bfs.search(system, limits, handover=LEVEL_AFTER, store=options.store)
-
-        if options.symmetry == "auto":
-            from checker.symmetry import find_symmetry
-
-            symmetry = find_symmetry(loaded.system)
-            if symmetry.classes:
-                from checker.engines import level
-
-                def search(system, limits):
-                    return level.search(system, limits, options.store, symmetry)
+        search = _level_search(loaded, options)
     result = search(loaded.system, Limits(
         deadlock=cfg.deadlock, max_states=max_states, max_depth=cfg.max_depth,
         timeout=options.timeout, since=deadline.started, stop_at_first=not options.all_violations,
         progress=options.progress, stop=options.stop))
     return engine, result, None
+
+
+def _level_search(loaded: Loaded, options: CheckOptions):
+    """The untimed BFS the options ask for: the reference engine handing over to the level
+    engine once levels are large, the level engine from the start under symmetry, or the
+    level engine partitioned over workers."""
+    symmetry = None
+    if options.symmetry == "auto":
+        from checker.symmetry import find_symmetry
+
+        symmetry = find_symmetry(loaded.system)
+    if options.cluster is not None or (options.workers or 1) > 1:
+        from checker.engines import pools, shards
+
+        make = pools.pool_for(options.workers, options.cluster)
+        symmetric = bool(symmetry and symmetry.classes)
+        return lambda system, limits: shards.search(system, limits, make, options.store,
+                                                    symmetric)
+    if symmetry and symmetry.classes:
+        from checker.engines import level
+
+        return lambda system, limits: level.search(system, limits, options.store, symmetry)
+    return lambda system, limits: bfs.search(system, limits, handover=LEVEL_AFTER,
+                                             store=options.store)
 
 
 def check(spec: str | Loaded, options: CheckOptions = CheckOptions()) -> Report:

@@ -113,7 +113,11 @@ class _Memo:
     those slots; `compute(state, row)` makes the outcome id of a value not seen before.
 
     A footprint whose codes fit in DIRECT_BITS bits is looked up in an array indexed by the
-    codes themselves (no sorting); a wider one is sorted to find its distinct values."""
+    codes themselves (no sorting); a wider one is sorted to find its distinct values.
+
+    A `locked` memo never computes: a shard of a partitioned search (checker.engines.shards)
+    asks for its `missing` values, and every shard `learn`s them in one order, so that codes
+    and outcome ids stay the same in every shard."""
 
     def __init__(self, cols: tuple[int, ...], codec: Codec, compute):
         self.cols = np.array(cols, dtype=np.intp)
@@ -122,32 +126,49 @@ class _Memo:
         self.known: dict[tuple, int] = {}
         self.table = np.zeros(0, dtype=np.int64)
         self.table_bits: tuple[int, ...] | None = None
+        self.locked = False
 
     def _outcome(self, sub_row: np.ndarray, row: np.ndarray) -> int:
         key = tuple(sub_row.tolist())
         o = self.known.get(key)
         if o is None:
+            if self.locked:
+                raise AssertionError(f"a locked memo over slots {self.cols.tolist()} missed "
+                                     f"{key}: a shard was not taught a value it meets")
             o = self.known[key] = self.compute(self.codec.decode(row), row)
         return o
+
+    def _sub(self, columns: _Columns, sel: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
+        sub = np.empty((len(sel), len(self.cols)), dtype=np.int64)
+        for i, c in enumerate(self.cols.tolist()):
+            sub[:, i] = columns.get(c)[sel]
+        values = self.codec.values
+        bits = tuple(max(1, (len(values[c]) - 1).bit_length()) for c in self.cols.tolist())
+        return sub, bits
+
+    def _direct(self, bits: tuple[int, ...]) -> None:
+        """Make the lookup table fit `bits`, with every known value in it."""
+        if bits == self.table_bits:
+            return
+        self.table = np.full(1 << sum(bits), -1, dtype=np.int64)
+        self.table_bits = bits
+        if self.known:
+            keys = np.array(list(self.known), dtype=np.int64).reshape(len(self.known), -1)
+            self.table[_packed(keys, bits)] = np.fromiter(self.known.values(), dtype=np.int64,
+                                                          count=len(self.known))
 
     def ids(self, columns: _Columns, sel: np.ndarray | None = None) -> np.ndarray:
         """The outcome id of each row (of the rows `sel`, if given)."""
         sel = np.arange(columns.n) if sel is None else sel
         if len(sel) == 0:
             return np.zeros(0, dtype=np.int64)
-        sub = np.empty((len(sel), len(self.cols)), dtype=np.int64)
-        for i, c in enumerate(self.cols.tolist()):
-            sub[:, i] = columns.get(c)[sel]
-        values = self.codec.values
-        bits = tuple(max(1, (len(values[c]) - 1).bit_length()) for c in self.cols.tolist())
+        sub, bits = self._sub(columns, sel)
         if sum(bits) > DIRECT_BITS:
             first, inverse = _distinct(sub, bits)
             out = np.array([self._outcome(sub[r], columns.row(sel[r])) for r in first.tolist()],
                            dtype=np.int64)
             return out[inverse]
-        if bits != self.table_bits:  # a slot got more values: codes need more bits
-            self.table = np.full(1 << sum(bits), -1, dtype=np.int64)
-            self.table_bits = bits
+        self._direct(bits)  # a slot got more values: codes need more bits
         key = _packed(sub, bits)
         ids = self.table[key]
         miss = np.flatnonzero(ids < 0)
@@ -157,6 +178,50 @@ class _Memo:
                 self.table[key[r]] = self._outcome(sub[r], columns.row(sel[r]))
             ids = self.table[key]
         return ids
+
+    def peek(self, columns: _Columns, sel: np.ndarray | None = None
+             ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The outcome id of each row, -1 where its value is not known yet, and the full rows
+        of codes of one state per such value, in key order (nothing is computed)."""
+        sel = np.arange(columns.n) if sel is None else sel
+        if len(sel) == 0:
+            return np.zeros(0, dtype=np.int64), []
+        sub, bits = self._sub(columns, sel)
+        if sum(bits) > DIRECT_BITS:
+            first, inverse = _distinct(sub, bits)
+            out = np.array([self.known.get(tuple(sub[r].tolist()), -1) for r in first.tolist()],
+                           dtype=np.int64)
+            rows = first[out < 0].tolist()
+            ids = out[inverse]
+        else:
+            self._direct(bits)
+            key = _packed(sub, bits)
+            ids = self.table[key]
+            miss = np.flatnonzero(ids < 0)
+            _, first = np.unique(key[miss], return_index=True)
+            rows = miss[first].tolist()
+        return ids, [columns.row(sel[r]) for r in rows]
+
+    def fill(self, columns: _Columns, sel: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """`ids` from `peek` over the rows `sel`, with the values learnt since filled in."""
+        miss = np.flatnonzero(ids < 0)
+        if miss.size:
+            ids = ids.copy()
+            ids[miss] = self.ids(columns, sel[miss])
+        return ids
+
+    def learn(self, row: np.ndarray) -> None:
+        """Compute the outcome of the value this row of codes has, if not known."""
+        locked, self.locked = self.locked, False
+        try:
+            o = self._outcome(row[self.cols], row)
+        finally:
+            self.locked = locked
+        if self.table_bits is not None and sum(self.table_bits) <= DIRECT_BITS:
+            bits = tuple(max(1, (len(self.codec.values[c]) - 1).bit_length())
+                         for c in self.cols.tolist())
+            if bits == self.table_bits:
+                self.table[_packed(row[self.cols][None, :], bits)] = o
 
 
 def _packed(sub: np.ndarray, bits: tuple[int, ...]) -> np.ndarray:
@@ -272,8 +337,9 @@ class _Discard(list):
 
 class _Level:
     def __init__(self, system: System, limits: Limits, before: Explicit | None = None,
-                 store: str = "auto", symmetry: Symmetry | None = None):
-        """`before`: the reference search this one continues (its states, findings, firings)."""
+                 store: str = "auto", symmetry: Symmetry | None = None, seed: bool = True):
+        """`before`: the reference search this one continues (its states, findings, firings);
+        `seed`: store the initial state (a shard that does not own it does not)."""
         if store not in STORES:
             raise ValueError(f"store must be one of {STORES}, not {store!r}")
         self.system, self.limits = system, limits
@@ -301,7 +367,8 @@ class _Level:
                              exact=store != "fingerprint")
         fps = self.codec.fingerprints(known)
         known = self.packing.pack(known)
-        self.store.add(fps, known, np.array(parents, dtype=np.int64))
+        if seed:
+            self.store.add(fps, known, np.array(parents, dtype=np.int64))
         self.cur_rows = known  # the level being expanded (packed): states cur_lo, cur_lo + 1, ...
         self.cur_lo = 0
         self.next_rows: list[np.ndarray] = []  # the next level, as found
@@ -345,12 +412,14 @@ class _Level:
             self._truth_table = np.array([v for v, _ in self.results], dtype=bool)
         return self._truth_table
 
-    def _broken(self, rows: np.ndarray) -> list[tuple[int, int, EvalError | None]]:
-        """(row, invariant, error) of each invariant each row breaks, by row then invariant."""
+    def _broken(self, rows: np.ndarray, every: bool = False) -> list[tuple[int, int, int]]:
+        """(row, invariant, result) of each invariant each row breaks, by row then invariant
+        (`self.results[result]` is (False, the error that stopped it, if one did)); `every`:
+        also those already violated."""
         columns = _Columns(rows, self.packing)
         found = []
         for n, conj in enumerate(self.conjuncts):
-            if self.names[n] in self.violated:
+            if self.names[n] in self.violated and not every:
                 continue
             undecided = np.arange(len(rows))
             for _, memo in conj:
@@ -359,7 +428,7 @@ class _Level:
                 ids = memo.ids(columns, undecided)
                 ok = self._truths()[ids]
                 for r, i in zip(undecided[~ok].tolist(), ids[~ok].tolist(), strict=True):
-                    found.append((r, n, self.results[i][1]))
+                    found.append((r, n, i))
                 undecided = undecided[ok]
         found.sort(key=lambda x: (x[0], x[1]))
         return found
@@ -397,8 +466,13 @@ class _Level:
             path.append(next(t for t in out if self._fingerprint(t) == want))
         return tuple(path)
 
-    def _fingerprint(self, s: tuple) -> int:
-        row = np.array([self.codec.encode(s)], dtype=np.int64)
+    def _fingerprint(self, s: tuple) -> int | None:
+        """The fingerprint a state is stored under, None if some value of it was never
+        interned (it cannot be stored then; the codec is left as it was)."""
+        codes = self.codec.known(s)
+        if codes is None:
+            return None
+        row = np.array([codes], dtype=np.int64)
         if self.orbits is not None:
             self.orbits.canonical(row)
         return int(self.codec.fingerprints(row)[0])
@@ -413,8 +487,9 @@ class _Level:
     def run(self, at: Resume | None = None) -> Result:
         limits = self.limits
         if at is None:
-            for _, n, err in self._broken(self.cur_rows[:1]):
-                self._add(invariant_failure(self.names[n], err, self._path(0), self._now()))
+            for _, n, i in self._broken(self.cur_rows[:1]):
+                self._add(invariant_failure(self.names[n], self.results[i][1], self._path(0),
+                                            self._now()))
             self._observe_premises(self.cur_rows[:1])
             at = Resume(0, 0, 0, 0)
         transitions, deepest, limit, level = at.transitions, at.deepest, "", at.level
@@ -519,10 +594,9 @@ class _Level:
             self.next_rows = [wider.pack(old.unpack(x)) for x in self.next_rows]
             rows = self.cur_rows[b - self.cur_lo:e - self.cur_lo]
             columns = _Columns(rows, self.packing)
-        child, fps, order, kept_parts, orbit = self._children(
+        child, fps, order, kept_parts, orbit, produced = self._children(
             parts, rows, self.store.fps[b:e], raise_rank if raise_err else None)
         per_parent = len(self.outcomes) * self._most_successors(parts)
-        produced = np.bincount(order // per_parent, minlength=n)
         new = self._fresh(fps, child, order)
         new_par = order[new] // per_parent
         new_rows = child[new]
@@ -541,8 +615,8 @@ class _Level:
             finals = self.final.ids(columns, idle)
             for r in idle[finals == 0].tolist():
                 events.append((r, 0, 0, _DEADLOCK, None))
-        for c, inv, err in broken:
-            events.append((int(new_par[c]), 1, c, _BROKEN, (inv, err)))
+        for c, inv, i in broken:
+            events.append((int(new_par[c]), 1, c, _BROKEN, (inv, self.results[i][1])))
         events.sort(key=lambda x: (x[0], x[1], x[2]))
         cut = n - 1
         if events and self.limits.stop_at_first:
@@ -617,15 +691,20 @@ class _Level:
         return 1 + max((int(p[3].count.max()) for p in parts), default=0)
 
     def _children(self, parts: list, rows: np.ndarray, parent_fps: np.ndarray,
-                  raise_rank: np.ndarray | None) -> tuple:
+                  raise_rank: np.ndarray | None, number: np.ndarray | None = None,
+                  radix: int | None = None) -> tuple:
         """Every successor of the batch, group by group: its row, fingerprint and order key
         ((parent * groups + rank) * J + j: the reference generates successors in that order),
-        and per group (transition id, parents of the successors that count as firings).
-        A state in which some group raised keeps no successor (`raise_rank`: per parent, the
-        rank of the first group that raised there)."""
-        groups, most = len(self.outcomes), self._most_successors(parts)
-        assert len(rows) * groups * most < 2 ** 62  # the order keys fit in int64
+        per group (transition id, parents of the successors that count as firings), and per
+        parent how many successors it has. A state in which some group raised keeps no
+        successor (`raise_rank`: per parent, the rank of the first group that raised there).
+        `number`, `radix`: the parents' state numbers and J, when the keys are to be global
+        (checker.engines.shards); by default a parent is its row and J is the batch's."""
+        groups, most = len(self.outcomes), radix or self._most_successors(parts)
+        top = len(rows) if number is None else (int(number[-1]) + 1 if len(number) else 0)
+        assert top * groups * most < 2 ** 62  # the order keys fit in int64
         children, fps, order, firings = [], [], [], []
+        produced = np.zeros(len(rows), dtype=np.int64)
         for p_, j_, rank, out, o_ in parts:
             if raise_rank is not None:
                 firings.append((out.group.tid, p_[rank < raise_rank[p_]]))
@@ -639,10 +718,12 @@ class _Level:
                 self.packing.put(block, c, new[:, k])
             children.append(block)
             fps.append(parent_fps[p_] ^ out.fp_delta[o_, j_])
-            order.append((p_ * groups + rank) * most + j_)
+            order.append(((p_ if number is None else number[p_]) * groups + rank) * most + j_)
+            produced += np.bincount(p_, minlength=len(rows))
         if not children:
             return (np.zeros((0, rows.shape[1]), dtype=rows.dtype),
-                    np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), firings, None)
+                    np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), firings, None,
+                    produced)
         child, fps_all = np.concatenate(children), np.concatenate(fps)
         orbit = None
         if self.orbits is not None:  # blocks move: the fingerprints are computed afresh
@@ -650,11 +731,20 @@ class _Level:
             orbit = self.orbits.canonical(codes)
             fps_all = self.codec.fingerprints(codes)
             child = self.packing.pack(codes)
-        return child, fps_all, np.concatenate(order), firings, orbit
+        return child, fps_all, np.concatenate(order), firings, orbit, produced
 
     def _fresh(self, fps: np.ndarray, rows: np.ndarray, order: np.ndarray) -> np.ndarray:
         """The new states among the successors, as their positions sorted by order key: of
         equal successors the first in order, if no equal state is stored."""
+        if not len(fps):
+            return np.zeros(0, dtype=np.int64)
+        reps = self._firsts(fps, rows, order)
+        known = self.store.lookup(fps[reps], rows[reps])
+        new = reps[~known]
+        return new[np.argsort(order[new])]
+
+    def _firsts(self, fps: np.ndarray, rows: np.ndarray, order: np.ndarray) -> np.ndarray:
+        """Of equal successors, the position of the first in order (in no particular order)."""
         if not len(fps):
             return np.zeros(0, dtype=np.int64)
         o = np.argsort(fps)  # not stable: AVX-512 quicksort, 4-5x faster than np.unique
@@ -674,9 +764,7 @@ class _Level:
             dup = np.flatnonzero(rep_of != np.arange(len(o)))
             if not same_rows(rows[dup], rows[rep_of[dup]]).all():
                 reps = self._first_of_equal_rows(rows, order)  # 1 fingerprint, 2 states: rare
-        known = self.store.lookup(fps[reps], rows[reps])
-        new = reps[~known]
-        return new[np.argsort(order[new])]
+        return reps
 
     @staticmethod
     def _first_of_equal_rows(rows: np.ndarray, order: np.ndarray) -> np.ndarray:

@@ -36,6 +36,10 @@ class Stats:
     # for a complete search); None: no reduction.
     represented: int | None = None
     symmetry: tuple[str, ...] = ()  # the classes of interchangeable instances, as labels
+    # A partitioned search (checker.engines.shards): how many shards, and where they ran
+    # ("local" processes, or the Ray cluster's address); 1 and "": one process.
+    workers: int = 1
+    cluster: str = ""
 
     @property
     def states_per_second(self) -> float:

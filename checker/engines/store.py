@@ -68,6 +68,16 @@ class Codec:
     def encode(self, state: tuple) -> list[int]:
         return [self.code(i, v) for i, v in enumerate(state)]
 
+    def known(self, state: tuple) -> list[int] | None:
+        """The codes of a state, None if some value has none (nothing is interned)."""
+        codes = []
+        for i, v in enumerate(state):
+            c = self.codes[i].get(v)
+            if c is None:
+                return None
+            codes.append(c)
+        return codes
+
     def encode_all(self, states: list[tuple]) -> np.ndarray:
         """Rows of many states, a slot at a time (how the level engine takes over a search)."""
         out = np.zeros((len(states), self.width), dtype=np.int64)

@@ -76,7 +76,9 @@ def report_json(report: Report, diagrams: dict[str, list[str]] | None = None) ->
                   "states_per_second": round(st.states_per_second, 1),
                   "omission_probability": st.omission,
                   "symmetry": ({"classes": list(st.symmetry), "represented": st.represented}
-                               if st.represented is not None else None)},
+                               if st.represented is not None else None),
+                  "workers": ({"count": st.workers, "where": st.cluster}
+                              if st.cluster else None)},
         "properties": [outcome_json(o) for o in report.outcomes],
         "violations": [counterexample_json(report, cx, (diagrams or {}).get(cx.property.name))
                        for cx in report.counterexamples],

@@ -23,6 +23,8 @@ def stats_line(st: Stats) -> str:
     if st.represented is not None:
         line += (f"; one state per orbit of {', '.join(st.symmetry)} (symmetry), standing for "
                  f"{fmt_int(st.represented)} states")
+    if st.workers > 1 or st.cluster:
+        line += f"; {st.workers} workers ({st.cluster})"
     if st.omission is not None:
         line += f"; states kept as 64-bit fingerprints: P(a state was missed) ~ {st.omission:.1g}"
     return line
