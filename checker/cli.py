@@ -69,6 +69,10 @@ def _arg_parser() -> argparse.ArgumentParser:
                    help="run the workers as actors of a Ray cluster: 'local' starts one on "
                         "this machine, else a Ray address (auto, HOST:6379, "
                         "ray://HOST:10001); needs Ray (pip install 'protocheck[cluster]')")
+    c.add_argument("--por", action="store_true",
+                   help="untimed specs: partial-order reduction (expand, per state, only a set "
+                        "of independent transitions that cannot hide a violation): fewer "
+                        "states; each counterexample re-shortened afterwards; no coverage")
     c.add_argument("--all-violations", action="store_true",
                    help="keep exploring after the first violation: one shortest trace per "
                         "violated property")
@@ -138,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
             and (args.workers not in (None, 1) or args.cluster is not None)):
         parser.error("--workers and --cluster partition the level engine; they do not go "
                      "with --engine reference")
+    if args.command == "check" and args.por and (args.workers not in (None, 1)
+                                                 or args.cluster is not None):
+        parser.error("--por runs in one process; it does not go with --workers or --cluster")
     try:
         from checker import commands  # only now: --version and --help load nothing more
 

@@ -145,7 +145,7 @@ def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]]]:
                            all_violations=args.all_violations, progress=progress, stop=stop,
                            started=deadline.started, zones=args.zones, engine=args.engine,
                            store=args.store, symmetry=args.symmetry, workers=args.workers,
-                           cluster=args.cluster)
+                           cluster=args.cluster, por=args.por)
     try:
         report = run.check(loaded, options)
     finally:

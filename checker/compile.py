@@ -321,6 +321,8 @@ class _Gen:
             a = self.ex(e.left, env)
             b = self.ex(e.right, env)
             op = e.op
+            if op in ("/", "%") and b.isdigit() and int(b) != 0:  # cannot divide by zero
+                return f"({a} {'//' if op == '/' else '%'} {b})"
             if op in ("/", "%"):
                 sid = self.span_id(e.span)
                 return f"_{'div' if op == '/' else 'mod'}({a}, {b}, {sid})"

@@ -40,6 +40,9 @@ class Group:
     footprint: tuple[int, ...]  # sorted slots its outcome depends on (its writes included)
     writes: tuple[int, ...]  # sorted slots it may change
     run: object  # (s, out, errs, fired) -> None, as System.successors for this group alone
+    # It may report a failure (assert, range) or raise EvalError (index out of range,
+    # division by zero): what partial-order reduction must not hide (checker.engines.por).
+    may_fail: bool = True
 
 
 @record
@@ -213,6 +216,10 @@ def _plan(system: System) -> list[tuple]:
     return plan
 
 
+# How the generated code fails: a reported failure, or a helper of _PRELUDE that raises.
+_FAILURE_MARKERS = ("errs.append", "raise ", "_inst(", "_div(", "_mod(")
+
+
 def count_groups(system: System) -> int:
     """How many groups compile_groups makes, without compiling them."""
     return len(_plan(system))
@@ -246,9 +253,13 @@ def compile_groups(system: System, deadline: Deadline = NO_DEADLINE) -> Groups:
         states = tuple(sorted(item.states))
         code.append(f"def g_{rank}(s, out, errs, fired):")
         code.append(f"    if s[{ctrl}] in {states!r}:" if states else "    if True:")
-        code += gen.transition(tid, actor, k, item, is_handler, "        ", False,
-                               only_slot=slot if is_handler else None)
-        shapes.append((rank, tid, k, slot, ctrl, states, footprint, writes))
+        body = gen.transition(tid, actor, k, item, is_handler, "        ", False,
+                              only_slot=slot if is_handler else None)
+        code += body
+        # User text never appears in generated code (it is in TEXTS), so these markers can
+        # only be the generator's own failure paths.
+        may_fail = any(marker in line for line in body for marker in _FAILURE_MARKERS)
+        shapes.append((rank, tid, k, slot, ctrl, states, footprint, writes, may_fail))
     env = {"st": "s", "bound": {}, "actor": None, "tid": -1, "slot": "-1", "msg": "None",
            "self": None, "sender": None}
     conj_shapes, prem_shapes = [], []
@@ -267,8 +278,8 @@ def compile_groups(system: System, deadline: Deadline = NO_DEADLINE) -> Groups:
     exec(compile(source, f"<protocheck-groups:{model.name}>", "exec"), namespace)  # noqa: S102
     deadline.check("compiling the model")
     return Groups(
-        groups=tuple(Group(rank, tid, k, slot, ctrl, states, fp, w, namespace[f"g_{rank}"])
-                     for rank, tid, k, slot, ctrl, states, fp, w in shapes),
+        groups=tuple(Group(rank, tid, k, slot, ctrl, states, fp, w, namespace[f"g_{rank}"], f)
+                     for rank, tid, k, slot, ctrl, states, fp, w, f in shapes),
         conjuncts=tuple(Conjunct(n, fp, namespace[f"c_{i}"])
                         for i, (n, fp) in enumerate(conj_shapes)),
         premises=tuple(Conjunct(n, fp, namespace[f"p_{i}"])

@@ -120,7 +120,7 @@ class Report:
     @property
     def never_fired(self) -> tuple[Transition, ...]:
         """Handlers and steps that never fired (only known after a complete search)."""
-        if not self.complete:
+        if not self.complete or self.stats.reduction:  # a reduced search skips states
             return ()
         return tuple(t for t in self.system.transitions if self.fired[t.id] == 0)
 

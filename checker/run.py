@@ -71,6 +71,9 @@ class CheckOptions:
     # `cluster` (a Ray address, or "local") that many Ray actors (None: one per CPU there).
     workers: int | None = None
     cluster: str | None = None
+    # Untimed: a BFS with partial-order reduction (checker.engines.por): fewer states, traces
+    # re-shortened afterwards, no coverage. Symmetry reduction does not apply with it.
+    por: bool = False
 
 
 @record
@@ -111,7 +114,11 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
                                              tr.polyhedra_seconds)
     engine = options.search or cfg.search
     search = {"bfs": bfs.search, "dfs": dfs.search}[engine]
-    if engine == "bfs" and options.engine == "level":
+    if options.por:
+        from checker.engines import por
+
+        engine, search = "bfs", por.search
+    elif engine == "bfs" and options.engine == "level":
         search = _level_search(loaded, options)
     result = search(loaded.system, Limits(
         deadlock=cfg.deadlock, max_states=max_states, max_depth=cfg.max_depth,

@@ -21,6 +21,9 @@ class Violation:
     region: str | None = None
     witness: object = None
     seconds: float = 0.0  # into the search when it was found
+    # False: no shorter trace was found, but one may exist (partial-order reduction, when the
+    # plain BFS that would tell ran past its budget: checker.engines.por).
+    shortest: bool = True
 
 
 @record
@@ -40,6 +43,7 @@ class Stats:
     # ("local" processes, or the Ray cluster's address); 1 and "": one process.
     workers: int = 1
     cluster: str = ""
+    reduction: str = ""  # "partial order" (checker.engines.por), or "" for none
 
     @property
     def states_per_second(self) -> float:

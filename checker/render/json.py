@@ -78,7 +78,8 @@ def report_json(report: Report, diagrams: dict[str, list[str]] | None = None) ->
                   "symmetry": ({"classes": list(st.symmetry), "represented": st.represented}
                                if st.represented is not None else None),
                   "workers": ({"count": st.workers, "where": st.cluster}
-                              if st.cluster else None)},
+                              if st.cluster else None),
+                  "reduction": st.reduction or None},
         "properties": [outcome_json(o) for o in report.outcomes],
         "violations": [counterexample_json(report, cx, (diagrams or {}).get(cx.property.name))
                        for cx in report.counterexamples],
@@ -113,6 +114,7 @@ def counterexample_json(report: Report, cx: Counterexample, diagrams: list[str] 
         "witness": None if v.witness is None else {
             "params": dict(v.witness.params), "times": list(v.witness.times)},
         "trace": trace_json(cx.trace),
+        "shortest": v.shortest,
         "itf": counterexample_itf(report, cx),
     }
     if diagrams is not None:

@@ -23,6 +23,8 @@ def stats_line(st: Stats) -> str:
     if st.represented is not None:
         line += (f"; one state per orbit of {', '.join(st.symmetry)} (symmetry), standing for "
                  f"{fmt_int(st.represented)} states")
+    if st.reduction:
+        line += f"; {st.reduction} reduction (states of the reduced graph)"
     if st.workers > 1 or st.cluster:
         line += f"; {st.workers} workers ({st.cluster})"
     if st.omission is not None:
@@ -129,7 +131,11 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
     if v.witness is not None:
         lines.append(f"  witness: {v.witness.params_text()} (the trace below, with its times)")
     times = v.witness.times if v.witness is not None else ()
-    lines.append(f"counterexample ({len(trace.steps)} step{'s' if len(trace.steps) != 1 else ''}):")
+    steps = f"{len(trace.steps)} step{'s' if len(trace.steps) != 1 else ''}"
+    if not v.shortest:
+        steps += ("; none shorter over the transitions it uses, but a shorter one may exist: "
+                  "partial-order reduction")
+    lines.append(f"counterexample ({steps}):")
     init = [f"{c.name}={c.after}" for c in trace.initial]
     lines.append("  initial state:")
     lines += _wrap(init, "      ")
@@ -187,7 +193,10 @@ def coverage_lines(report: Report) -> list[str]:
     system = report.system
     never = sorted(report.never_fired, key=lambda t: (t.span.path, t.span.line, t.span.column))
     lines = []
-    if never:
+    if report.stats.reduction:
+        lines.append(f"coverage: not known under {report.stats.reduction} reduction (it skips "
+                     "states a handler may fire in); check without it to know")
+    elif never:
         lines.append(f"coverage: {len(never)} of {len(system.transitions)} handlers/steps never "
                      "fired:")
         for t in never:

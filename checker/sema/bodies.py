@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from checker import ir
 from checker.diagnostics import did_you_mean
 from checker.dsl import ast
-from checker.sema.consts import Constants, static_range
+from checker.sema.consts import Constants, static_range, value_range
 from checker.sema.context import Context
 from checker.sema.scope import ActorInfo, Names, Scope, Symbols
 from checker.sema.types import Typer
@@ -250,6 +250,7 @@ class Bodies:
                 self.ctx.error("PC307", _outside(lo, hi, var.type, f"'{s.target}'"),
                                s.value.span)
                 return None
+            lo, hi = value_range(value)
             check = lo is None or lo < var.type.lo or hi > var.type.hi
         return ir.Assign(where, s.target, value, var.type, check, s.span)
 

@@ -83,6 +83,25 @@ def static_range(e: ir.Expr) -> tuple[int | None, int | None]:
     return None, None
 
 
+def value_range(e: ir.Expr) -> tuple[int | None, int | None]:
+    """Like static_range, also through +, - and * of bounded operands, and `% c` for a
+    positive constant c (Python's % then stays in 0..c-1): for deciding that an assignment
+    needs no range check (which also leaves it invisible to partial-order reduction)."""
+    if isinstance(e, ir.Binary) and e.op in ("+", "-", "*", "%"):
+        a, b = value_range(e.left), value_range(e.right)
+        if e.op == "%" and b[0] is not None and b[0] == b[1] and b[0] > 0:
+            return 0, b[0] - 1
+        if None in a or None in b or e.op == "%":
+            return None, None
+        if e.op == "+":
+            return a[0] + b[0], a[1] + b[1]
+        if e.op == "-":
+            return a[0] - b[1], a[1] - b[0]
+        products = [x * y for x in a for y in b]
+        return min(products), max(products)
+    return static_range(e)
+
+
 def default_value(t: ir.Type):
     """Zero-ish: false, the low bound, the first enum member, instance 0, the empty set."""
     if isinstance(t, ir.BoolT):

@@ -1,0 +1,348 @@
+"""Partial-order reduction (opt-in, `protocheck check --por`): a breadth-first search that
+expands, in each state, a stubborn set of transition groups (`checker.groups`) instead of all
+of them, and shortens each counterexample it finds afterwards.
+
+Two groups are independent when neither writes a slot the other reads (footprints, over-
+approximated by `checker.groups`): in any state where both are enabled, each leaves the
+other's enabledness and effect alone, and the two orders reach the same state. In a state s,
+the stubborn set grows from one enabled group: an enabled member brings in every group
+dependent on it; a disabled member brings in the groups that could enable it (those that
+write its control state, if that is what disables it, else every group writing a slot it
+reads). Its enabled members are expanded (the smallest such set over all seeds), unless
+
+* one of them is visible: it writes a slot that an invariant or an implication's premise
+  reads, or that a group which can fail (assert, range check, instance index, division)
+  reads, so that no state where an invariant breaks, a premise holds or a group fails can
+  be skipped; or
+* one of its successors is a state already found (the BFS cycle proviso: every cycle of the
+  reduced graph then has a fully expanded state, so no group is postponed forever);
+
+then s is fully expanded. Deadlocks are kept by stubborn sets themselves. These are the
+conditions C0-C3 of Clarke, Grumberg and Peled (Model Checking, ch. 10), with Valmari's
+stubborn sets for C1: every invariant, assert, range, runtime and deadlock violation of the
+full graph is found in the reduced one, and a HOLDS is a HOLDS.
+
+Every group is still run in every state the search keeps (to know which are enabled), so
+every failure of a kept state is seen. What the reduction loses is the shortest trace (the
+BFS is shortest in the reduced graph only) and which handlers fire: so each counterexample
+is re-shortened by a BFS over only the groups its trace uses, then checked against a plain
+BFS bounded by its new length (while that stays within a budget); a trace the plain BFS
+could not confirm says so (`Violation.shortest`). Coverage is not reported (see
+`checker.report.Report.never_fired`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+from checker.compile import EvalError, System
+from checker.engines.common import (
+    INTERRUPTED,
+    Explicit,
+    Limits,
+    collector_paused,
+    deadlock_failure,
+    evaluation_failure,
+    invariant_failure,
+    transition_failure,
+)
+from checker.engines.result import Result, Stats, Violation
+from checker.groups import Group, compile_groups
+from checker.properties import DEADLOCK, RUNTIME
+from checker.record import record
+
+REDUCTION = "partial order"  # Stats.reduction of a reduced search
+# The plain BFS that confirms a re-shortened trace stops past this many states; the BFS over
+# a trace's own groups past FOCUS_BUDGET (the reduced search's trace is kept then).
+CONFIRM_BUDGET = 200_000
+FOCUS_BUDGET = 2_000_000
+
+
+@record
+class Relations:
+    """Per group, as bit masks over groups: what depends on it, what can enable it."""
+
+    dependent: tuple[int, ...]  # groups that read what it writes or write what it reads
+    enable_ctrl: tuple[int, ...]  # groups that write its control-state slot
+    enable_any: tuple[int, ...]  # groups that write a slot it reads
+    visible: int  # groups writing a slot an invariant, a premise or a failing group reads
+
+
+def relations(system: System, groups: tuple[Group, ...], watched: set[int]) -> Relations:
+    """`watched`: slots the invariants and premises read."""
+    reads = [set(g.footprint) for g in groups]
+    writes = [set(g.writes) for g in groups]
+    seen = set(watched)
+    for g, r in zip(groups, reads, strict=True):
+        if g.may_fail:
+            seen |= r
+    n = len(groups)
+
+    def mask(pred) -> int:
+        return sum(1 << h for h in range(n) if pred(h))
+
+    dependent = tuple(mask(lambda h, i=i: bool(writes[i] & reads[h] or writes[h] & reads[i]))
+                      for i in range(n))
+    enable_ctrl = tuple(mask(lambda h, i=i: groups[i].ctrl in writes[h]) for i in range(n))
+    enable_any = tuple(mask(lambda h, i=i: bool(writes[h] & reads[i])) for i in range(n))
+    visible = mask(lambda h: bool(writes[h] & seen))
+    return Relations(dependent, enable_ctrl, enable_any, visible)
+
+
+def _bits(x: int):
+    while x:
+        low = x & -x
+        yield low.bit_length() - 1
+        x ^= low
+
+
+class _Discard(list):
+    """`fired` for a group run: the search counts firings itself."""
+
+    def __getitem__(self, i):
+        return 0
+
+    def __setitem__(self, i, v):
+        pass
+
+
+class _Reducer:
+    def __init__(self, system: System, limits: Limits):
+        self.system, self.limits = system, limits
+        compiled = compile_groups(system)
+        self.groups = compiled.groups
+        self.spans = compiled.spans
+        watched = {slot for c in compiled.conjuncts for slot in c.footprint}
+        watched |= {slot for p in compiled.premises for slot in p.footprint}
+        self.rel = relations(system, self.groups, watched)
+        self.cache: dict[tuple[int, int], int] = {}
+        self.discard = _Discard()
+
+    def outcomes(self, s: tuple) -> tuple[list[list], list]:
+        """Every group's successors of s, and the failures they report (raises EvalError)."""
+        errs: list = []
+        outs = []
+        for g in self.groups:
+            out: list = []
+            g.run(s, out, errs, self.discard)
+            outs.append(out)
+        return outs, errs
+
+    def stubborn(self, s: tuple, enabled: int) -> int:
+        """The enabled groups of the smallest invisible stubborn set, or `enabled` if none."""
+        groups, rel = self.groups, self.rel
+        by_ctrl = 0  # disabled groups whose control state disables them
+        for i, g in enumerate(groups):
+            if not enabled >> i & 1 and g.states and s[g.ctrl] not in g.states:
+                by_ctrl |= 1 << i
+        key = (enabled, by_ctrl)
+        got = self.cache.get(key)
+        if got is not None:
+            return got
+        best = enabled
+        for seed in _bits(enabled):
+            found, work = 1 << seed, [seed]
+            while work:
+                t = work.pop()
+                if enabled >> t & 1:
+                    more = rel.dependent[t]
+                elif by_ctrl >> t & 1:
+                    more = rel.enable_ctrl[t]
+                else:
+                    more = rel.enable_any[t]
+                new = more & ~found
+                if new:
+                    found |= new
+                    work.extend(_bits(new))
+            ample = found & enabled
+            if ample & rel.visible and ample != enabled:
+                continue
+            if (ample).bit_count() < (best).bit_count():
+                best = ample
+                if ample & (ample - 1) == 0:
+                    break
+        self.cache[key] = best
+        return best
+
+
+def search(system: System, limits: Limits | None = None) -> Result:
+    limits = limits or Limits()
+    with collector_paused():
+        run = Explicit(system, limits)
+        reducer = _Reducer(system, limits)
+        result = _search(run, reducer)
+    violations = tuple(_shortened(system, reducer, v, limits) for v in result.violations)
+    stats = Stats(result.stats.states, result.stats.transitions, result.stats.depth,
+                  time.perf_counter() - run.start, reduction=REDUCTION)
+    return Result(result.verdict, violations, stats, result.complete, result.limit,
+                  result.fired, result.vacuous)
+
+
+def _search(run: Explicit, reducer: _Reducer) -> Result:
+    limits, tree, found, fired, why_stop = run.limits, run.tree, run.found, run.fired, run.why_stop
+    visited = tree.visited
+    transitions, limit, head, level, level_end, deepest = 0, "", 0, 0, 1, 0
+    try:
+        while head < len(tree.states) and not (found.violations and limits.stop_at_first):
+            cur = head
+            head += 1
+            if cur >= level_end:
+                level, level_end = level + 1, len(tree.states)
+            if limits.max_depth is not None and level >= limits.max_depth:
+                limit = limit or f"depth bound {limits.max_depth} reached"
+                continue
+            out = _expand(run, reducer, tree.states[cur], cur)
+            transitions += len(out)
+            for tid, t in out:
+                fired[tid] += 1
+                if t not in visited:
+                    visited.add(t)
+                    idx = tree.append(t, cur)
+                    deepest = level + 1
+                    if found.checks_states:
+                        found.check_state(t, idx)
+                    else:
+                        found.premises.observe(t)
+            stopped = why_stop(len(tree.states), transitions, deepest)
+            if stopped:
+                limit = stopped
+                break
+    except KeyboardInterrupt:
+        limit = INTERRUPTED
+    pending = head < len(tree.states) or limit == INTERRUPTED
+    if limit and not pending and not limit.startswith("depth"):
+        limit = ""
+    return run.result(transitions, deepest, limit, pending)
+
+
+def _expand(run: Explicit, reducer: _Reducer, s: tuple, idx: int) -> list[tuple[int, tuple]]:
+    """The successors of s that the reduced search takes, as (transition id, state), in the
+    order the plain search generates them; failures of s are recorded as it would."""
+    found = run.found
+    try:
+        outs, errs = reducer.outcomes(s)
+    except EvalError as err:
+        if RUNTIME.name not in found.violated:
+            found._add(evaluation_failure(err, run.tree.path(idx), found._now()))
+        return []
+    for err in errs:
+        if err[4] not in found.violated:
+            found._add(transition_failure(run.found.system, err, run.tree.path(idx),
+                                          found._now(), reducer.spans))
+    enabled = sum(1 << i for i, o in enumerate(outs) if o)
+    if not enabled:
+        if not errs and found.deadlock and DEADLOCK.name not in found.violated \
+                and not found.system.all_final(s):
+            found._add(deadlock_failure(run.tree.path(idx), found._now()))
+        return []
+    ample = reducer.stubborn(s, enabled)
+    groups = reducer.groups
+    taken = [(groups[i].tid, t) for i in _bits(ample) for t in outs[i]]
+    if ample != enabled and any(t in run.tree.visited for _, t in taken):
+        taken = [(groups[i].tid, t) for i in _bits(enabled) for t in outs[i]]
+    return taken
+
+
+# ---------------------------------------------------------------------- shorter traces
+def violation_at(system: System, v: Violation, s: tuple, path) -> Violation | None:
+    """The violation of v's property in state s, if s has it; `path()`: the run to s."""
+    for ci in system.invariants:
+        if ci.invariant.name == v.property:
+            try:
+                ok, err = ci.holds(s), None
+            except EvalError as e:
+                ok, err = False, e
+            return None if ok else invariant_failure(v.property, err, path(), v.seconds)
+    out: list = []
+    errs: list = []
+    try:
+        system.successors(s, out, errs, _Discard())
+    except EvalError as err:
+        return (evaluation_failure(err, path(), v.seconds) if v.property == RUNTIME.name
+                else None)
+    if v.property == DEADLOCK.name:
+        if not out and not errs and not system.all_final(s):
+            return deadlock_failure(path(), v.seconds)
+        return None
+    for err in errs:
+        if err[4] == v.property:
+            return transition_failure(system, err, path(), v.seconds)
+    return None
+
+
+def _used(reducer: _Reducer, path: tuple) -> int:
+    """The groups that take each step of `path`, and those that can fail in its last state."""
+    used = 0
+    for a, b in itertools.pairwise(path):
+        for i, g in enumerate(reducer.groups):
+            out: list = []
+            try:
+                g.run(a, out, [], reducer.discard)
+            except EvalError:
+                continue
+            if b in out:
+                used |= 1 << i
+                break
+    for i, g in enumerate(reducer.groups):
+        if g.may_fail:
+            used |= 1 << i
+    return used
+
+
+def _bfs_to(system: System, reducer: _Reducer, v: Violation, groups: int | None,
+            below: int, budget: int | None) -> tuple[Violation | None, bool]:
+    """A shortest run, over the groups `groups` (None: all), to a state with v's violation,
+    of fewer than `below` states; and whether the search was complete (not over budget)."""
+    start = system.initial
+    parents = {start: None}
+    level = [start]
+    chosen = [g for i, g in enumerate(reducer.groups) if groups is None or groups >> i & 1]
+    depth = 1
+    while level and depth < below:
+        nxt = []
+        for s in level:
+            for g in chosen:
+                out: list = []
+                try:
+                    g.run(s, out, [], reducer.discard)
+                except EvalError:
+                    continue
+                for t in out:
+                    if t in parents:
+                        continue
+                    parents[t] = s
+                    hit = violation_at(system, v, t, lambda t=t: _path_to(parents, t))
+                    if hit is not None:
+                        return hit, True
+                    nxt.append(t)
+                    if budget is not None and len(parents) > budget:
+                        return None, False
+        level, depth = nxt, depth + 1
+    return None, True
+
+
+def _path_to(parents: dict, t: tuple) -> tuple:
+    out = []
+    while t is not None:
+        out.append(t)
+        t = parents[t]
+    return tuple(reversed(out))
+
+
+def _shortened(system: System, reducer: _Reducer, v: Violation, limits: Limits) -> Violation:
+    """v with a trace as short as the reduction allows finding, and whether it is shortest."""
+    best = v
+    if len(v.path) > 1:
+        again, _ = _bfs_to(system, reducer, v, _used(reducer, v.path), len(v.path),
+                           FOCUS_BUDGET)
+        if again is not None:
+            best = again
+    if len(best.path) <= 1:
+        return best
+    plain, complete = _bfs_to(system, reducer, v, None, len(best.path), CONFIRM_BUDGET)
+    if plain is not None:
+        return plain
+    return best if complete else Violation(
+        best.kind, best.property, best.message, best.path, best.failing, best.span,
+        best.labels, best.region, best.witness, best.seconds, shortest=False)
