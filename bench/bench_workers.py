@@ -41,12 +41,16 @@ def one(n: int, fixed: bool, workers: int, where: str) -> dict:
     spec = write_spec(f"bench_level_{'fixed' if fixed else 'buggy'}_n{n}", "forwarding_task",
                       {"N": n, "FIXED": fixed}, "deadlock off\nexpect holds")
     loaded = load_spec(spec)
-    options = CheckOptions(symmetry="off")
-    if where != "one":
-        options = CheckOptions(symmetry="off", workers=workers,
-                               cluster="local" if where == "ray" else None)
     t0 = time.perf_counter()
-    r = check(loaded, options)
+    if where == "shard":  # one worker process: the run API keeps a single worker in-process
+        from checker.engines import pools, shards
+        from checker.engines.common import Limits
+
+        r = shards.search(loaded.system, Limits(deadlock=False),
+                          lambda args: pools.LocalPool(1, args))
+    else:
+        r = check(loaded, CheckOptions(symmetry="off", workers=None if where == "one" else
+                                       workers, cluster="local" if where == "ray" else None))
     seconds = time.perf_counter() - t0
     return {"states": r.stats.states, "transitions": r.stats.transitions, "seconds": seconds,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -69,7 +73,7 @@ def main() -> int:
         print(json.dumps(one(int(n), fixed == "1", int(workers), where)))
         return 0
     w = args.workers
-    configs = [("1 process", 1, "one"), ("1 shard", 1, "local"), (f"{w} local", w, "local")]
+    configs = [("1 process", 1, "one"), ("1 shard", 1, "shard"), (f"{w} local", w, "local")]
     if not args.no_ray:
         configs.append((f"{w} Ray", w, "ray"))
     print(f"{'variant':<7} {'N':>2} {'run':<10} {'states':>11} {'transitions':>12} "
@@ -86,7 +90,8 @@ def main() -> int:
                 rate = r["states"] / r["seconds"]
                 cost = (count * r["seconds"] - base["seconds"]) / r["states"] * 1e6
                 assert (r["states"], r["transitions"]) == (base["states"], base["transitions"])
-                worker = f"{r['worker_mb']:>9.0f}" if where == "local" else f"{'-':>9}"
+                worker = (f"{r['worker_mb']:>9.0f}" if where in ("local", "shard")
+                          else f"{'-':>9}")
                 print(f"{'fixed' if fixed else 'buggy':<7} {n:>2} {name:<10} "
                       f"{r['states']:>11,} {r['transitions']:>12,} {r['seconds']:>8.2f} "
                       f"{rate:>10,.0f} {base['seconds'] / r['seconds']:>8.2f} "

@@ -58,6 +58,9 @@ class Groups:
     conjuncts: tuple[Conjunct, ...]  # every invariant's, in the order they are evaluated
     premises: tuple[Conjunct, ...]  # implication premises (vacuity), one per such invariant
     spans: tuple[Span, ...]  # the span table of the groups' code (failures index it)
+    # The premises cut into disjuncts (`or`, and `exists` over a small type): what no group
+    # changes, no group changes the premise of (partial-order reduction's visibility).
+    disjuncts: tuple[Conjunct, ...] = ()
 
 
 class _Unknown(Exception):
@@ -184,6 +187,16 @@ def _split(e: ir.Expr, env: dict) -> list[tuple[ir.Expr, dict]]:
     return [(e, env)]
 
 
+def _split_or(e: ir.Expr, env: dict) -> list[tuple[ir.Expr, dict]]:
+    if isinstance(e, ir.Binary) and e.op == "or":
+        return _split_or(e.left, env) + _split_or(e.right, env)
+    if isinstance(e, ir.Quant) and e.kind == "exists" and e.domain.kind == "type" \
+            and ir.domain_size(e.domain.element) <= 64:
+        return [part for bound in _bindings(e.var, e.domain, env)
+                for part in _split_or(e.body, bound)]
+    return [(e, env)]
+
+
 def _footprint(walk: _Walk, size: int, fill) -> tuple[tuple[int, ...], tuple[int, ...]]:
     acc: set[int] = set()
     writes: set[int] = set()
@@ -218,6 +231,45 @@ def _plan(system: System) -> list[tuple]:
 
 # How the generated code fails: a reported failure, or a helper of _PRELUDE that raises.
 _FAILURE_MARKERS = ("errs.append", "raise ", "_inst(", "_div(", "_mod(")
+
+
+def constant_writes(system: System) -> tuple[dict[int, frozenset | None], ...]:
+    """Per group (in rank order): for each slot it may write, the values it may write there
+    if they are constants (a `goto`, a literal assigned), else None. A slot that some path
+    leaves alone keeps its value, which the caller must allow for too."""
+    lay = system.layout
+    out = []
+    for _tid, actor, k, item, _is_handler, _slot, _sender in _plan(system):
+        found: dict[int, frozenset | None] = {}
+
+        def note(slot: int, value, found=found) -> None:
+            have = found.get(slot, frozenset())
+            found[slot] = None if value is None or have is None else have | {value}
+
+        def walk(body, actor=actor, k=k, note=note) -> None:
+            for st in body:
+                if isinstance(st, ir.Assign):
+                    slot = (lay.vars[(actor.name, st.name)] + k if st.scope == "local"
+                            else lay.shared[st.name])
+                    note(slot, st.value.value if isinstance(st.value, ir.Lit) else None)
+                elif isinstance(st, ir.Goto):
+                    note(lay.ctrl[actor.name] + k, st.state)
+                elif isinstance(st, ir.If):
+                    walk(st.then + st.orelse)
+                elif isinstance(st, ir.Choose):
+                    for branch in st.branches:
+                        walk(branch)
+                elif isinstance(st, ir.Pick):
+                    walk(st.body)
+                elif not isinstance(st, (ir.Send, ir.Assert)):
+                    raise _Unknown(type(st).__name__)
+
+        try:
+            walk(item.body)
+        except _Unknown:
+            found = {slot: None for slot in range(lay.size)}
+        out.append(found)
+    return tuple(out)
 
 
 def count_groups(system: System) -> int:
@@ -262,7 +314,7 @@ def compile_groups(system: System, deadline: Deadline = NO_DEADLINE) -> Groups:
         shapes.append((rank, tid, k, slot, ctrl, states, footprint, writes, may_fail))
     env = {"st": "s", "bound": {}, "actor": None, "tid": -1, "slot": "-1", "msg": "None",
            "self": None, "sender": None}
-    conj_shapes, prem_shapes = [], []
+    conj_shapes, prem_shapes, disj_shapes = [], [], []
     for n, ci in enumerate(system.invariants):
         for expr, cenv in _split(ci.invariant.expr, env):
             code += [f"def c_{len(conj_shapes)}(s):", f"    return {gen.ex(expr, cenv)}"]
@@ -273,6 +325,10 @@ def compile_groups(system: System, deadline: Deadline = NO_DEADLINE) -> Groups:
                      f"    return {gen.ex(ci.invariant.premise, env)}"]
             prem_shapes.append((n, _footprint(
                 walk, lay.size, lambda a, w, e=ci.invariant.premise: walk.expr(e, env, a))[0]))
+            for expr, denv in _split_or(ci.invariant.premise, env):
+                code += [f"def d_{len(disj_shapes)}(s):", f"    return {gen.ex(expr, denv)}"]
+                disj_shapes.append((n, _footprint(
+                    walk, lay.size, lambda a, w, e=expr, v=denv: walk.expr(e, v, a))[0]))
     namespace: dict = {"EvalError": EvalError, "SPANS": gen.spans, "TEXTS": tuple(gen.texts)}
     source = "\n".join(code) + "\n"
     exec(compile(source, f"<protocheck-groups:{model.name}>", "exec"), namespace)  # noqa: S102
@@ -284,5 +340,7 @@ def compile_groups(system: System, deadline: Deadline = NO_DEADLINE) -> Groups:
                         for i, (n, fp) in enumerate(conj_shapes)),
         premises=tuple(Conjunct(n, fp, namespace[f"p_{i}"])
                        for i, (n, fp) in enumerate(prem_shapes)),
+        disjuncts=tuple(Conjunct(n, fp, namespace[f"d_{i}"])
+                        for i, (n, fp) in enumerate(disj_shapes)),
         spans=tuple(gen.spans),
     )

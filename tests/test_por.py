@@ -205,3 +205,19 @@ def test_what_can_enable_a_dependent_step_joins_the_set(tmp_path):
         "  step e in S0 { x = 1\n goto S1 }\n}\n"), "")
     r = por.search(loaded.system, Limits(deadlock=True))
     assert [(v.property, len(v.path)) for v in r.violations] == [("deadlock", 3)]
+
+
+def test_which_steps_are_proved_invisible():
+    """Forwarding N = 3, fixed: an invocation's StartForwardingFirst (Received -> Forwarding,
+    sets the flag) and its dispatch cannot change `i at EnsuringForwarding implies
+    i.forwarding_task_set`; taking the response (-> EnsuringForwarding) can, and so can the
+    client's handler, which assigns `ok` a message field (not a constant)."""
+    loaded = load_spec(str(ROOT / "specs" / "forwarding_task_fixed_n3.spec"))
+    reducer = por._Reducer(loaded.system, Limits())
+    names = {g.rank: (loaded.system.transitions[g.tid].label, g.instance)
+             for g in reducer.groups}
+    visible = {names[g.rank] for g in reducer.groups if reducer.rel.visible >> g.rank & 1}
+    invisible = set(names.values()) - visible
+    assert {("step StartForwardingFirst", 0), ("step DispatchAfterForwarding", 1),
+            ("step SendRequest", 2)} <= invisible
+    assert {("on InvocationResponse", 0), ("on HttpResponse", 2)} <= visible

@@ -36,6 +36,7 @@ from __future__ import annotations
 import itertools
 import time
 
+from checker import ir
 from checker.compile import EvalError, System
 from checker.engines.common import (
     INTERRUPTED,
@@ -48,7 +49,7 @@ from checker.engines.common import (
     transition_failure,
 )
 from checker.engines.result import Result, Stats, Violation
-from checker.groups import Group, compile_groups
+from checker.groups import Group, compile_groups, constant_writes
 from checker.properties import DEADLOCK, RUNTIME
 from checker.record import record
 
@@ -69,15 +70,24 @@ class Relations:
     visible: int  # groups writing a slot an invariant, a premise or a failing group reads
 
 
-def relations(system: System, groups: tuple[Group, ...], watched: set[int]) -> Relations:
-    """`watched`: slots the invariants and premises read."""
+def relations(system: System, groups: tuple[Group, ...], watched: tuple) -> Relations:
+    """`watched`: the conjuncts of the invariants and the premises (checker.groups)."""
     reads = [set(g.footprint) for g in groups]
     writes = [set(g.writes) for g in groups]
-    seen = set(watched)
+    failing: set[int] = set()
     for g, r in zip(groups, reads, strict=True):
         if g.may_fail:
-            seen |= r
+            failing |= r
+    effects = constant_writes(system)
+    domains = _domains(system)
     n = len(groups)
+
+    def visible(h: int) -> bool:
+        if writes[h] & failing:
+            return True
+        return any(writes[h] & set(p.footprint)
+                   and not _invisible(system, groups[h], effects[h], p, domains)
+                   for p in watched)
 
     def mask(pred) -> int:
         return sum(1 << h for h in range(n) if pred(h))
@@ -86,8 +96,86 @@ def relations(system: System, groups: tuple[Group, ...], watched: set[int]) -> R
                       for i in range(n))
     enable_ctrl = tuple(mask(lambda h, i=i: groups[i].ctrl in writes[h]) for i in range(n))
     enable_any = tuple(mask(lambda h, i=i: bool(writes[h] & reads[i])) for i in range(n))
-    visible = mask(lambda h: bool(writes[h] & seen))
+    visible = mask(visible)
     return Relations(dependent, enable_ctrl, enable_any, visible)
+
+
+MAX_CASES = 4096  # states (of a predicate's slots) enumerated to prove a group invisible
+
+
+def _domains(system: System) -> dict[int, tuple]:
+    """The values each enumerable slot can hold: control states, booleans, small ranges."""
+    lay, model = system.layout, system.model
+    out: dict[int, tuple] = {}
+
+    def values(t) -> tuple | None:
+        if isinstance(t, ir.BoolT):
+            return (False, True)
+        if isinstance(t, ir.IntT) and t.lo is not None and t.hi - t.lo < 64:
+            return tuple(range(t.lo, t.hi + 1))
+        return None
+
+    for a in model.actors:
+        for k in range(a.count):
+            out[lay.ctrl[a.name] + k] = tuple(range(len(a.states)))
+            for v in a.vars:
+                vals = values(v.type)
+                if vals is not None:
+                    out[lay.vars[(a.name, v.name)] + k] = vals
+    for v in model.shared:
+        vals = values(v.type)
+        if vals is not None:
+            out[lay.shared[v.name]] = vals
+    return out
+
+
+def _truth(holds, s: tuple) -> object:
+    try:
+        return bool(holds(s))
+    except EvalError:
+        return "error"
+
+
+def _invisible(system: System, g: Group, effects: dict, p, domains: dict) -> bool:
+    """Whether firing g can never change the value of predicate p (a conjunct or premise):
+    proved by trying every value of p's slots in which g can be enabled, against every
+    combination of the constants g may write to them (or leaving them alone)."""
+    slots = list(p.footprint)
+    ranges = []
+    for slot in slots:
+        vals = domains.get(slot)
+        if vals is None:
+            return False
+        if slot == g.ctrl and g.states:
+            vals = tuple(v for v in vals if v in g.states)
+        ranges.append(vals)
+    written = [i for i, slot in enumerate(slots) if slot in g.writes]
+    options = []
+    for i in written:
+        consts = effects.get(slots[i])
+        if consts is None:
+            return False
+        options.append((None, *sorted(consts, key=repr)))  # None: left alone
+    cases = 1
+    for r in ranges:
+        cases *= len(r)
+    for o in options:
+        cases *= len(o)
+    if cases > MAX_CASES:
+        return False
+    base = list(system.initial)
+    for combo in itertools.product(*ranges):
+        for slot, v in zip(slots, combo, strict=True):
+            base[slot] = v
+        before = _truth(p.holds, tuple(base))
+        for choice in itertools.product(*options):
+            after = list(base)
+            for i, v in zip(written, choice, strict=True):
+                if v is not None:
+                    after[slots[i]] = v
+            if _truth(p.holds, tuple(after)) != before:
+                return False
+    return True
 
 
 def _bits(x: int):
@@ -113,9 +201,7 @@ class _Reducer:
         compiled = compile_groups(system)
         self.groups = compiled.groups
         self.spans = compiled.spans
-        watched = {slot for c in compiled.conjuncts for slot in c.footprint}
-        watched |= {slot for p in compiled.premises for slot in p.footprint}
-        self.rel = relations(system, self.groups, watched)
+        self.rel = relations(system, self.groups, compiled.conjuncts + compiled.disjuncts)
         self.cache: dict[tuple[int, int], int] = {}
         self.discard = _Discard()
 
