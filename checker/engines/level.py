@@ -259,9 +259,15 @@ class _GroupOutcomes:
         self.errs: list[tuple] = []  # per outcome: the first failure of each kind, in order
         self.raised: list[EvalError | None] = []
         self.partial: list[int] = []  # raised: how many successors came before the raise
+        # Per outcome, the codes of the written slots before (the footprint holds them, so
+        # every state with this outcome has them): a successor's packed row is its parent's
+        # XOR a constant per (outcome, successor).
+        self.old: list[list[int]] = []
         self.memo = _Memo(group.footprint, codec, self._compute)
         self.states = np.array(group.states, dtype=np.int64)
         self._tables_for = -1
+        self._packed_for: Packing | None = None
+        self._rows_for = -1
 
     def _compute(self, s: tuple, row: np.ndarray) -> int:
         out: list = []
@@ -292,6 +298,7 @@ class _GroupOutcomes:
             succ.append(codes)
             deltas.append(d)
         self.succ.append(succ)
+        self.old.append([int(row[i]) for i in self.group.writes])
         self.deltas.append(deltas)
         firsts: dict[str, tuple] = {}
         for err in errs:
@@ -300,10 +307,16 @@ class _GroupOutcomes:
         self.raised.append(raised)
         return len(self.succ) - 1
 
-    def tables(self) -> None:
-        """Padded numpy tables of the outcomes, rebuilt when outcomes were added."""
-        if self._tables_for == len(self.succ):
-            return
+    def tables(self, packing: Packing | None = None) -> None:
+        """Padded numpy tables of the outcomes, rebuilt when outcomes were added (and, with a
+        packing, the XOR that turns a parent's packed row into each successor's)."""
+        if self._tables_for != len(self.succ):
+            self._outcome_tables()
+        if packing is not None and (packing is not self._packed_for
+                                    or self._rows_for != len(self.succ)):
+            self._row_tables(packing)
+
+    def _outcome_tables(self) -> None:
         n, most = len(self.succ), max((len(x) for x in self.succ), default=0)
         self.count = np.array([len(x) for x in self.succ], dtype=np.int64)
         self.has_err = np.array([bool(e) for e in self.errs], dtype=bool)
@@ -315,6 +328,16 @@ class _GroupOutcomes:
                 self.new_codes[o, j] = codes
                 self.fp_delta[o, j] = d
         self._tables_for = n
+
+    def _row_tables(self, packing: Packing) -> None:
+        n, most = len(self.succ), self.new_codes.shape[1]
+        self.row_delta = np.zeros((n, most, packing.words), dtype=np.uint64)
+        for o, (succ, old) in enumerate(zip(self.succ, self.old, strict=True)):
+            for j, codes in enumerate(succ):
+                for slot, a, c in zip(self.group.writes, old, codes, strict=True):
+                    self.row_delta[o, j, packing.word[slot]] ^= np.uint64(
+                        (a ^ c) << int(packing.shift[slot]))
+        self._packed_for, self._rows_for = packing, n
 
     def enabled(self, columns: _Columns) -> np.ndarray:
         if not len(self.states):
@@ -562,7 +585,7 @@ class _Level:
             if not en.size:
                 continue
             ids = out.memo.ids(columns, en)
-            out.tables()
+            out.tables(self.packing)
             rank = out.group.rank
             if out.raises.any():
                 hit = out.raises[ids]
@@ -712,12 +735,10 @@ class _Level:
                 p_, j_, o_ = p_[keep], j_[keep], o_[keep]
             else:
                 firings.append((out.group.tid, p_))
-            block = rows[p_]
-            new = out.new_codes[o_, j_]
-            for k, c in enumerate(out.group.writes):
-                self.packing.put(block, c, new[:, k])
-            children.append(block)
-            fps.append(parent_fps[p_] ^ out.fp_delta[o_, j_])
+            out.tables(self.packing)  # the packing may have grown since the group's turn
+            at = o_ * out.fp_delta.shape[1] + j_  # flat: one index, not two, per successor
+            children.append(rows[p_] ^ out.row_delta.reshape(-1, rows.shape[1])[at])
+            fps.append(parent_fps[p_] ^ out.fp_delta.ravel()[at])
             order.append(((p_ if number is None else number[p_]) * groups + rank) * most + j_)
             produced += np.bincount(p_, minlength=len(rows))
         if not children:

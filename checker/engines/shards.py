@@ -178,7 +178,7 @@ class Shard:
             if not en.size:
                 continue
             ids = out.memo.fill(columns, en, ids)
-            out.tables()
+            out.tables(lv.packing)
             rank = out.group.rank
             if out.raises.any():
                 hit = out.raises[ids]

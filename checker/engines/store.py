@@ -154,8 +154,9 @@ class Packing:
         return out
 
     def column(self, words: np.ndarray, i: int) -> np.ndarray:
-        """Slot i's codes, as uint64 (numpy indexes with them directly)."""
-        return (words[:, self.word[i]] >> self.shift[i]) & self.mask[i]
+        """Slot i's codes, as int64 (a view: codes are far below 2^63; numpy indexes with
+        int64 arrays without the cast that uint64 ones cost)."""
+        return ((words[:, self.word[i]] >> self.shift[i]) & self.mask[i]).view(np.int64)
 
     def put(self, words: np.ndarray, i: int, codes: np.ndarray) -> None:
         """Set slot i to `codes` (uint64) in every row of `words`."""
