@@ -10,12 +10,11 @@ do not interact collapses to one interleaving.
 
 from __future__ import annotations
 
-import itertools
-
 from conftest import ROOT
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_level_differential import CAP, model_and_spec
+from test_symmetry import _is_run
 
 from checker.diagnostics import CheckError
 from checker.engines import bfs, por
@@ -24,15 +23,6 @@ from checker.load import load_spec
 
 FAST = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))
-
-
-def _is_run(system, path) -> bool:
-    for s, t in itertools.pairwise(path):
-        out: list = []
-        system.successors(s, out, [], [0] * len(system.transitions))
-        if t not in out:
-            return False
-    return path[0] == system.initial
 
 
 def _agree(loaded) -> None:

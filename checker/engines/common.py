@@ -220,6 +220,17 @@ class Findings:
 
 
 
+class Discard(list):
+    """A `fired` argument that counts nothing: for running a transition group, or the
+    successor function, where the caller counts firings itself (or needs no count)."""
+
+    def __getitem__(self, i):
+        return 0
+
+    def __setitem__(self, i, v):
+        pass
+
+
 class Explicit:
     """What the explicit searches (BFS, DFS) share: the tree of states found, the findings,
     how often each transition fired and when to stop; `result` says where a search ended."""

@@ -24,6 +24,7 @@ from checker.deadline import Deadline, OutOfTime
 from checker.engines import STORES
 from checker.engines.common import (
     INTERRUPTED,
+    Discard,
     Explicit,
     Limits,
     collector_paused,
@@ -274,7 +275,7 @@ class _GroupOutcomes:
         errs: list = []
         raised = None
         try:
-            self.group.run(s, out, errs, _Discard())
+            self.group.run(s, out, errs, Discard())
         except EvalError as e:
             # The successors generated before the raise still count as firings (coverage).
             raised, errs = e, []
@@ -346,16 +347,6 @@ class _GroupOutcomes:
         allowed = np.zeros(len(self.codec.values[self.group.ctrl]), dtype=bool)
         allowed[[known[st] for st in self.states.tolist() if st in known]] = True
         return np.flatnonzero(allowed[columns.get(self.group.ctrl)])
-
-
-class _Discard(list):
-    """`fired` for a group run on a cache miss: the engine counts firings itself."""
-
-    def __getitem__(self, i):
-        return 0
-
-    def __setitem__(self, i, v):
-        pass
 
 
 class _Level:
@@ -485,7 +476,7 @@ class _Level:
         path = [self.system.initial]
         for want in fps[1:]:
             out: list = []
-            self.system.successors(path[-1], out, [], _Discard())
+            self.system.successors(path[-1], out, [], Discard())
             path.append(next(t for t in out if self._fingerprint(t) == want))
         return tuple(path)
 
@@ -676,7 +667,7 @@ class _Level:
                 path = self._path(parent)
                 if self.orbits is not None:
                     try:
-                        self.system.successors(path[-1], [], [], _Discard())
+                        self.system.successors(path[-1], [], [], Discard())
                     except EvalError as e:
                         data = e
                 self._add(evaluation_failure(data, path, now))
@@ -685,7 +676,7 @@ class _Level:
                 path = self._path(parent)
                 if self.orbits is not None:  # the failure as it happens in the real state
                     errs: list = []
-                    self.system.successors(path[-1], [], errs, _Discard())
+                    self.system.successors(path[-1], [], errs, Discard())
                     real = next(err for err in errs if err[4] == data[4])
                     self._add(transition_failure(self.system, real, path, now))
                 else:

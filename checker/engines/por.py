@@ -40,6 +40,7 @@ from checker import ir
 from checker.compile import EvalError, System
 from checker.engines.common import (
     INTERRUPTED,
+    Discard,
     Explicit,
     Limits,
     collector_paused,
@@ -185,16 +186,6 @@ def _bits(x: int):
         x ^= low
 
 
-class _Discard(list):
-    """`fired` for a group run: the search counts firings itself."""
-
-    def __getitem__(self, i):
-        return 0
-
-    def __setitem__(self, i, v):
-        pass
-
-
 class _Reducer:
     def __init__(self, system: System, limits: Limits):
         self.system, self.limits = system, limits
@@ -203,7 +194,7 @@ class _Reducer:
         self.spans = compiled.spans
         self.rel = relations(system, self.groups, compiled.conjuncts + compiled.disjuncts)
         self.cache: dict[tuple[int, int], int] = {}
-        self.discard = _Discard()
+        self.discard = Discard()
 
     def outcomes(self, s: tuple) -> tuple[list[list], list]:
         """Every group's successors of s, and the failures they report (raises EvalError)."""
@@ -343,7 +334,7 @@ def violation_at(system: System, v: Violation, s: tuple, path) -> Violation | No
     out: list = []
     errs: list = []
     try:
-        system.successors(s, out, errs, _Discard())
+        system.successors(s, out, errs, Discard())
     except EvalError as err:
         return (evaluation_failure(err, path(), v.seconds) if v.property == RUNTIME.name
                 else None)
