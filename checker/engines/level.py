@@ -565,41 +565,19 @@ class _Level:
         transitions taken and the state bound's message if it was reached."""
         rows = self.cur_rows[b - self.cur_lo:e - self.cur_lo]
         n = e - b
-        raise_rank = np.full(n, _NONE, dtype=np.int64)
-        raise_err: dict[int, EvalError] = {}
-        raise_fired: dict[int, tuple[int, int]] = {}  # row -> (tid, firings before the raise)
-        first_err: dict[int, dict[str, tuple]] = {}  # row -> kind -> its first failure
-        parts = []
         columns = _Columns(rows, self.packing)
-        for out in self.outcomes:
+        def ids_of(out: _GroupOutcomes) -> tuple[np.ndarray, np.ndarray]:
             en = out.enabled(columns)
-            if not en.size:
-                continue
-            ids = out.memo.ids(columns, en)
-            out.tables(self.packing)
-            rank = out.group.rank
-            if out.raises.any():
-                hit = out.raises[ids]
-                for r, o in zip(en[hit].tolist(), ids[hit].tolist(), strict=True):
-                    if raise_rank[r] == _NONE:
-                        raise_rank[r] = rank
-                        raise_err[r] = out.raised[o]
-                        raise_fired[r] = (out.group.tid, out.partial[o])
-            if out.has_err.any():
-                hit = out.has_err[ids]
-                for r, o in zip(en[hit].tolist(), ids[hit].tolist(), strict=True):
-                    kinds = first_err.setdefault(r, {})
-                    for err in out.errs[o]:
-                        kinds.setdefault(err[4], err)
-            cnt = out.count[ids]
-            total = int(cnt.sum())
-            if not total:
-                continue
-            par = np.repeat(en, cnt)
-            starts = np.cumsum(cnt) - cnt
-            j = np.arange(total) - np.repeat(starts, cnt)
-            o = np.repeat(ids, cnt)
-            parts.append((par, j, rank, out, o))
+            return en, out.memo.ids(columns, en)
+
+        raise_rank, raised, refs, parts = self._expansions(columns, ids_of)
+        outcomes = self.outcomes
+        raise_err = {r: outcomes[g].raised[o] for r, (g, o) in raised.items()}
+        # row -> (tid, firings before the raise); row -> kind -> its first failure
+        raise_fired = {r: (outcomes[g].group.tid, outcomes[g].partial[o])
+                       for r, (g, o) in raised.items()}
+        first_err = {r: {kind: outcomes[g].errs[o][k] for kind, (g, o, k) in kinds.items()}
+                     for r, kinds in refs.items()}
         wider = self.packing.grown(self.codec)
         if wider is not None:  # new codes need more bits: every row moves to a wider layout
             old, self.packing = self.packing, wider
@@ -659,6 +637,43 @@ class _Level:
                 break
             self._event(b + r, first_new + c, what, data)
         return cut + 1, bool(take.any()), int(produced[:cut + 1].sum()), bound
+
+    def _expansions(self, columns: _Columns, ids_of) -> tuple:
+        """Every group's outcomes on the rows, `ids_of(group's outcomes)` giving the rows it
+        is enabled in and their outcome ids: per row the rank of the first group that raised
+        there (_NONE if none), row -> (group, outcome) of that raise, row -> kind ->
+        (group, outcome, failure) of the first failure of each kind, in rank order, and the
+        successors' (parent, j, rank, outcomes, outcome) per group."""
+        raise_rank = np.full(columns.n, _NONE, dtype=np.int64)
+        raised: dict[int, tuple[int, int]] = {}
+        first_err: dict[int, dict[str, tuple]] = {}
+        parts = []
+        for g, out in enumerate(self.outcomes):
+            en, ids = ids_of(out)
+            if not en.size:
+                continue
+            out.tables(self.packing)
+            rank = out.group.rank
+            if out.raises.any():
+                hit = out.raises[ids]
+                for r, o in zip(en[hit].tolist(), ids[hit].tolist(), strict=True):
+                    if raise_rank[r] == _NONE:
+                        raise_rank[r] = rank
+                        raised[r] = (g, o)
+            if out.has_err.any():
+                hit = out.has_err[ids]
+                for r, o in zip(en[hit].tolist(), ids[hit].tolist(), strict=True):
+                    kinds = first_err.setdefault(r, {})
+                    for k, err in enumerate(out.errs[o]):
+                        kinds.setdefault(err[4], (g, o, k))
+            cnt = out.count[ids]
+            total = int(cnt.sum())
+            if not total:
+                continue
+            starts = np.cumsum(cnt) - cnt
+            parts.append((np.repeat(en, cnt), np.arange(total) - np.repeat(starts, cnt), rank,
+                          out, np.repeat(ids, cnt)))
+        return raise_rank, raised, first_err, parts
 
     def _event(self, parent: int, child: int, what: str, data) -> None:
         now = self._now()

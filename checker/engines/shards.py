@@ -167,38 +167,15 @@ class Shard:
         lv = self.lv
         at = self._round(b, e)
         rows, gid, pfps = self.f_rows[at], self.f_gidx[at], self.f_fps[at]
-        n, radix = len(rows), _radix(lv)
-        raise_rank = np.full(n, _NONE, dtype=np.int64)
-        raised: dict[int, tuple] = {}
-        first_err: dict[int, dict[str, tuple]] = {}
-        parts = []
+        radix = _radix(lv)
         columns = _Columns(rows, lv.packing)
-        for g, out in enumerate(lv.outcomes):
-            en, ids = self.peeked[g]
-            if not en.size:
-                continue
-            ids = out.memo.fill(columns, en, ids)
-            out.tables(lv.packing)
-            rank = out.group.rank
-            if out.raises.any():
-                hit = out.raises[ids]
-                for r, o in zip(en[hit].tolist(), ids[hit].tolist(), strict=True):
-                    if raise_rank[r] == _NONE:
-                        raise_rank[r] = rank
-                        raised[r] = (g, o)
-            if out.has_err.any():
-                hit = out.has_err[ids]
-                for r, o in zip(en[hit].tolist(), ids[hit].tolist(), strict=True):
-                    kinds = first_err.setdefault(r, {})
-                    for k, err in enumerate(out.errs[o]):
-                        kinds.setdefault(err[4], (g, o, k))
-            cnt = out.count[ids]
-            total = int(cnt.sum())
-            if not total:
-                continue
-            starts = np.cumsum(cnt) - cnt
-            parts.append((np.repeat(en, cnt), np.arange(total) - np.repeat(starts, cnt), rank,
-                          out, np.repeat(ids, cnt)))
+        peeked = iter(self.peeked)
+
+        def ids_of(out):
+            en, ids = next(peeked)
+            return en, out.memo.fill(columns, en, ids)
+
+        raise_rank, raised, first_err, parts = lv._expansions(columns, ids_of)
         child, fps, key, firings, orbit, produced = lv._children(
             parts, rows, pfps, raise_rank if raised else None, gid, radix)
         events: list[tuple] = []
