@@ -25,10 +25,12 @@ FAST = settings(max_examples=150, deadline=None, derandomize=True, database=None
                 suppress_health_check=list(HealthCheck))
 
 
-def _agree(loaded) -> None:
+def _agree(loaded, random: bool = True) -> None:
     limits = Limits(deadlock=loaded.config.deadlock, max_states=CAP, stop_at_first=False)
     plain = bfs.search(loaded.system, limits)
-    assume(plain.complete)
+    if random:
+        assume(plain.complete)  # a random model past CAP states: not this example
+    assert plain.complete
     reduced = por.search(loaded.system, limits)
     assert reduced.complete
     assert reduced.verdict == plain.verdict
@@ -109,7 +111,7 @@ def test_seeds_agree():
     for name in ("forwarding_task_buggy_n3.spec", "forwarding_task_fixed_n3.spec",
                  "azure_linux_specialization_buggy.spec",
                  "azure_linux_specialization_fixed.spec"):
-        _agree(load_spec(str(ROOT / "specs" / name)))
+        _agree(load_spec(str(ROOT / "specs" / name)), random=False)
 
 
 def test_independent_instances_collapse(cli, tmp_path):
