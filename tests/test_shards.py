@@ -57,16 +57,18 @@ def _sharded(loaded, limits, count: int, store: str = "auto", symmetric: bool = 
 def test_shards_match_the_level_engine(tmp_path_factory, monkeypatch, texts, stop_at_first,
                                        max_states, max_depth, count, round_, store):
     loaded = _loaded(tmp_path_factory.mktemp("m"), texts)
-    limits = Limits(deadlock=loaded.config.deadlock, max_states=max_states or CAP,
+    # Rounds of a few states cost a few calls each: fewer states then.
+    cap = CAP if round_ >= 50 else 2_000
+    limits = Limits(deadlock=loaded.config.deadlock, max_states=max_states or cap,
                     max_depth=max_depth, stop_at_first=stop_at_first)
     one = level.search(loaded.system, limits, store=store)
     monkeypatch.setattr(shards, "ROUND", round_)
     assert _summary(_sharded(loaded, limits, count, store)) == _summary(one), "".join(texts)
 
 
-@FAST
+@settings(FAST, max_examples=50)
 @given(texts=model_and_spec(symmetric=True), stop_at_first=st.booleans(),
-       round_=st.sampled_from([2, shards.ROUND]))
+       round_=st.sampled_from([300, shards.ROUND]))
 def test_symmetric_shards(tmp_path_factory, monkeypatch, texts, stop_at_first, round_):
     loaded = _loaded(tmp_path_factory.mktemp("m"), texts)
     symmetry = find_symmetry(loaded.system)

@@ -52,6 +52,15 @@ def _serve(conn, args: tuple, me: int, count: int) -> None:
         return
 
 
+def exchange_through(pool, b: int, e: int) -> tuple[list, list]:
+    """Expand states b..e-1 in every shard and hand each successor to its owner, through
+    this process: each shard's events, and what the owners' invariants missed."""
+    expanded = pool.call("expand", [(b, e)] * pool.size)
+    inboxes = [[expanded[w][0][v] for w in range(pool.size) if w != v]
+               for v in range(pool.size)]
+    return [x[1] for x in expanded], pool.call("receive", [(box,) for box in inboxes])
+
+
 class LocalPool:
     """N worker processes on this machine, talking over pipes."""
 
@@ -86,6 +95,9 @@ class LocalPool:
     def ask(self, worker: int, method: str, args: tuple):
         self.conns[worker].send((method, args))
         return self._answer(self.conns[worker])
+
+    def exchange(self, b: int, e: int) -> tuple[list, list]:
+        return exchange_through(self, b, e)
 
     def close(self) -> None:
         for conn in self.conns:
@@ -146,6 +158,15 @@ class RayPool:
     def ask(self, worker: int, method: str, args: tuple):
         return self._get(getattr(self.actors[worker], method).remote(*args))
 
+    def exchange(self, b: int, e: int) -> tuple[list, list]:
+        """As exchange_through, but each box goes from its shard to its owner as a Ray
+        object reference: the coordinator never holds the successors."""
+        n = self.size
+        refs = [a.expand_apart.options(num_returns=n + 1).remote(b, e) for a in self.actors]
+        missed = self._get([self.actors[v].receive_from.remote(
+            *[refs[w][1 + v] for w in range(n) if w != v]) for v in range(n)])
+        return self._get([r[0] for r in refs]), missed
+
     def close(self) -> None:
         for a in self.actors:
             self.ray.kill(a)
@@ -169,6 +190,9 @@ class InlinePool:
 
     def ask(self, worker: int, method: str, args: tuple):
         return getattr(self.shards[worker], method)(*args)
+
+    def exchange(self, b: int, e: int) -> tuple[list, list]:
+        return exchange_through(self, b, e)
 
     def close(self) -> None:
         self.shards = []

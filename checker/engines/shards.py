@@ -210,6 +210,15 @@ class Shard:
             outboxes.append(box)
         return outboxes, events
 
+    def expand_apart(self, b: int, e: int) -> tuple:
+        """`expand`, as the events then one box per shard (for a pool that sends each box
+        straight to its shard: `RayPool.exchange`)."""
+        outboxes, events = self.expand(b, e)
+        return (events, *outboxes)
+
+    def receive_from(self, *inbox: tuple) -> list[tuple[int, np.ndarray]]:
+        return self.receive(list(inbox))
+
     def receive(self, inbox: list[tuple]) -> list[tuple[int, np.ndarray]]:
         """Keep the successors this shard owns that it does not store yet; returns the
         values the invariants meet on them that are not known (see probe)."""
@@ -407,10 +416,9 @@ class _Coordinator:
         sizes, fingerprinted))."""
         lv, limits, pool, count = self.lv, self.limits, self.pool, self.count
         self._learn(pool.call("probe", [(b, e)] * count))
-        expanded = pool.call("expand", [(b, e)] * count)
+        expanded, missed = pool.exchange(b, e)
         groups, radix = len(lv.outcomes), _radix(lv)
-        inboxes = [[expanded[w][0][v] for w in range(count) if w != v] for v in range(count)]
-        self._learn(pool.call("receive", [(box,) for box in inboxes]))
+        self._learn(missed)
         judged = pool.call("judge", [()] * count)
         keys = np.concatenate([k for k, _ in judged])
         whose = np.concatenate([np.full(len(k), w, dtype=np.int64)
@@ -421,7 +429,7 @@ class _Coordinator:
         parents = keys // per
         events: list[tuple] = []
         for w in range(count):
-            for g, what, ref in expanded[w][1]:
+            for g, what, ref in expanded[w]:
                 events.append((g, 0, 0, what, ref))
         position = np.empty(len(order), dtype=np.int64)
         position[order] = np.arange(len(order))
