@@ -10,6 +10,7 @@ do not interact collapses to one interleaving.
 
 from __future__ import annotations
 
+import pytest
 from conftest import ROOT
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -213,3 +214,11 @@ def test_which_steps_are_proved_invisible():
     assert {("step StartForwardingFirst", 0), ("step DispatchAfterForwarding", 1),
             ("step SendRequest", 2)} <= invisible
     assert {("on InvocationResponse", 0), ("on HttpResponse", 2)} <= visible
+
+
+@pytest.mark.long
+@settings(FAST, max_examples=1000, derandomize=False)
+@given(texts=st.one_of(model_and_spec(), loose_model(), loose_model()))
+def test_reduced_search_agrees_with_the_plain_search_long(tmp_path_factory, texts):
+    test_reduced_search_agrees_with_the_plain_search.hypothesis.inner_test(tmp_path_factory,
+                                                                           texts)

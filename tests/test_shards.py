@@ -158,3 +158,15 @@ def test_bad_worker_options(capsys, args):
         main(["check", str(ROOT / "specs/forwarding_task_buggy_n1.spec"), *args])
     assert stop.value.code == 2
     assert "protocheck: error:" in capsys.readouterr().err
+
+
+@pytest.mark.long
+@settings(FAST, max_examples=500, derandomize=False)
+@given(texts=model_and_spec(), stop_at_first=st.booleans(),
+       max_states=st.one_of(st.none(), st.integers(1, 60)),
+       count=st.sampled_from([2, 3, 4]), round_=st.sampled_from([7, 50, shards.ROUND]))
+def test_shards_match_the_level_engine_long(tmp_path_factory, monkeypatch, texts,
+                                            stop_at_first, max_states, count, round_):
+    test_shards_match_the_level_engine.hypothesis.inner_test(
+        tmp_path_factory, monkeypatch, texts, stop_at_first, max_states, None, count, round_,
+        "auto")

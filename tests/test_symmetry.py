@@ -58,15 +58,18 @@ def _agree(loaded, stop_at_first: bool, max_states: int | None = None) -> None:
         # Coverage: a transition fires somewhere iff it fires from some orbit's state.
         assert [f > 0 for f in reduced.fired] == [f > 0 for f in plain.fired]
     if stop_at_first and plain_violations:
-        assert [v.kind for v in reduced.violations] == [v.kind for v in plain_violations]
+        # Both stop in their first violating state, at the same depth; which kinds fail
+        # there, and in which order, can follow another state of that depth (the orbit's
+        # representative orders the instances its own way): found by the long run.
+        assert {len(v.path) for v in reduced.violations} == {len(plain_violations[0].path)}
     elif plain.complete and reduced.complete:
         assert {v.property for v in reduced.violations} == \
             {v.property for v in plain_violations}
     lengths = {v.property: len(v.path) for v in plain_violations}
     invariants = {ci.invariant.name: ci.holds for ci in loaded.system.invariants}
-    for i, v in enumerate(reduced.violations):
-        if stop_at_first and plain_violations:  # the same kinds in the same order (above)
-            assert len(v.path) == len(plain_violations[i].path)
+    for v in reduced.violations:
+        if stop_at_first and plain_violations:  # the same depth (above)
+            pass
         elif v.property in lengths:
             assert len(v.path) == lengths[v.property], v.property
         assert _is_run(loaded.system, v.path)

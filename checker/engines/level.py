@@ -652,7 +652,7 @@ class _Level:
             en, ids = ids_of(out)
             if not en.size:
                 continue
-            out.tables(self.packing)
+            out.tables()  # the row tables wait for _children: the packing may grow first
             rank = out.group.rank
             if out.raises.any():
                 hit = out.raises[ids]

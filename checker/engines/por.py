@@ -374,18 +374,17 @@ def _bfs_to(system: System, reducer: _Reducer, v: Violation, groups: int | None,
     start = system.initial
     parents = {start: None}
     level = [start]
-    chosen = [g for i, g in enumerate(reducer.groups) if groups is None or groups >> i & 1]
+    chosen = [i for i in range(len(reducer.groups)) if groups is None or groups >> i & 1]
     depth = 1
     while level and depth < below:
         nxt = []
         for s in level:
-            for g in chosen:
-                out: list = []
-                try:
-                    g.run(s, out, [], reducer.discard)
-                except EvalError:
-                    continue
-                for t in out:
+            try:
+                outs, _ = reducer.outcomes(s)
+            except EvalError:  # some group raises here: the state has no successors at all
+                continue
+            for i in chosen:
+                for t in outs[i]:
                     if t in parents:
                         continue
                     parents[t] = s
