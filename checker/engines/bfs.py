@@ -15,7 +15,13 @@ pays a fixed cost per group and batch).
 from __future__ import annotations
 
 from checker.compile import System
-from checker.engines.common import INTERRUPTED, Explicit, Limits, collector_paused
+from checker.engines.common import (
+    INTERRUPTED,
+    Explicit,
+    Limits,
+    collector_paused,
+    settled_limit,
+)
 from checker.engines.result import Result
 
 HANDOVER_PER_GROUP = 10
@@ -28,8 +34,12 @@ def search(system: System, limits: Limits | None = None, handover: int | None = 
         return _search(Explicit(system, limits or Limits()), handover, store)
 
 
-def _search(run: Explicit, handover: int | None = None, store: str = "auto") -> Result:
+def _search(run: Explicit, handover: int | None = None, store: str = "auto",
+            expand=None) -> Result:
+    """`expand(state, index, fired)`: the successors a state is expanded into (default:
+    every one, `Findings.expand`; partial-order reduction passes a reduced step)."""
     limits, tree, found, fired, why_stop = run.limits, run.tree, run.found, run.fired, run.why_stop
+    expand = expand or found.expand
     groups = None  # how many transition groups the level engine would have (once needed)
     visited = tree.visited
     transitions, limit, head, level, level_end, deepest = 0, "", 0, 0, 1, 0
@@ -52,7 +62,7 @@ def _search(run: Explicit, handover: int | None = None, store: str = "auto") -> 
             if limits.max_depth is not None and level >= limits.max_depth:
                 limit = limit or f"depth bound {limits.max_depth} reached"
                 continue
-            out = found.expand(tree.states[cur], cur, fired)
+            out = expand(tree.states[cur], cur, fired)
             transitions += len(out)
             for t in out:
                 # One hash per successor (80% are duplicates): add, see whether the set grew.
@@ -72,6 +82,5 @@ def _search(run: Explicit, handover: int | None = None, store: str = "auto") -> 
         # Ctrl-C without the CLI's flag: stop cleanly, report partial statistics.
         limit = INTERRUPTED
     pending = head < len(tree.states) or limit == INTERRUPTED
-    if limit and not pending and not limit.startswith("depth"):
-        limit = ""  # the bound was reached exactly as the last state was expanded
+    limit = settled_limit(limit, pending)
     return run.result(transitions, deepest, limit, pending)

@@ -256,6 +256,14 @@ class Explicit:
                       limit, tuple(self.fired), found.premises.vacuous(complete))
 
 
+def settled_limit(limit: str, pending: bool) -> str:
+    """Why a search stopped, as reported: a bound (other than depth) reached exactly as the
+    last state was expanded did not cut anything."""
+    if limit and not pending and not limit.startswith("depth"):
+        return ""
+    return limit
+
+
 def verdict_of(violations: list | tuple, limit: str) -> str:
     if violations:
         return VIOLATED

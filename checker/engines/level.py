@@ -31,6 +31,7 @@ from checker.engines.common import (
     deadlock_failure,
     evaluation_failure,
     invariant_failure,
+    settled_limit,
     stop_checker,
     transition_failure,
     verdict_of,
@@ -539,8 +540,7 @@ class _Level:
         except KeyboardInterrupt:
             limit = INTERRUPTED
         pending = head < self.store.n or limit == INTERRUPTED
-        if limit and not pending and not limit.startswith("depth"):
-            limit = ""
+        limit = settled_limit(limit, pending)
         seconds = time.perf_counter() - self.start
         complete = not limit and not (self.violations and limits.stop_at_first and pending)
         vacuous = () if not complete else tuple(

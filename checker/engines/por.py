@@ -38,8 +38,8 @@ import time
 
 from checker import ir
 from checker.compile import EvalError, System
+from checker.engines import bfs
 from checker.engines.common import (
-    INTERRUPTED,
     Discard,
     Explicit,
     Limits,
@@ -248,7 +248,8 @@ def search(system: System, limits: Limits | None = None) -> Result:
     with collector_paused():
         run = Explicit(system, limits)
         reducer = _Reducer(system, limits)
-        result = _search(run, reducer)
+        result = bfs._search(run, expand=lambda s, idx, fired: _expand(run, reducer, s, idx,
+                                                                         fired))
     violations = tuple(_shortened(system, reducer, v, limits) for v in result.violations)
     stats = Stats(result.stats.states, result.stats.transitions, result.stats.depth,
                   time.perf_counter() - run.start, reduction=REDUCTION)
@@ -256,46 +257,10 @@ def search(system: System, limits: Limits | None = None) -> Result:
                   result.fired, result.vacuous)
 
 
-def _search(run: Explicit, reducer: _Reducer) -> Result:
-    limits, tree, found, fired, why_stop = run.limits, run.tree, run.found, run.fired, run.why_stop
-    visited = tree.visited
-    transitions, limit, head, level, level_end, deepest = 0, "", 0, 0, 1, 0
-    try:
-        while head < len(tree.states) and not (found.violations and limits.stop_at_first):
-            cur = head
-            head += 1
-            if cur >= level_end:
-                level, level_end = level + 1, len(tree.states)
-            if limits.max_depth is not None and level >= limits.max_depth:
-                limit = limit or f"depth bound {limits.max_depth} reached"
-                continue
-            out = _expand(run, reducer, tree.states[cur], cur)
-            transitions += len(out)
-            for tid, t in out:
-                fired[tid] += 1
-                if t not in visited:
-                    visited.add(t)
-                    idx = tree.append(t, cur)
-                    deepest = level + 1
-                    if found.checks_states:
-                        found.check_state(t, idx)
-                    else:
-                        found.premises.observe(t)
-            stopped = why_stop(len(tree.states), transitions, deepest)
-            if stopped:
-                limit = stopped
-                break
-    except KeyboardInterrupt:
-        limit = INTERRUPTED
-    pending = head < len(tree.states) or limit == INTERRUPTED
-    if limit and not pending and not limit.startswith("depth"):
-        limit = ""
-    return run.result(transitions, deepest, limit, pending)
-
-
-def _expand(run: Explicit, reducer: _Reducer, s: tuple, idx: int) -> list[tuple[int, tuple]]:
-    """The successors of s that the reduced search takes, as (transition id, state), in the
-    order the plain search generates them; failures of s are recorded as it would."""
+def _expand(run: Explicit, reducer: _Reducer, s: tuple, idx: int, fired: list[int]) -> list:
+    """The successors of s that the reduced search takes, in the order the plain search
+    generates them, counted in `fired`; failures of s are recorded as the plain search
+    records them (Findings.expand)."""
     found = run.found
     try:
         outs, errs = reducer.outcomes(s)
@@ -314,10 +279,12 @@ def _expand(run: Explicit, reducer: _Reducer, s: tuple, idx: int) -> list[tuple[
             found._add(deadlock_failure(run.tree.path(idx), found._now()))
         return []
     ample = reducer.stubborn(s, enabled)
-    groups = reducer.groups
-    taken = [(groups[i].tid, t) for i in _bits(ample) for t in outs[i]]
-    if ample != enabled and any(t in run.tree.visited for _, t in taken):
-        taken = [(groups[i].tid, t) for i in _bits(enabled) for t in outs[i]]
+    if ample != enabled and any(t in run.tree.visited for i in _bits(ample) for t in outs[i]):
+        ample = enabled
+    taken = []
+    for i in _bits(ample):
+        fired[reducer.groups[i].tid] += len(outs[i])
+        taken += outs[i]
     return taken
 
 

@@ -33,6 +33,7 @@ from checker.engines.common import (
     INTERRUPTED,
     Limits,
     collector_paused,
+    settled_limit,
     stop_checker,
     verdict_of,
 )
@@ -397,8 +398,7 @@ class _Coordinator:
         finally:
             self.pool.close()
         pending = head < n or limit == INTERRUPTED
-        if limit and not pending and not limit.startswith("depth"):
-            limit = ""
+        limit = settled_limit(limit, pending)
         seconds = time.perf_counter() - self.start
         complete = not limit and not (lv.violations and limits.stop_at_first and pending)
         vacuous = () if not complete else tuple(
