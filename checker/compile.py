@@ -22,6 +22,7 @@ from checker import ir
 from checker.deadline import NO_DEADLINE, Deadline
 from checker.record import record
 from checker.source import Span
+from checker.temporal import DEFAULT_MARK, Mark
 
 
 class EvalError(Exception):
@@ -61,6 +62,7 @@ class Transition:
     # Timed models: ("timeout", timer name) or ("after", lo, hi) with ir.Lin bounds.
     timing: tuple | None = None
     instances: tuple[str, ...] = ()  # the names of its actor's instances, by index
+    fairness: Mark = DEFAULT_MARK  # the model's `unfair` / `fair strong` mark, if any
 
     @property
     def label(self) -> str:
@@ -109,6 +111,13 @@ class CompiledInvariant:
 
 
 @record
+class CompiledLiveness:
+    liveness: ir.Liveness
+    p: object  # Callable[[tuple], bool]
+    q: object | None  # Callable[[tuple], bool] | None (leads_to only)
+
+
+@record
 class System:
     model: ir.Model
     layout: Layout
@@ -125,6 +134,7 @@ class System:
     code: str = field(repr=False, default="")
     # What the timed engine needs to know of time, so that it never reads the layout.
     timers: tuple[Timer, ...] = ()
+    liveness: tuple[CompiledLiveness, ...] = ()
 
 
 def _static_instance(e: ir.Expr | None, me: int) -> int | None:
@@ -700,7 +710,8 @@ def _transitions(model: ir.Model) -> tuple[list[Transition], list]:
                 transitions.append(Transition(
                     tid, actor.name, kind, name, item.span, disabled,
                     item.timing,
-                    tuple(actor.instance_name(k) for k in range(actor.count))))
+                    tuple(actor.instance_name(k) for k in range(actor.count)),
+                    item.fairness))
                 if disabled or (is_handler and not item.senders):
                     continue
                 generated.append((tid, actor, item, is_handler))
@@ -708,7 +719,8 @@ def _transitions(model: ir.Model) -> tuple[list[Transition], list]:
 
 
 def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = (),
-                   deadline: Deadline = NO_DEADLINE) -> System:
+                   deadline: Deadline = NO_DEADLINE, liveness: tuple[ir.Liveness, ...] = ()
+                   ) -> System:
     layout = _layout(model)
     gen = _Gen(model, layout, deadline)
     transitions, generated = _transitions(model)
@@ -733,6 +745,14 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = (),
         if inv.premise is not None:
             code.append(f"def prem_{n}(s):")
             code.append(f"    return {gen.ex(inv.premise, env)}")
+    for n, live in enumerate(liveness):
+        # A forall-expanded property has its variables bound to constants.
+        bound = {"bound": {var: str(value) for var, value, _ in live.bound}}
+        code.append(f"def live_p_{n}(s):")
+        code.append(f"    return {gen.ex(live.p, {**env, **bound})}")
+        if live.q is not None:
+            code.append(f"def live_q_{n}(s):")
+            code.append(f"    return {gen.ex(live.q, {**env, **bound})}")
     source = "\n".join(code) + "\n"
     deadline.check("compiling the model")
     namespace: dict = {"EvalError": EvalError, "SPANS": gen.spans, "TEXTS": tuple(gen.texts)}
@@ -755,6 +775,9 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = (),
         message_ids=gen.msg_ids,
         code=source,
         timers=_timers(model, layout),
+        liveness=tuple(CompiledLiveness(live, namespace[f"live_p_{n}"],
+                                        namespace.get(f"live_q_{n}"))
+                       for n, live in enumerate(liveness)),
     )
 
 

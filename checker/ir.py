@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from checker.record import record
 from checker.source import Span
+from checker.temporal import DEFAULT_FAIRNESS, DEFAULT_MARK, Fairness, Mark, TemporalForm
 
 # ---------------------------------------------------------------- types
 
@@ -408,6 +409,7 @@ class Handler:
     # ("after", lo, hi): fires between lo and hi time units after it became enabled (a message
     # to handle is at the head of a channel, its state and guard allow it) or last fired.
     timing: tuple | None = None
+    fairness: Mark = DEFAULT_MARK  # `unfair` / `fair strong` in the model (liveness)
 
     @property
     def label(self) -> str:
@@ -427,6 +429,7 @@ class Step:
     # Timing: ("timeout", timer) fires exactly when the timer expires; ("after", lo, hi) fires
     # between lo and hi time units after the actor entered its current control state.
     timing: tuple | None = None
+    fairness: Mark = DEFAULT_MARK  # as in Handler
 
     @property
     def label(self) -> str:
@@ -473,6 +476,24 @@ class Invariant:
 
 
 @record
+class Liveness:
+    """One liveness property: a temporal form over state predicates. A `forall v in D:` prefix
+    has been expanded: each value of v is a property of its own, named `name[value]`."""
+
+    name: str  # as reported: the declared name, with the forall values in brackets
+    declared: str  # the name as declared
+    description: str
+    form: TemporalForm
+    p: Expr
+    q: Expr | None  # leads_to: what must follow P
+    span: Span
+    source_text: str  # the formula as written (after the ':')
+    p_text: str  # P as written
+    q_text: str  # Q as written ("" without Q)
+    bound: tuple[tuple[str, int, str], ...] = ()  # forall: (variable, value, value as text)
+
+
+@record
 class Model:
     name: str
     path: str
@@ -516,3 +537,5 @@ class CheckConfig:
     search: str
     invariants: tuple[Invariant, ...]
     overrides: tuple[tuple[str, object], ...]
+    liveness: tuple[Liveness, ...] = ()
+    fairness: Fairness = DEFAULT_FAIRNESS

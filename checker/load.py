@@ -110,7 +110,8 @@ def load_spec(path: str, roots: tuple[str, ...] = (), deadline: Deadline = NO_DE
     sources = {path: spec_src, model_path: model_src}
     checked = check_model(model, sources, spec)
     deadline.check("checking the model")
-    system = _compiled(checked.model, checked.config.invariants, sources, deadline)
+    system = _compiled(checked.model, checked.config.invariants, sources, deadline,
+                       checked.config.liveness)
     return Loaded(spec, checked.config, checked.model, system, checked.warnings, sources)
 
 
@@ -125,9 +126,9 @@ def load_model(path: str, deadline: Deadline = NO_DEADLINE) -> Loaded:
 
 
 def _compiled(model: ir.Model, invariants: tuple[ir.Invariant, ...], sources: dict,
-              deadline: Deadline) -> System:
+              deadline: Deadline, liveness: tuple[ir.Liveness, ...] = ()) -> System:
     try:
-        return compile_system(model, invariants, deadline)
+        return compile_system(model, invariants, deadline, liveness)
     except TooLarge as err:
         src = sources.get(err.span.path)
         line = src.line_text(err.span.line) if src is not None else ""

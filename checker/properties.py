@@ -2,7 +2,7 @@
 
 Every layer names these through the objects here (engines when they record a violation,
 renderers when they describe one, SARIF when it lists its rules), never by re-spelling
-strings. The liveness kinds that come next are added here, and every renderer picks them up.
+strings. The temporal forms and fairness levels of liveness are in `checker.temporal`.
 """
 
 from __future__ import annotations
@@ -38,7 +38,13 @@ RUNTIME = PropertyKind(
     "every expression is defined (instance indexes in range, no division by zero)",
     "An expression is undefined (instance index out of range, division by zero).", False, True)
 
-KINDS: tuple[PropertyKind, ...] = (INVARIANT, DEADLOCK, ASSERT, RANGE, RUNTIME)
+LIVENESS = PropertyKind(
+    "liveness", "a liveness property of the spec",
+    "A liveness property of the spec is violated: some fair run never gets where it must.",
+    True, False)
+
+# SARIF numbers its rules in this order: new kinds go at the end.
+KINDS: tuple[PropertyKind, ...] = (INVARIANT, DEADLOCK, ASSERT, RANGE, RUNTIME, LIVENESS)
 # Checked on every run of every spec, whether or not the spec mentions them.
 ALWAYS_CHECKED: tuple[PropertyKind, ...] = (ASSERT, RANGE, RUNTIME)
 

@@ -28,6 +28,7 @@ from checker.properties import (
     DEADLOCK,
     INCONCLUSIVE,
     INVARIANT,
+    LIVENESS,
     NOT_CHECKED,
     PROVED,
     PropertyKind,
@@ -47,6 +48,7 @@ class Property:
     description: str
     span: Span | None  # where it is declared (None for built-ins)
     invariant: ir.Invariant | None = None
+    liveness: ir.Liveness | None = None
 
 
 @record
@@ -89,6 +91,7 @@ class Report:
     limit: str  # why the search stopped early ("" if it did not)
     fired: tuple[int, ...]  # per transition id: how often it fired
     vacuous: tuple[str, ...]  # implication invariants whose premise never held
+    notes: tuple[tuple[str, str], ...]  # (property, note): liveness, on what fairness it needs
     warnings: tuple[Diagnostic, ...]
     seconds: float  # the whole check: loading, search and traces
     solver: SolverUse | None = None  # timed runs
@@ -165,6 +168,8 @@ def properties_of(config: ir.CheckConfig) -> tuple[Property, ...]:
     """Every property a check of this spec decides, declared ones first, in spec order."""
     out = [Property(inv.name, INVARIANT, inv.description, inv.span, inv)
            for inv in config.invariants]
+    out += [Property(live.name, LIVENESS, live.description, live.span, liveness=live)
+            for live in config.liveness]
     if config.deadlock:
         out.append(Property(DEADLOCK.name, DEADLOCK, DEADLOCK.description, None))
     out += [Property(k.name, k, k.description, None) for k in ALWAYS_CHECKED]

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from checker import symbolic
 from checker.deadline import Deadline
+from checker.diagnostics import CheckError, Diagnostic
 from checker.engines import ENGINES, bfs, dfs  # noqa: F401  (ENGINES: CheckOptions.engine)
 from checker.engines.common import Limits
 from checker.engines.result import Result
@@ -112,6 +113,12 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
                                  progress=options.progress, stop=options.stop)
         return "timed", tr.result, SolverUse(tr.space.z3_calls, tr.space.z3_seconds,
                                              tr.polyhedra_seconds)
+    limits = Limits(
+        deadlock=cfg.deadlock, max_states=max_states, max_depth=cfg.max_depth,
+        timeout=options.timeout, since=deadline.started, stop_at_first=not options.all_violations,
+        progress=options.progress, stop=options.stop)
+    if cfg.liveness:
+        return "bfs", _liveness_search(loaded, options, limits), None
     engine = options.search or cfg.search
     search = {"bfs": bfs.search, "dfs": dfs.search}[engine]
     if options.por:
@@ -120,11 +127,28 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
         engine, search = "bfs", por.search
     elif engine == "bfs" and options.engine == "level":
         search = _level_search(loaded, options)
-    result = search(loaded.system, Limits(
-        deadlock=cfg.deadlock, max_states=max_states, max_depth=cfg.max_depth,
-        timeout=options.timeout, since=deadline.started, stop_at_first=not options.all_violations,
-        progress=options.progress, stop=options.stop))
-    return engine, result, None
+    return engine, search(loaded.system, limits), None
+
+
+def _liveness_search(loaded: Loaded, options: CheckOptions, limits: Limits) -> Result:
+    """A spec with liveness properties: a breadth-first search that keeps the state graph,
+    then the fair-cycle analysis on it (checker.engines.graph, checker.engines.liveness).
+    Reductions that drop states or interleavings do not preserve liveness, so they are refused;
+    symmetry reduction is not applied."""
+    refused = [flag for flag, on in (("--por", options.por),
+                                     ("--workers", (options.workers or 1) > 1),
+                                     ("--cluster", options.cluster is not None)) if on]
+    if refused:
+        first = loaded.config.liveness[0]
+        raise CheckError([Diagnostic(
+            "error", "PC412", f"{' and '.join(refused)} cannot check liveness properties (the "
+            f"spec has {len(loaded.config.liveness)}, the first is {first.declared})",
+            first.span, "", "check this spec without " + " and ".join(refused))])
+    from checker.engines import graph, liveness
+
+    result, g = graph.search(loaded.system, limits)
+    return liveness.analyse(result, g, loaded.system, loaded.config.fairness,
+                            limits.stop_at_first)
 
 
 def _level_search(loaded: Loaded, options: CheckOptions):
@@ -178,6 +202,7 @@ def check(spec: str | Loaded, options: CheckOptions = CheckOptions()) -> Report:
         limit=result.limit,
         fired=result.fired,
         vacuous=result.vacuous,
+        notes=result.notes,
         warnings=loaded.warnings,
         seconds=time.perf_counter() - started,
         solver=solver,

@@ -5,7 +5,9 @@ and which it sent (messages carry ids, so a diagram can join a send to its deliv
 control state changed and which variables changed. Replay re-runs the compiled successor
 function on each state of the path and picks the first transition that yields the next state,
 so the trace is deterministic; that run also logs the step's sends in the order they executed,
-and messages are listed and numbered in that order.
+and messages are listed and numbered in that order. A liveness lasso is a path whose end
+returns to an earlier state; its cycle's hops carry their labels, so the trace shows the
+transitions the fair cycle takes.
 """
 
 from __future__ import annotations
@@ -62,6 +64,10 @@ class Trace:
     in_flight: tuple[MessageEvent, ...]
     final_state: tuple
     violation: Violation
+    # A liveness lasso: the steps from number `loop` on repeat forever (None: no cycle); or,
+    # with `stutter`, nothing more happens after the last step.
+    loop: int | None = None
+    stutter: bool = False
 
 
 def _fields(system: System, msg: tuple) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -116,10 +122,12 @@ def _replay(system: System, s: tuple, t: tuple, label: tuple | None) -> tuple[tu
     system.successors_traced(s, out, [], [0] * len(system.transitions), info, sends)
     slots = [sl.index for sl in system.layout.slots]
     for succ, lab, log in zip(out, info, sends):
-        if label is None and succ == t:
+        if succ == t and (label is None or lab == label):
             return lab, log
-        if label is not None and lab == label and all(succ[k] == t[k] for k in slots):
-            return lab, log
+    if label is not None:  # a timed path: match the label and the channels
+        for succ, lab, log in zip(out, info, sends):
+            if lab == label and all(succ[k] == t[k] for k in slots):
+                return lab, log
     raise AssertionError("trace replay could not find the transition between two states")
 
 
@@ -192,5 +200,7 @@ def build_trace(system: System, violation: Violation) -> Trace:
             failed=violation.message if t is None else "",
         ))
     in_flight = tuple(events[i] for sl in lay.slots for i in ids[sl.index])
+    lasso = violation.lasso
+    loop = lasso.loop + 1 if lasso is not None and not lasso.stutter else None
     return Trace(tuple(describe_state(system, path[0])), tuple(steps), in_flight, path[-1],
-                 violation)
+                 violation, loop, lasso is not None and lasso.stutter)

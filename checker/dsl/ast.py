@@ -309,6 +309,7 @@ class Handler:
     sender_span: Span | None
     state_spans: tuple[Span, ...]
     after: tuple[Expr, Expr] | None = None  # `after lo..hi` / `within hi` (lo = 0)
+    fairness: str = ""  # a checker.temporal.Mark name: "", "unfair", "fair weak", "fair strong"
 
 
 @record
@@ -320,6 +321,7 @@ class Step:
     span: Span
     state_spans: tuple[Span, ...]
     after: tuple[Expr, Expr] | None = None  # `after lo..hi` / `within hi` (lo = 0)
+    fairness: str = ""  # as in Handler
 
 
 @record
@@ -394,6 +396,21 @@ class InvariantDecl:
 
 
 @record
+class LivenessDecl:
+    """`liveness NAME ["description"]: [forall v in D:]... BODY` as written."""
+
+    name: str
+    description: str | None
+    form: str  # a checker.temporal.TemporalForm name
+    p: Expr
+    q: Expr | None  # leads_to: the response
+    within: Expr | None  # `within d` (timed models)
+    foralls: tuple[tuple[str, Domain], ...]  # the `forall v in D:` prefixes, outermost first
+    span: Span  # the whole declaration
+    body_span: Span  # the temporal formula after the ':'
+
+
+@record
 class SpecConst:
     name: str
     value: Expr
@@ -416,3 +433,6 @@ class Spec:
     path: str
     span: Span
     params: tuple[SpecConst, ...] = ()
+    liveness: tuple[LivenessDecl, ...] = ()
+    fairness: tuple[str, bool] | None = None  # (level name, per actor), if the spec says
+    fairness_span: Span | None = None

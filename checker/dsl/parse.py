@@ -66,6 +66,8 @@ _TERMINAL_WORDS = {
     "SWITCH": "'on' or 'off'",
     "BOUND_KIND": "'states' or 'depth'",
     "SEARCH_KIND": "'bfs' or 'dfs'",
+    "FAIRNESS_LEVEL": "'none', 'weak' or 'strong'",
+    "FAIR_LEVEL": "'weak' or 'strong'",
     "$END": "end of file",
 }
 
@@ -87,7 +89,8 @@ _EXPR_START = {"LPAR", "INT", "LBRACE", "NAME", "MINUS", "EXISTS", "FORALL", "NO
 _STMT_START = {"SEND", "GOTO", "IF", "CHOOSE", "PICK", "ASSERT", "SKIP", "NAME", "START",
                "CANCEL"}
 _DECL_START = {"CONST", "ENUM", "MESSAGE", "SHARED", "CHANNEL", "ACTOR", "PARAM", "ASSUME"}
-_SPEC_START = {"MODEL", "CONST", "INVARIANT", "EXPECT", "DEADLOCK", "BOUND", "SEARCH", "PARAM"}
+_SPEC_START = {"MODEL", "CONST", "INVARIANT", "EXPECT", "DEADLOCK", "BOUND", "SEARCH", "PARAM",
+               "LIVENESS", "FAIRNESS"}
 # What may begin a line: if the parser would accept one of these, the line before may well be
 # complete, so the unexpected token itself is the mistake (a typo like `actr`).
 _LINE_START = _STMT_START | _DECL_START | _SPEC_START | {"RBRACE", "$END", "STATE", "VAR", "ON",
@@ -111,8 +114,8 @@ def _group(expected: set[str]) -> tuple[set[str], list[str]]:
                        "assume)")
     if {"INVARIANT", "EXPECT"} <= rest:
         rest -= _SPEC_START
-        phrases.append("a spec item (model, const, param, invariant, expect, deadlock, bound or "
-                       "search)")
+        phrases.append("a spec item (model, const, param, invariant, liveness, fairness, expect, "
+                       "deadlock, bound or search)")
     if {"ADD_OP", "MUL_OP"} <= rest:
         rest = {t for t in rest if t not in _OPERATORS and _spell(t) not in ("'..'", "'->'")}
         phrases.append("an operator")
@@ -495,16 +498,17 @@ class _ToAst(Transformer):
             sender[1] if sender else None,
             states[1] if states else (),
             guard[1] if guard else None,
-            c[5],
+            c[6],
             span,
             sender[2] if sender else None,
             states[2] if states else (),
             (timing[1], timing[2]) if timing else None,
+            c[5] or "",
         )
 
     def handler_timed_after_guard(self, meta, c):
         # `on M in X when g within d { }`: the timing may also follow the guard.
-        return self.handler(meta, [c[0], c[1], c[2], c[4], c[3], c[5]])
+        return self.handler(meta, [c[0], c[1], c[2], c[4], c[3], c[5], c[6]])
 
     def step(self, meta, c):
         name_tok = c[0]
@@ -516,15 +520,22 @@ class _ToAst(Transformer):
             str(name_tok),
             states[1] if states else (),
             guard[1] if guard else None,
-            c[4],
+            c[5],
             span,
             states[2] if states else (),
             (timing[1], timing[2]) if timing else None,
+            c[4] or "",
         )
+
+    def mark_unfair(self, meta, c):
+        return "unfair"
+
+    def mark_fair(self, meta, c):
+        return f"fair {c[0]}"
 
     def step_timed_after_guard(self, meta, c):
         # `step S in X when g within d { }`: the timing may also follow the guard.
-        return self.step(meta, [c[0], c[1], c[3], c[2], c[4]])
+        return self.step(meta, [c[0], c[1], c[3], c[2], c[4], c[5]])
 
     def actor_decl(self, meta, c):
         items = c[2:]
@@ -566,6 +577,35 @@ class _ToAst(Transformer):
     def invariant(self, meta, c):
         desc = str(c[1])[1:-1] if c[1] is not None else None
         return ast.InvariantDecl(str(c[0]), desc, c[2], self.sp(meta))
+
+    def liveness(self, meta, c):
+        desc = str(c[1])[1:-1] if c[1] is not None else None
+        foralls, (form, p, q, within, body_span) = c[2]
+        return ast.LivenessDecl(str(c[0]), desc, form, p, q, within, foralls, self.sp(meta),
+                                body_span)
+
+    # A temporal formula: (forall prefixes, (form name, P, Q, within, span of the body)).
+    def t_forall(self, meta, c):
+        inner_foralls, body = c[2]
+        return ((str(c[0]), c[1]), *inner_foralls), body
+
+    def t_eventually(self, meta, c):
+        return (), ("eventually", c[0], None, c[1], self.sp(meta))
+
+    def t_recurrence(self, meta, c):
+        return (), ("always_eventually", c[0], None, None, self.sp(meta))
+
+    def t_stability(self, meta, c):
+        return (), ("eventually_always", c[0], None, None, self.sp(meta))
+
+    def t_leads_to(self, meta, c):
+        return (), ("leads_to", c[0], c[1], c[2], self.sp(meta))
+
+    def fairness(self, meta, c):
+        return ("fairness", (str(c[0]), c[1] is not None), self.sp(meta))
+
+    def per_actor(self, meta, c):
+        return True
 
     def expect(self, meta, c):
         return ("expect", str(c[0]), self.sp(meta))
@@ -613,6 +653,9 @@ class _ToAst(Transformer):
             path=self.src.path,
             span=self.sp(meta),
             params=tuple(params),
+            liveness=tuple(i for i in items if isinstance(i, ast.LivenessDecl)),
+            fairness=settings["fairness"][1] if "fairness" in settings else None,
+            fairness_span=settings["fairness"][2] if "fairness" in settings else None,
         )
 
 

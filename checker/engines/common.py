@@ -199,12 +199,16 @@ class Findings:
             self._add(invariant_failure(name, err, self.tree.path(idx), self._now()))
         self.premises.observe(s)
 
-    def expand(self, s: tuple, idx: int, fired: list[int]) -> list:
-        """The successors of s (the tree's state idx), recording what fails on the way."""
+    def expand(self, s: tuple, idx: int, fired: list[int], info: list | None = None) -> list:
+        """The successors of s (the tree's state idx), recording what fails on the way; with
+        `info`, each successor's label (transition id, instance, slot, message) goes there."""
         out: list = []
         errs: list = []
         try:
-            self.system.successors(s, out, errs, fired)
+            if info is None:
+                self.system.successors(s, out, errs, fired)
+            else:
+                self.system.successors_traced(s, out, errs, fired, info)
         except EvalError as err:
             if RUNTIME.name not in self.violated:
                 self._add(evaluation_failure(err, self.tree.path(idx), self._now()))

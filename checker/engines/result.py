@@ -7,6 +7,18 @@ from checker.record import record
 
 
 @record
+class Lasso:
+    """How a liveness violation's run goes on forever: from `path[loop]` the steps to the end
+    of the path repeat (the last state is `path[loop]` again), or, with `stutter`, nothing more
+    happens after the last state (nothing is enabled there)."""
+
+    loop: int
+    stutter: bool
+    # What fairness allows of the cycle, said per actor instance ("Node[1] never acts again").
+    fairness: tuple[str, ...] = ()
+
+
+@record
 class Violation:
     kind: PropertyKind
     property: str  # the invariant's name, or the built-in kind's
@@ -24,6 +36,7 @@ class Violation:
     # False: no shorter trace was found, but one may exist (partial-order reduction, when the
     # plain BFS that would tell ran past its budget: checker.engines.por).
     shortest: bool = True
+    lasso: Lasso | None = None  # liveness: how the run goes on forever
 
 
 @record
@@ -44,6 +57,9 @@ class Stats:
     workers: int = 1
     cluster: str = ""
     reduction: str = ""  # "partial order" (checker.engines.por), or "" for none
+    # Liveness (checker.engines.graph): the edges kept, and the seconds of the SCC analysis.
+    edges: int = 0
+    liveness_seconds: float = 0.0
 
     @property
     def states_per_second(self) -> float:
@@ -59,3 +75,5 @@ class Result:
     limit: str  # why exploration stopped early ("" if it did not)
     fired: tuple[int, ...]  # per transition id, how many times it produced a successor
     vacuous: tuple[str, ...]  # implication-shaped invariants whose premise never held
+    # (property, note): what a liveness verdict relies on ("also holds without fairness").
+    notes: tuple[tuple[str, str], ...] = ()

@@ -5,7 +5,9 @@ Variables: one per actor (a record for a single actor; for a replicated one, a `
 instance index to record), one per shared variable, and `channels` (a `#map` from the
 (sender, receiver) instance pair to the sequence of messages in flight, each message a variant
 `{"tag": name, "value": {fields}}`). Integers are `#bigint`, sets `#set`, enum values and actor
-instances strings. Each state's `#meta` names the step that produced it.
+instances strings. Each state's `#meta` names the step that produced it. A liveness lasso
+has ITF's `loop`: the index of the state the run returns to after the last one (the last
+itself when nothing more happens).
 """
 
 from __future__ import annotations
@@ -69,7 +71,10 @@ def trace_itf(system: System, trace: Trace, *, source: str, property_name: str) 
     model = system.model
     names = [a.name for a in model.actors] + [v.name for v in model.shared] + ["channels"]
     states = []
-    for i, s in enumerate(trace.violation.path):
+    path, lasso = trace.violation.path, trace.violation.lasso
+    if lasso is not None and not lasso.stutter:
+        path = path[:-1]  # the last state is path[loop] again: ITF's `loop` says so
+    for i, s in enumerate(path):
         meta: dict = {"index": i}
         if i == 0:
             meta["action"] = "init"
@@ -77,7 +82,7 @@ def trace_itf(system: System, trace: Trace, *, source: str, property_name: str) 
             step = trace.steps[i - 1]
             meta["action"] = f"{step.instance}: {step.kind} {step.name}"
         states.append({"#meta": meta, **state_itf(system, s)})
-    return {
+    doc = {
         "#meta": {
             "format": "ITF",
             "format-description": FORMAT_URL,
@@ -89,6 +94,9 @@ def trace_itf(system: System, trace: Trace, *, source: str, property_name: str) 
         "vars": names,
         "states": states,
     }
+    if lasso is not None:  # after the last state, the run goes on at states[loop]
+        doc["loop"] = len(path) - 1 if lasso.stutter else lasso.loop
+    return doc
 
 
 def counterexample_itf(report: Report, cx: Counterexample) -> dict:

@@ -79,8 +79,11 @@ def report_json(report: Report, diagrams: dict[str, list[str]] | None = None) ->
                                if st.represented is not None else None),
                   "workers": ({"count": st.workers, "where": st.cluster}
                               if st.cluster else None),
-                  "reduction": st.reduction or None},
-        "properties": [outcome_json(o) for o in report.outcomes],
+                  "reduction": st.reduction or None,
+                  "liveness": ({"edges": st.edges, "seconds": round(st.liveness_seconds, 6)}
+                               if cfg.liveness else None)},
+        "fairness": cfg.fairness.describe() if cfg.liveness else None,
+        "properties": [outcome_json(o, dict(report.notes)) for o in report.outcomes],
         "violations": [counterexample_json(report, cx, (diagrams or {}).get(cx.property.name))
                        for cx in report.counterexamples],
         "coverage": {
@@ -97,9 +100,14 @@ def report_json(report: Report, diagrams: dict[str, list[str]] | None = None) ->
     }
 
 
-def outcome_json(o: Outcome) -> dict:
-    return {"name": o.property.name, "kind": o.property.kind.name, "status": o.status.name,
-            "reason": o.reason or None}
+def outcome_json(o: Outcome, notes: dict[str, str] | None = None) -> dict:
+    out = {"name": o.property.name, "kind": o.property.kind.name, "status": o.status.name,
+           "reason": o.reason or None}
+    live = o.property.liveness
+    if live is not None:
+        out["form"] = live.form.name
+        out["note"] = (notes or {}).get(o.property.name)
+    return out
 
 
 def counterexample_json(report: Report, cx: Counterexample, diagrams: list[str] | None) -> dict:
@@ -115,6 +123,9 @@ def counterexample_json(report: Report, cx: Counterexample, diagrams: list[str] 
             "params": dict(v.witness.params), "times": list(v.witness.times)},
         "trace": trace_json(cx.trace),
         "shortest": v.shortest,
+        "lasso": None if v.lasso is None else {
+            "loop_start_step": cx.trace.loop, "stutter": v.lasso.stutter,
+            "fairness": list(v.lasso.fairness)},
         "itf": counterexample_itf(report, cx),
     }
     if diagrams is not None:

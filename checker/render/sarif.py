@@ -12,6 +12,7 @@ import os
 
 from checker import __version__
 from checker.properties import EXPECTATION_RULE, HOLDS, INCONCLUSIVE, KINDS, VIOLATED
+from checker.render.text import length_text
 from checker.report import Counterexample, Report
 from checker.source import Span
 from checker.trace import Trace
@@ -47,6 +48,12 @@ def _flow(trace: Trace, base: str) -> list[dict]:
             what += f"; {s.state_before} -> {s.state_after}"
         for c in s.changes:
             what += f"; {c.name}: {c.before} -> {c.after}"
+        if s.number == trace.loop:
+            what = "cycle, repeating forever from here: " + what
+        if s.number == len(trace.steps) and trace.loop is not None:
+            what += f"; then back to step {trace.loop}"
+        elif s.number == len(trace.steps) and trace.stutter:
+            what += "; then nothing more happens"
         steps.append({"location": _location(s.span, base, what), "executionOrder": s.number})
     return steps
 
@@ -57,7 +64,7 @@ def _violation_result(report: Report, cx: Counterexample, base: str) -> dict:
     span = cx.property.span or report.expect_span
     text = (f"spec {report.name}: {cx.property.name} violated "
             f"({'expected: a known bug this spec documents' if expected else 'unexpected'}"
-            f"): {cx.property.description}. Counterexample of {len(cx.trace.steps)} steps.")
+            f"): {cx.property.description}. Counterexample of {length_text(cx.trace)}.")
     result = {
         "ruleId": rule,
         "ruleIndex": _RULE_INDEX[rule],

@@ -7,7 +7,9 @@ its instance's lifeline (internal steps rounded and shaded, handlers plain); a m
 arrow from the box that sent it to the box that handled it (`constraint=false`, so a late
 delivery spans the rows in between); messages still in flight end at the bottom. The last
 step is highlighted (red), steps that wrote a variable the property reads are marked
-(orange), and a note at the bottom gives the property's text and `file:line`.
+(orange), and a note at the bottom gives the property's text and `file:line`. A liveness
+lasso has no violating step: the steps of its cycle are purple, with a bold arrow from the last
+back to the first ("repeats forever"), or the chart ends with "then nothing more happens".
 
 The work is done in two steps. `layout` decides what the chart shows -- the lifelines, the
 box and text of each step, its shared-state note, the message arrows between cells, which
@@ -36,7 +38,9 @@ HEADER_FILL = "#d6eaf8"
 SHARED_FILL = "#e8f8f5"
 MESSAGE = "#1f618d"
 
-Role = Literal["step", "involved", "violation"]
+Role = Literal["step", "involved", "violation", "cycle"]
+CYCLE = "#6c3483"  # a liveness lasso's cycle: its boxes and the arrow back
+CYCLE_FILL = "#ebdef0"
 Cell = tuple[int, int]  # (column, row); row 0 is the header, row `foot` the end of the trace
 
 
@@ -98,6 +102,10 @@ class SequenceLayout:
     notes: tuple[Note, ...]
     arrows: tuple[Arrow, ...]  # delivered messages in delivery order, then those in flight
     violation: tuple[str, ...]  # the violated property's note
+    # A liveness lasso: the first and last step of the cycle that repeats forever; or, with
+    # `stutter`, the run stops after the last step.
+    cycle: tuple[int, int] | None = None
+    stutter: bool = False
 
     @property
     def columns(self) -> int:
@@ -198,13 +206,22 @@ def _arrows(trace: Trace, col_of: dict[str, int], foot: int) -> tuple[Arrow, ...
     return tuple(out)
 
 
-def _violation_note(trace: Trace, invariant: ir.Invariant | None) -> tuple[str, ...]:
+def _violation_note(trace: Trace, invariant: ir.Invariant | None,
+                    liveness: ir.Liveness | None = None) -> tuple[str, ...]:
+    v = trace.violation
+    if liveness is not None:
+        note = [f"VIOLATED: liveness {liveness.name}"]
+        if liveness.description != liveness.declared:
+            note.append(f"“{liveness.description}”")
+        note += [liveness.source_text, v.message]
+        if v.lasso is not None:
+            note += [f"fair: {f}" for f in v.lasso.fairness]
+        return (*note, str(liveness.span))
     if invariant is not None:
         note = [f"VIOLATED: invariant {invariant.name}"]
         if invariant.description != invariant.name:
             note.append(f"“{invariant.description}”")
         return (*note, invariant.source_text, str(invariant.span))
-    v = trace.violation
     note = [f"VIOLATED: {v.kind.name}", v.kind.description, v.message]
     if v.span is not None:
         note.append(str(v.span))
@@ -212,7 +229,8 @@ def _violation_note(trace: Trace, invariant: ir.Invariant | None) -> tuple[str, 
 
 
 def layout(system: System, trace: Trace, *, title: str,
-           invariant: ir.Invariant | None) -> SequenceLayout:
+           invariant: ir.Invariant | None, liveness: ir.Liveness | None = None
+           ) -> SequenceLayout:
     """Decide what the sequence chart of `trace` shows (see the module docstring)."""
     model = system.model
     items = transition_items(model)
@@ -226,7 +244,13 @@ def layout(system: System, trace: Trace, *, title: str,
     prop_shared: set[str] = set()
     if invariant is not None:
         _mentioned(invariant.expr, prop_actors, prop_shared)
-    involved = _involved(items, steps, prop_actors, prop_shared)
+    if liveness is not None:
+        for e in (liveness.p, liveness.q):
+            if e is not None:
+                _mentioned(e, prop_actors, prop_shared)
+    lasso = liveness is not None and (trace.loop is not None or trace.stutter)
+    # A lasso breaks no single step: it is the cycle (or the stop) that is wrong.
+    involved = set() if lasso else _involved(items, steps, prop_actors, prop_shared)
 
     initial = {ch.name: ch.after for ch in trace.initial}
     final = {ch.name: ch.after for ch in describe_state(system, trace.final_state)}
@@ -240,7 +264,9 @@ def layout(system: System, trace: Trace, *, title: str,
     notes: list[Note] = []
     for r, s in enumerate(steps, 1):
         cell = (col_of[s.instance], r)
-        role: Role = ("violation" if s.number == steps[-1].number
+        role: Role = ("cycle" if trace.loop is not None and s.number >= trace.loop
+                      else "step" if lasso
+                      else "violation" if s.number == steps[-1].number
                       else "involved" if s.number in involved else "step")
         boxes.append(Box(cell, s.number, _box_lines(s, None if witness is None else witness.times),
                          s.kind == "step", role, f"{s.instance}: {s.kind} {s.name} ({s.span})"))
@@ -251,7 +277,9 @@ def layout(system: System, trace: Trace, *, title: str,
                               _note_lines(system, s, reads, before)))
     return SequenceLayout(title, lifelines, shared, tuple(boxes), tuple(notes),
                           _arrows(trace, col_of, len(steps) + 1),
-                          _violation_note(trace, invariant))
+                          _violation_note(trace, invariant, liveness),
+                          (trace.loop, len(steps)) if trace.loop is not None else None,
+                          trace.stutter)
 
 
 # --- Drawing: the layout as DOT text ----------------------------------------------------------
@@ -293,7 +321,8 @@ def _header(lay: SequenceLayout) -> list[str]:
 def _box(b: Box) -> str:
     fill, color, pen = {"step": (STEP_FILL if b.internal else "white", "black", 1.0),
                         "involved": (ORANGE_FILL, ORANGE, 1.5),
-                        "violation": (RED_FILL, RED, 2.5)}[b.role]
+                        "violation": (RED_FILL, RED, 2.5),
+                        "cycle": (CYCLE_FILL, CYCLE, 2.0)}[b.role]
     cls = "step" if b.role == "step" else f"step {b.role}"
     return _node(b.cell, id=f"step_{b.number}", class_=cls, label=wrap("\n".join(b.lines), 30),
                  style="rounded,filled" if b.internal else "filled", fillcolor=fill,
@@ -350,6 +379,21 @@ def _lifelines(lay: SequenceLayout) -> list[str]:
     return out
 
 
+def _cycle_back(lay: SequenceLayout) -> list[str]:
+    """The lasso: an arrow from the cycle's last step back to its first, or a stop mark."""
+    boxes = {b.number: b for b in lay.boxes}
+    if lay.cycle is not None:
+        first, last = boxes[lay.cycle[0]], boxes[lay.cycle[1]]
+        return [_edge(last.cell, first.cell, id="cycle_back", label="repeats forever",
+                      color=CYCLE, fontcolor=CYCLE, penwidth=2.5, style="bold",
+                      constraint=False, headport="e", tailport="e")]
+    if lay.stutter:
+        return ["  stop " + attrs(id="stutter", label="then nothing more happens",
+                                  shape="plaintext", fontcolor=CYCLE) + ";",
+                "  " + _cell((0, lay.foot)) + " -> stop [style=invis];"]
+    return []
+
+
 def _edge(a: Cell, b: Cell, **kw) -> str:
     return f"  {_cell(a)} -> {_cell(b)} " + attrs(**kw) + ";"
 
@@ -371,14 +415,14 @@ def draw(lay: SequenceLayout) -> str:
     """The DOT text of a sequence chart layout."""
     out = ["digraph sequence {", *_defaults(lay.title), *_header(lay), *_rows(lay),
            *_footer(lay), *_violation(lay), *_lifelines(lay), *map(_message, lay.arrows),
-           *_shared_links(lay), "}"]
+           *_shared_links(lay), *_cycle_back(lay), "}"]
     return "\n".join(out) + "\n"
 
 
 def sequence_dot(system: System, trace: Trace, *, title: str,
-                 invariant: ir.Invariant | None) -> str:
+                 invariant: ir.Invariant | None, liveness: ir.Liveness | None = None) -> str:
     """The counterexample `trace` as a DOT sequence chart."""
-    return draw(layout(system, trace, title=title, invariant=invariant))
+    return draw(layout(system, trace, title=title, invariant=invariant, liveness=liveness))
 
 
 __all__ = ["quote", "sequence_dot"]

@@ -8,7 +8,7 @@ import textwrap
 from checker import ir
 from checker.compile import System
 from checker.engines.result import Stats
-from checker.properties import DEADLOCK, INCONCLUSIVE, RUNTIME, VIOLATED
+from checker.properties import DEADLOCK, INCONCLUSIVE, PROVED, RUNTIME, VIOLATED
 from checker.report import Counterexample, Report, SynthesisReport
 from checker.trace import Trace, describe_state
 
@@ -27,6 +27,9 @@ def stats_line(st: Stats) -> str:
         line += f"; {st.reduction} reduction (states of the reduced graph)"
     if st.workers > 1 or st.cluster:
         line += f"; {st.workers} workers ({st.cluster})"
+    if st.edges:
+        line += (f"; {fmt_int(st.edges)} edges kept for liveness (fair-cycle analysis "
+                 f"{st.liveness_seconds:.2f} s)")
     if st.omission is not None:
         line += f"; states kept as 64-bit fingerprints: P(a state was missed) ~ {st.omission:.1g}"
     return line
@@ -40,6 +43,7 @@ def report_lines(report: Report, diagrams: dict[str, list[str]] | None = None) -
     lines = [f"== {report.spec_path}: spec {cfg.name} on {report.model.path}"
              + (f" ({consts})" if consts else ""), verdict_line(report),
              f"explored: {stats_line(report.stats)}{_stopped_note(report)}{_solver_note(report)}"]
+    lines += liveness_lines(report)
     for cx in report.counterexamples:
         lines.append("")
         lines += counterexample_lines(report, cx, (diagrams or {}).get(cx.property.name))
@@ -48,6 +52,18 @@ def report_lines(report: Report, diagrams: dict[str, list[str]] | None = None) -
         lines.append("")
         lines += cov
     return lines
+
+
+def liveness_lines(report: Report) -> list[str]:
+    """Each liveness property that holds, with what it relies on (fairness, or nothing)."""
+    notes = dict(report.notes)
+    out = []
+    for o in report.outcomes:
+        if o.property.liveness is not None and o.status is PROVED:
+            note = notes.get(o.property.name, "")
+            out.append(f"holds: liveness {o.property.name} under "
+                       f"{report.config.fairness.describe()}" + (f"; {note}" if note else ""))
+    return out
 
 
 def verdict_line(report: Report) -> str:
@@ -92,6 +108,15 @@ def _wrap(items: list[str], indent: str, width: int = 96) -> list[str]:
 
 def property_header(cx: Counterexample) -> list[str]:
     invariant, violation = cx.property.invariant, cx.violation
+    live = cx.property.liveness
+    if live is not None:
+        lines = [f"liveness {live.name} ({live.span})"]
+        if live.description and live.description != live.declared:
+            lines.append(f"  \"{live.description}\"")
+        lines.append(f"  {live.source_text}")
+        what = "could not be evaluated: " if violation.kind is RUNTIME else ""
+        lines.append(f"  {what}{violation.message}")
+        return lines
     if invariant is not None:
         lines = [f"invariant {invariant.name} ({invariant.span})"]
         if invariant.description and invariant.description != invariant.name:
@@ -131,7 +156,7 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
     if v.witness is not None:
         lines.append(f"  witness: {v.witness.params_text()} (the trace below, with its times)")
     times = v.witness.times if v.witness is not None else ()
-    steps = f"{len(trace.steps)} step{'s' if len(trace.steps) != 1 else ''}"
+    steps = length_text(trace)
     if not v.shortest:
         steps += ("; none shorter over the transitions it uses, but a shorter one may exist: "
                   "partial-order reduction")
@@ -141,6 +166,9 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
     lines += _wrap(init, "      ")
     width = max([len(f"{s.number}. {s.instance}") for s in trace.steps] + [0])
     for s in trace.steps:
+        if s.number == trace.loop:
+            lines.append(f"  -- from here, steps {trace.loop}..{len(trace.steps)} repeat "
+                         "forever --")
         head = f"{s.number}. {s.instance}".ljust(width)
         what = f"{s.kind} {s.name}"
         if s.received is not None:
@@ -156,6 +184,15 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
             lines.append(f"{pad}{c.name}: {c.before} -> {c.after}")
         if s.failed:
             lines.append(f"{pad}FAILS: {s.failed}")
+    if trace.loop is not None:
+        lines.append(f"  -- back to the state after step {trace.loop - 1}: the cycle repeats "
+                     "forever --" if trace.loop > 1 else
+                     "  -- back to the initial state: the cycle repeats forever --")
+    elif trace.stutter:
+        lines.append("  -- then nothing more happens --")
+    if v.lasso is not None and v.lasso.fairness:
+        lines.append("  fair: " + v.lasso.fairness[0])
+        lines += [f"        {f}" for f in v.lasso.fairness[1:]]
     if trace.in_flight:
         lines.append("  in flight at the end: " + ", ".join(
             f"{m.describe()} {m.sender} -> {m.receiver}" for m in trace.in_flight))
@@ -176,6 +213,23 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
             lines.append("  in the last state:")
             lines += _wrap(relevant, "      ")
     return lines
+
+
+def length_text(trace: Trace) -> str:
+    """How long a counterexample is: its steps, or a lasso's stem and cycle."""
+    steps = _plural(len(trace.steps), "step")
+    if trace.loop is not None:
+        stem = trace.loop - 1
+        cycle = f"a {len(trace.steps) - stem}-step cycle"
+        return (f"{_plural(stem, 'step')}, then {cycle} that repeats forever" if stem else
+                f"{cycle} from the initial state, repeating forever")
+    if trace.stutter:
+        return steps + ", then nothing more happens"
+    return steps
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def _is_final(system: System, instance: str, state: str) -> bool:
@@ -205,8 +259,10 @@ def coverage_lines(report: Report) -> list[str]:
             lines.append(f"  {t.span}  {inst}: {t.label}{why}")
     else:
         lines.append(f"coverage: all {len(system.transitions)} handlers/steps fired")
+    live = {lv.name for lv in report.config.liveness}
     for name in report.vacuous:
-        lines.append(f"VACUOUS: invariant {name}: its premise never held in any reachable state, "
+        kind = "liveness" if name in live else "invariant"
+        lines.append(f"VACUOUS: {kind} {name}: its premise never held in any reachable state, "
                      "so it proves nothing")
     return lines
 

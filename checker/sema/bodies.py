@@ -22,6 +22,7 @@ from checker.sema.context import Context
 from checker.sema.scope import ActorInfo, Names, Scope, Symbols
 from checker.sema.types import Typer
 from checker.source import Span
+from checker.temporal import mark_named
 
 Sends = list[tuple[str, str, str, Span]]  # (sender actor, message, receiver actor, where)
 SenderOf = dict[int, str | None]  # id(handler) -> the actor that sends it its message
@@ -121,7 +122,7 @@ class Bodies:
         self.limit_splits(h.body)
         body = self.block(h.body, scope, sends)
         return ir.Handler(a.name, h.message, (), states, guard, body, h.span,
-                          self._timing(h.after))
+                          self._timing(h.after), mark_named(h.fairness))
 
     def _step(self, a: ast.ActorDecl, info: ActorInfo, st: ast.Step, sends: Sends) -> ir.Step:
         states = self.names.states(info, st.states, st.state_spans)
@@ -130,7 +131,8 @@ class Bodies:
                  else None)
         self.limit_splits(st.body)
         body = self.block(st.body, scope, sends)
-        return ir.Step(a.name, st.name, states, guard, body, st.span, self._timing(st.after))
+        return ir.Step(a.name, st.name, states, guard, body, st.span, self._timing(st.after),
+                       mark_named(st.fairness))
 
     def _timing(self, after: tuple[ast.Expr, ast.Expr] | None) -> tuple | None:
         """`after lo..hi` / `within hi` of a handler or step, as ("after", lo, hi)."""

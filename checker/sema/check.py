@@ -72,7 +72,7 @@ def check_model(model: ast.Model, sources: dict[str, Source],
     overrides = spec_pass.overrides(p.ctx, spec)
     fixes = spec.params if spec is not None else ()
     result = _model(p, model, overrides, fixes)
-    config = p.spec.config(spec) if result is not None and spec is not None else None
+    config = p.spec.config(spec, result) if result is not None and spec is not None else None
     if result is not None:
         check_sizes(p.ctx, result, config)
     diags = p.ctx.diags

@@ -9,6 +9,7 @@ the warning for a spec that checks nothing (PW003), and the resulting `ir.CheckC
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -19,6 +20,10 @@ from checker.sema.consts import Constants
 from checker.sema.context import Context
 from checker.sema.scope import Scope, Symbols
 from checker.sema.types import Typer
+from checker.temporal import DEFAULT_FAIRNESS, FORMS, Fairness, level_named
+
+# A `forall` prefix expands into one property per value: more than this many is a mistake.
+MAX_LIVENESS_EXPANSION = 256
 
 
 def premise_of(e: ir.Expr) -> ir.Expr | None:
@@ -92,14 +97,15 @@ class SpecConfig:
             return None
         return Fraction(r[0])
 
-    def config(self, spec: ast.Spec) -> ir.CheckConfig:
+    def config(self, spec: ast.Spec, model: ir.Model) -> ir.CheckConfig:
         invariants = self._invariants(spec)
+        liveness = self._liveness(spec, model)
         if spec.expect is None:
             self.ctx.error("PC406", "the spec does not say what to expect; add 'expect holds' "
                            "or 'expect violated'", spec.span)
-        if not spec.invariants and not spec.deadlock:
-            self.ctx.warning("PW003", "this spec checks nothing: no invariants and deadlock "
-                             "detection is off", spec.span)
+        if not spec.invariants and not spec.liveness and not spec.deadlock:
+            self.ctx.warning("PW003", "this spec checks nothing: no invariants, no liveness "
+                             "properties and deadlock detection is off", spec.span)
         return ir.CheckConfig(
             name=spec.name, path=spec.path, expect=spec.expect, deadlock=spec.deadlock,
             max_states=spec.max_states, max_depth=spec.max_depth, search=spec.search,
@@ -107,6 +113,9 @@ class SpecConfig:
             # A constant the model lacks, or whose value was rejected, reads as None.
             overrides=tuple((c.name, self.syms.consts.get(c.name, (None,))[0])
                             for c in spec.consts),
+            liveness=liveness,
+            fairness=(Fairness(level_named(spec.fairness[0]), spec.fairness[1])
+                      if spec.fairness is not None else DEFAULT_FAIRNESS),
         )
 
     def _invariants(self, spec: ast.Spec) -> tuple[ir.Invariant, ...]:
@@ -128,3 +137,71 @@ class SpecConfig:
             return None
         return ir.Invariant(inv.name, inv.description or inv.name, x, inv.span,
                             self.ctx.text(inv.expr.span), premise_of(x))
+
+    def _liveness(self, spec: ast.Spec, model: ir.Model) -> tuple[ir.Liveness, ...]:
+        out: list[ir.Liveness] = []
+        seen = {inv.name for inv in spec.invariants}
+        for decl in spec.liveness:
+            if decl.name in seen:
+                self.ctx.error("PC405", f"property '{decl.name}' is declared twice", decl.span)
+                continue
+            seen.add(decl.name)
+            if model.timed:
+                self.ctx.error(
+                    "PC410", f"liveness {decl.name}: liveness is checked on untimed models "
+                    f"only, and model {model.name} has timing (params, timers or time-bounded "
+                    "steps)", decl.span,
+                    "check it on an untimed variant of the model; liveness on timed models, "
+                    "with `within` deadlines, is planned (docs/liveness.md)")
+                continue
+            if decl.within is not None:
+                self.ctx.error("PC410", f"liveness {decl.name}: 'within' is a deadline, and "
+                               f"model {model.name} has no time", decl.within.span,
+                               "drop 'within', or give the model timers or time bounds")
+                continue
+            out += self.liveness(decl)
+        return tuple(out)
+
+    def liveness(self, decl: ast.LivenessDecl) -> list[ir.Liveness]:
+        """One property per value of the `forall` variables (none: just one)."""
+        scope = Scope(in_spec=True)
+        ranges: list[list[tuple[str, int, str]]] = []
+        for var, domain in decl.foralls:
+            dom = self.typer.domain(domain, scope)
+            if dom is None:
+                return []
+            values = self._values(dom)
+            if values is None:
+                self.ctx.error("PC411", f"liveness {decl.name}: 'forall {var}' must range over "
+                               "an actor, an enum or a range of constants", domain.span)
+                return []
+            ranges.append([(var, v, text) for v, text in values])
+            scope = scope.with_bound(var, dom.element)
+        what = f"liveness {decl.name}"
+        p = self.typer.bool_expr(decl.p, scope, what)
+        q = self.typer.bool_expr(decl.q, scope, what) if decl.q is not None else None
+        if p is None or (decl.q is not None and q is None):
+            return []
+        combos = list(itertools.islice(itertools.product(*ranges), MAX_LIVENESS_EXPANSION + 1))
+        if len(combos) > MAX_LIVENESS_EXPANSION:
+            self.ctx.error("PC411", f"liveness {decl.name}: its 'forall' stands for more than "
+                           f"{MAX_LIVENESS_EXPANSION} properties", decl.span,
+                           "quantify inside the predicate instead (P and Q may use forall)")
+            return []
+        form = next(f for f in FORMS if f.name == decl.form)
+        text = self.ctx.text(decl.body_span)
+        return [ir.Liveness(
+            name=decl.name + (f"[{', '.join(t for _, _, t in combo)}]" if combo else ""),
+            declared=decl.name, description=decl.description or decl.name, form=form, p=p,
+            q=q, span=decl.span, source_text=text, p_text=self.ctx.text(decl.p.span),
+            q_text=self.ctx.text(decl.q.span) if decl.q is not None else "",
+            bound=tuple(combo)) for combo in combos]
+
+    def _values(self, dom: ir.Domain) -> list[tuple[int, str]] | None:
+        """The domain's values and how each reads, when they are known before exploring."""
+        if dom.kind == "type":
+            return [(k, ir.format_value(dom.element, k))
+                    for k in range(ir.domain_size(dom.element))]
+        if dom.kind == "range" and isinstance(dom.low, ir.Lit) and isinstance(dom.high, ir.Lit):
+            return [(k, str(k)) for k in range(dom.low.value, dom.high.value + 1)]
+        return None
