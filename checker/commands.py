@@ -122,7 +122,8 @@ def _write_outputs(report: Report, args) -> dict[str, list[str]]:
     """Diagrams and ITF files of one spec's counterexamples; property -> diagram files."""
     diagrams = {}
     for cx in report.counterexamples:
-        base = os.path.join(args.diagrams or "", f"{report.name}-{cx.property.name}")
+        stem = f"{files.file_stem(report.name)}-{files.file_stem(cx.property.name)}"
+        base = os.path.join(args.diagrams or "", stem)
         if args.diagrams:
             from checker.render.charts import counterexample_dot  # loads only to draw
 
@@ -130,7 +131,7 @@ def _write_outputs(report: Report, args) -> dict[str, list[str]]:
             diagrams[cx.property.name] = files.write_diagram(
                 base, counterexample_dot(report, cx), formats)
         if args.itf:
-            target = os.path.join(args.itf, f"{report.name}-{cx.property.name}.itf.json")
+            target = os.path.join(args.itf, f"{stem}.itf.json")
             files.write_atomic(target, json.dumps(counterexample_itf(report, cx), indent=2) + "\n")
     return diagrams
 
@@ -150,6 +151,8 @@ def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]]]:
         report = run.check(loaded, options)
     finally:
         _finish_progress(progress)
+    if not args.json:  # what the run itself warns of (options it could not apply)
+        _print_diags(report.warnings[len(loaded.warnings):])
     return report, _write_outputs(report, args)
 
 

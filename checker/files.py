@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
+
+
+def file_stem(name: str) -> str:
+    """A property or spec name as part of a file name: a forall-expanded property's brackets,
+    commas and spaces become '_' (`answered[Client[1]]` -> `answered_Client_1`)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "_"
 
 
 def write_atomic(path: str, data: bytes | str) -> None:

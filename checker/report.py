@@ -177,9 +177,12 @@ def properties_of(config: ir.CheckConfig) -> tuple[Property, ...]:
 
 
 def outcomes_of(properties: tuple[Property, ...], violations: tuple[Violation, ...], *,
-                complete: bool, limit: str, seconds: float) -> tuple[Outcome, ...]:
+                complete: bool, limit: str, seconds: float,
+                undecided: tuple[tuple[str, str], ...] = ()) -> tuple[Outcome, ...]:
     """Each property's outcome. A property with no violation is proved only by a complete
-    search; otherwise the reason says what stopped the search first."""
+    search, and only if the search could decide it (`undecided`: why not); otherwise the
+    reason says what stopped the search first."""
+    why_not = dict(undecided)
     first = {}
     for v in violations:
         first.setdefault(v.property, v)
@@ -194,6 +197,8 @@ def outcomes_of(properties: tuple[Property, ...], violations: tuple[Violation, .
     for p in properties:
         if p.name in first:
             out.append(Outcome(p, BROKEN, "", first[p.name].seconds))
+        elif p.name in why_not:
+            out.append(Outcome(p, NOT_CHECKED, why_not[p.name], 0.0))
         elif complete:
             out.append(Outcome(p, PROVED, "", seconds))
         else:

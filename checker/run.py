@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from checker import symbolic
 from checker.deadline import Deadline
-from checker.diagnostics import CheckError, Diagnostic
+from checker.diagnostics import Diagnostic
 from checker.engines import ENGINES, bfs, dfs  # noqa: F401  (ENGINES: CheckOptions.engine)
 from checker.engines.common import Limits
 from checker.engines.result import Result
@@ -133,22 +134,15 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
 def _liveness_search(loaded: Loaded, options: CheckOptions, limits: Limits) -> Result:
     """A spec with liveness properties: a breadth-first search that keeps the state graph,
     then the fair-cycle analysis on it (checker.engines.graph, checker.engines.liveness).
-    Reductions that drop states or interleavings do not preserve liveness, so they are refused;
-    symmetry reduction is not applied."""
-    refused = [flag for flag, on in (("--por", options.por),
-                                     ("--workers", (options.workers or 1) > 1),
-                                     ("--cluster", options.cluster is not None)) if on]
-    if refused:
-        first = loaded.config.liveness[0]
-        raise CheckError([Diagnostic(
-            "error", "PC412", f"{' and '.join(refused)} cannot check liveness properties (the "
-            f"spec has {len(loaded.config.liveness)}, the first is {first.declared})",
-            first.span, "", "check this spec without " + " and ".join(refused))])
+    Reductions that drop states or interleavings do not preserve liveness and are not applied
+    (`unapplied` says which the options asked for); nor is symmetry reduction."""
     from checker.engines import graph, liveness
 
+    # Liveness needs the whole graph, so the search goes on past safety violations (the first
+    # of each property is kept, as with --all-violations).
+    limits = replace(limits, stop_at_first=False)
     result, g = graph.search(loaded.system, limits)
-    return liveness.analyse(result, g, loaded.system, loaded.config.fairness,
-                            limits.stop_at_first)
+    return liveness.analyse(result, g, loaded.system, loaded.config.fairness, False)
 
 
 def _level_search(loaded: Loaded, options: CheckOptions):
@@ -181,6 +175,7 @@ def check(spec: str | Loaded, options: CheckOptions = CheckOptions()) -> Report:
     deadline = _deadline(options)
     loaded = _loaded(spec, options.roots, deadline)
     engine, result, solver = _search(loaded, options, deadline)
+    warnings = loaded.warnings + _unapplied(loaded, options)
     properties = properties_of(loaded.config)
     by_name = {p.name: p for p in properties}
     counterexamples = tuple(
@@ -195,7 +190,8 @@ def check(spec: str | Loaded, options: CheckOptions = CheckOptions()) -> Report:
         engine=engine,
         verdict=result.verdict,
         outcomes=outcomes_of(properties, result.violations, complete=result.complete,
-                             limit=result.limit, seconds=result.stats.seconds),
+                             limit=result.limit, seconds=result.stats.seconds,
+                             undecided=result.undecided),
         counterexamples=counterexamples,
         stats=result.stats,
         complete=result.complete,
@@ -203,10 +199,33 @@ def check(spec: str | Loaded, options: CheckOptions = CheckOptions()) -> Report:
         fired=result.fired,
         vacuous=result.vacuous,
         notes=result.notes,
-        warnings=loaded.warnings,
+        warnings=warnings,
         seconds=time.perf_counter() - started,
         solver=solver,
     )
+
+
+def _unapplied(loaded: Loaded, options: CheckOptions) -> tuple[Diagnostic, ...]:
+    """PW004 for the options a spec with liveness is checked without."""
+    if loaded.config is None or not loaded.config.liveness:
+        return ()
+    flags = [flag for flag, on in (("--por", options.por),
+                                   ("--workers", (options.workers or 1) > 1),
+                                   ("--cluster", options.cluster is not None)) if on]
+    if not flags:
+        return ()
+    first = loaded.config.liveness[0]
+    return (Diagnostic(
+        "warning", "PW004", f"{' and '.join(flags)} not applied: spec {loaded.config.name} has "
+        f"liveness properties (the first is {first.declared}), which are checked in one "
+        "process on the whole state graph", first.span, _line(loaded, first.span),
+        "liveness needs every state and interleaving; put liveness in a spec of its own to "
+        "keep the reductions for the safety properties"),)
+
+
+def _line(loaded: Loaded, span) -> str:
+    src = loaded.sources.get(span.path)
+    return src.line_text(span.line) if src is not None else ""
 
 
 def synthesize(spec: str | Loaded, options: SynthesisOptions = SynthesisOptions()

@@ -42,7 +42,8 @@ def test_junit_for_violated_and_holding_specs(cli, tmp_path):
     assert set(suites) == {"azure_linux_specialization_buggy",
                            "azure_linux_specialization_fixed", "test"}
     fixed_cases = [c.get("name") for c in suites["azure_linux_specialization_fixed"]]
-    assert fixed_cases == ["no_jobhost_start_before_env_assigned", "deadlock"]
+    assert fixed_cases == ["no_jobhost_start_before_env_assigned", "restart_serves_site",
+                           "deadlock"]
     assert all(len(c) == 0 for c in suites["azure_linux_specialization_fixed"])  # all pass
     buggy = suites["azure_linux_specialization_buggy"]
     assert buggy.get("failures") == "0"
@@ -76,14 +77,15 @@ def test_junit_skips_properties_after_the_first_violation(cli, tmp_path):
     # The search stops at the first violation: deadlock freedom was never fully checked, so
     # it must not be reported as passed. With --all-violations it is decided.
     out = tmp_path / "report.xml"
-    assert cli("check", BUGGY, "--junit", str(out))[0] == 0
+    buggy = "specs/forwarding_task_buggy_n2.spec"
+    assert cli("check", buggy, "--junit", str(out))[0] == 0
     cases = {c.get("name"): c for c in ET.parse(out).getroot().iter("testcase")}
     skipped = cases["deadlock"].find("skipped")
     assert skipped is not None
-    assert "stopped at the first violation (no_jobhost_start_before_env_assigned)" in \
+    assert "stopped at the first violation (forwarding_task_set_before_awaited)" in \
         skipped.get("message")
-    assert cases["no_jobhost_start_before_env_assigned"].find("system-out") is not None
-    assert cli("check", BUGGY, "--all-violations", "--junit", str(out))[0] == 0
+    assert cases["forwarding_task_set_before_awaited"].find("system-out") is not None
+    assert cli("check", buggy, "--all-violations", "--junit", str(out))[0] == 0
     cases = {c.get("name"): c for c in ET.parse(out).getroot().iter("testcase")}
     assert len(cases["deadlock"]) == 0  # decided: it holds
 
@@ -107,7 +109,9 @@ def test_sarif_is_valid_and_points_at_sources(cli, tmp_path):
     doc = json.loads(out.read_text())
     _validate_sarif(doc)
     results = doc["runs"][0]["results"]
-    assert [r["level"] for r in results] == ["note", "error"]
+    # The buggy spec's invariant and liveness violations are known bugs (notes).
+    assert [r["level"] for r in results] == ["note", "note", "error"]
+    assert [r["ruleId"] for r in results] == ["invariant", "liveness", "invariant"]
     known = results[0]
     loc = known["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"]["uri"] == "specs/azure_linux_specialization_buggy.spec"
@@ -120,6 +124,9 @@ def test_sarif_is_valid_and_points_at_sources(cli, tmp_path):
                == "models/azure_linux_specialization.model" for f in flow)
     assert flow[1]["location"]["message"]["text"].startswith(
         "2. LinuxInstanceManager: on AssignmentRequest")
+    lasso = results[1]["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert len(lasso) == 8
+    assert lasso[-1]["location"]["message"]["text"].endswith("then nothing more happens")
 
 
 def test_sarif_for_holding_specs_only(cli, tmp_path):

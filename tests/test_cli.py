@@ -61,6 +61,7 @@ def test_azure_specialization_trace(cli):
     code, out, _ = cli("check", "specs/azure_linux_specialization_buggy.spec")
     assert code == 0
     assert "verdict: VIOLATED, as expected" in out
+    out, lasso = out.split("violated: liveness restart_serves_site")
     steps = re.findall(r"^  \d+\. (\S+)\s+(.*?)   \[", out, re.MULTILINE)
     assert len(steps) == 7
     assert steps[1] == ("LinuxInstanceManager", "on AssignmentRequest#1 from Platform")
@@ -70,6 +71,12 @@ def test_azure_specialization_trace(cli):
     assert "JobHost.indexed=WarmupFunctions" in out
     # The background assignment never ran in the counterexample.
     assert "ApplyAssignmentInBackground" not in out
+    # The restart that began after specialization ends with the warm-up functions indexed:
+    # the same 7 steps, then the assignment completes and nothing more happens.
+    assert "counterexample (8 steps, then nothing more happens):" in lasso
+    steps = re.findall(r"^  \d+\. (\S+)\s+(.*?)   \[", lasso, re.MULTILINE)
+    assert steps[-1] == ("LinuxInstanceManager", "step ApplyAssignmentInBackground")
+    assert "JobHost at Restarting and specialization_begun holds after step 4" in lasso
 
 
 def test_azure_fixed_holds_with_coverage(cli):

@@ -1,7 +1,8 @@
 """Every untimed spec of the repository (the seeds and the hand-computed test models) through
 every untimed engine configuration, going on after violations so that every property is
 decided: the level engine with exact rows and with fingerprints only, and the partitioned
-search on 2 shards, give the reference engine's result field for field (verdict, counts,
+search on 2 shards, and the search that keeps the graph for liveness, give the reference
+engine's result field for field (verdict, counts,
 depth, coverage, vacuity, every violation's trace); partial-order reduction gives its verdict,
 violated properties and vacuity.
 """
@@ -13,7 +14,7 @@ from conftest import ROOT
 from test_level_differential import _summary
 
 from checker.diagnostics import CheckError
-from checker.engines import bfs, level, pools, por, shards
+from checker.engines import bfs, graph, level, pools, por, shards
 from checker.engines.common import Limits
 from checker.load import load_spec
 
@@ -29,7 +30,7 @@ for folder in ("specs", "tests/models"):
 
 
 def test_the_corpus_is_what_we_think():
-    assert len(UNTIMED) == 18  # 10 forwarding and Azure seeds, 8 test-model specs
+    assert len(UNTIMED) == 20  # 12 forwarding and Azure seeds, 8 test-model specs
 
 
 @pytest.mark.parametrize("spec", UNTIMED)
@@ -44,6 +45,8 @@ def test_every_engine_agrees(spec):
     assert fingerprints.stats.omission is not None
     two = shards.search(loaded.system, limits, lambda args: pools.InlinePool(2, args))
     assert _summary(two) == reference
+    kept, _ = graph.search(loaded.system, limits)  # the liveness search's safety findings
+    assert _summary(kept) == reference
     reduced = por.search(loaded.system, limits)
     plain = bfs.search(loaded.system, limits)
     assert (reduced.verdict, {v.property for v in reduced.violations}, reduced.vacuous) == (

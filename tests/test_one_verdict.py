@@ -1,7 +1,7 @@
 """One verdict core: every front door gives every spec the same verdict.
 
-The corpus is every spec in the repository (the seeds, the hand-computed test models, the
-timed corpus in tests/timed/ and the bad inputs in tests/errors/), checked through the CLI
+The corpus is every spec in the repository (the seeds, the hand-computed test models and
+liveness models, the timed corpus in tests/timed/ and the bad inputs in tests/errors/), checked through the CLI
 (`check --json`), the pytest plugin (`pytest --protocheck`, its verdicts read back from
 pytest's JUnit XML) and the Python API (`checker.run.check`). Verdicts, the violated
 properties and the length of each counterexample must be identical; so must pass/fail.
@@ -18,8 +18,8 @@ from conftest import ROOT
 from checker import run
 from checker.diagnostics import CheckError
 
-CORPUS = sorted(str(p.relative_to(ROOT)) for folder in ("specs", "tests/models", "tests/timed",
-                                                        "tests/errors")
+CORPUS = sorted(str(p.relative_to(ROOT)) for folder in ("specs", "tests/models", "tests/liveness",
+                                                        "tests/timed", "tests/errors")
                 for p in (ROOT / folder).glob("*.spec"))
 
 # Hand-derived verdicts of the timed corpus: each was wrong through some door before the
@@ -79,7 +79,7 @@ def _plugin(pytester) -> dict[str, tuple]:
 
 @pytest.mark.slow
 def test_every_door_gives_every_spec_the_same_verdict(cli_json, pytester):
-    assert len(CORPUS) == 42  # 16 seeds, 8 test models, 10 timed, 8 bad inputs
+    assert len(CORPUS) == 51  # 18 seeds, 8 test models, 7 liveness, 10 timed, 8 bad inputs
     api = {p: _api(p) for p in CORPUS}
     cli = _cli(cli_json)
     plugin = _plugin(pytester)

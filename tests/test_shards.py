@@ -121,16 +121,26 @@ def test_worker_processes_print_what_one_process_prints():
     code1, one, _ = _cli("check", "specs/", "--json")
     code2, two, err = _cli("check", "specs/", "--json", "--workers", "2")
     assert code2 == code1 == 0, err
-    assert _json_without_times(two) == _json_without_times(one)
-    # The untimed specs ran on 2 local workers, and say so.
+    one_doc, two_doc = _json_without_times(one), _json_without_times(two)
+    # Specs with liveness run in one process, and warn that --workers was not applied.
+    for r in two_doc["results"]:
+        if r["fairness"] is not None:
+            (warning,) = r.pop("warnings")
+            assert "PW004" in warning and "--workers not applied" in warning
+    for r in one_doc["results"]:
+        if r["fairness"] is not None:
+            assert r.pop("warnings") == []
+    assert two_doc == one_doc
+    # The untimed specs without liveness ran on 2 local workers, and say so.
     runs = [r for r in json.loads(two)["results"] if r["engine"] == "bfs"]
-    assert runs and all(r["stats"]["workers"] == {"count": 2, "where": "local processes"}
-                        for r in runs)
+    assert all((r["stats"]["workers"] == {"count": 2, "where": "local processes"})
+               == (r["fairness"] is None) for r in runs)
+    assert sum(r["fairness"] is None for r in runs) == 8
 
 
 def test_a_local_ray_cluster_of_two_workers():
     specs = ["specs/forwarding_task_buggy_n4.spec", "specs/forwarding_task_fixed_n4.spec",
-             "specs/azure_linux_specialization_buggy.spec"]
+             "specs/forwarding_task_buggy_n2.spec"]
     code1, one, _ = _cli("check", *specs, "--json", "--all-violations")
     code2, two, err = _cli("check", *specs, "--json", "--all-violations", "--cluster", "local",
                            "--workers", "2")

@@ -467,6 +467,14 @@ def _starved(system: System, fair: Fair, g: int, always: bool, fairness: Fairnes
     return f"{tr.label} stays enabled and never fires (fairness per actor: the instance acts)"
 
 
+def _shape(found: Finding) -> str:
+    """A lasso's length in words."""
+    if found.stutter:
+        return f"{len(found.path) - 1} steps, then nothing more happens"
+    cycle = f"a {len(found.path) - 1 - found.loop}-step cycle"
+    return f"{found.loop} steps, then {cycle}" if found.loop else f"{cycle} from the start"
+
+
 def _message(prop: CompiledLiveness, found: Finding) -> str:
     live = prop.liveness
     form = live.form
@@ -477,9 +485,9 @@ def _message(prop: CompiledLiveness, found: Finding) -> str:
         return (f"{live.p_text} holds after step {found.trigger}, and {live.q_text} never "
                 f"holds from there on{bound}")
     if form is RECURRENCE:
-        when = (f"after step {found.trigger}" if found.trigger > 0 else
-                "after the initial state" if found.trigger == 0 else "at all")
-        return f"{live.p_text} never holds {when if found.trigger < 0 else when + ' again'}{bound}"
+        when = (f"again after step {found.trigger}" if found.trigger > 0 else
+                "again after the initial state" if found.trigger == 0 else "at all")
+        return f"{live.p_text} never holds {when}{bound}"
     return f"{live.p_text} fails again and again, in every turn of the cycle{bound}"
 
 
@@ -491,6 +499,14 @@ def analyse(result: Result, graph: StateGraph, system: System, fairness: Fairnes
     if not system.liveness or result.limit == INTERRUPTED or \
             (stop_at_first and result.violations):
         return result
+    failed = [v for v in result.violations if v.kind.in_transition]
+    if failed:
+        # A state where a transition fails has successors nobody knows: no cycle through it
+        # can be trusted, and no property proved.
+        why = (f"a transition fails ({failed[0].kind.name}: {failed[0].message}); liveness "
+               "is decided only on models whose transitions all complete")
+        return replace(result, verdict=verdict_of(result.violations, result.limit),
+                       undecided=tuple((p.liveness.name, why) for p in system.liveness))
     t0 = time.perf_counter()
     violations = list(result.violations)
     vacuous = list(result.vacuous)
@@ -519,8 +535,8 @@ def analyse(result: Result, graph: StateGraph, system: System, fairness: Fairnes
         if fairness.level is not NONE:
             weaker = _lasso(graph, unfair, prop, p, q)
             notes.append((name, "also holds without fairness" if weaker is None else
-                          f"holds only under {fairness.describe()}: without fairness, a run "
-                          f"of {len(weaker.path) - 1} steps breaks it"))
+                          f"holds only under {fairness.describe()}: without fairness it is "
+                          f"violated ({_shape(weaker)})"))
     seconds = time.perf_counter() - t0
     stats = replace(result.stats, edges=len(graph.dst), liveness_seconds=seconds,
                     seconds=result.stats.seconds + seconds)

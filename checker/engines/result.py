@@ -77,3 +77,5 @@ class Result:
     vacuous: tuple[str, ...]  # implication-shaped invariants whose premise never held
     # (property, note): what a liveness verdict relies on ("also holds without fairness").
     notes: tuple[tuple[str, str], ...] = ()
+    # (property, why): properties a complete search still could not decide.
+    undecided: tuple[tuple[str, str], ...] = ()
