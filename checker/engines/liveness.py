@@ -348,41 +348,57 @@ def _truth(graph: StateGraph, fn) -> tuple[bytearray, int | None]:
     return out, None
 
 
+def staying_states(graph: StateGraph) -> bytearray:
+    """1 for each expanded state a run can stay around forever: on a cycle of the whole graph
+    (a non-trivial SCC, or a self-loop) or with no successor. Every fair component of every
+    property lies in these, so one pass here spares each property a pass over the rest
+    (start-up and shutdown protocols are mostly acyclic)."""
+    n, expanded = len(graph.states), graph.expanded
+    allowed = bytearray(b"\x01") * expanded + bytearray(n - expanded)
+    out = bytearray(n)
+    for comp in _sccs(range(expanded), allowed, graph):
+        if len(comp) > 1:
+            for v in comp:
+                out[v] = 1
+        else:
+            v = comp[0]
+            edges = graph.edges(v)
+            if not edges or any(graph.dst[e] == v for e in edges):
+                out[v] = 1
+    return out
+
+
 def _lasso(graph: StateGraph, fair: Fair, prop: CompiledLiveness, p: bytearray,
-           q: bytearray | None) -> Finding | None:
+           q: bytearray | None, staying: bytearray) -> Finding | None:
     """The violation of one property, if there is one among the expanded states."""
     form = prop.liveness.form
-    n, expanded = len(graph.states), graph.expanded
+    n = len(graph.states)
     target = None
-    trigger_of = None
-    if form is EVENTUALLY:
-        if p[0]:
-            return None
-        allowed = bytearray(0 if p[i] else 1 for i in range(n))
-        dist, prev = _within(graph, [0], allowed)
-    elif form is LEADS_TO:
-        allowed = bytearray(0 if q[i] else 1 for i in range(n))
-        seeds = [i for i in range(n) if p[i] and not q[i]]
-        dist, prev = _within(graph, seeds, allowed)
-        trigger_of = prev
-    elif form is RECURRENCE:
-        allowed = bytearray(0 if p[i] else 1 for i in range(n))
-        dist, prev = None, None
+    if form is EVENTUALLY and p[0]:
+        return None
+    if form is LEADS_TO:
+        inside = bytearray(1 - x for x in q)  # where the run must stay: not Q
+    elif form is STABILITY:
+        inside = bytearray(b"\x01") * n
+        target = bytearray(1 - x for x in p)
     else:
-        assert form is STABILITY
-        allowed = bytearray(b"\x01") * n
-        target = bytearray(0 if p[i] else 1 for i in range(n))
-        dist, prev = None, None
-    for i in range(expanded, n):
-        allowed[i] = 0
-    roots = sorted(dist) if dist is not None else range(expanded)
-    comps = fair_components(roots, allowed, graph, fair)
+        inside = bytearray(1 - x for x in p)
+    allowed = bytearray(a & b for a, b in zip(inside, staying))
+    comps = fair_components([i for i in range(n) if allowed[i]], allowed, graph, fair)
     if target is not None:
         comps = [c for c in comps if any(target[v] for v in c.nodes)]
+    dist = prev = trigger_of = None
+    if comps and form is EVENTUALLY:
+        dist, prev = _within(graph, [0], inside)
+    elif comps and form is LEADS_TO:
+        dist, prev = _within(graph, [i for i in range(n) if p[i] and not q[i]], inside)
+        trigger_of = prev
+    if dist is not None:  # only components the run can reach inside the subgraph
+        comps = [c for c in comps if any(v in dist for v in c.nodes)]
     if not comps:
         return None
     # The entry nearest the initial state (BFS order numbers states by depth).
-    key = (lambda v: (dist[v], v)) if dist is not None else (lambda v: (v, v))
+    key = (lambda v: (dist.get(v, n), v)) if dist is not None else (lambda v: (v, v))
     comp, entry = min(((c, min(c.nodes, key=key)) for c in comps), key=lambda ce: key(ce[1]))
     stem, trigger = _stem(graph, entry, prev, trigger_of)
     if form is RECURRENCE:  # the last state of the stem where P held
@@ -513,6 +529,7 @@ def analyse(result: Result, graph: StateGraph, system: System, fairness: Fairnes
     notes: list[tuple[str, str]] = []
     fair = Fair(graph, system, fairness)
     unfair = Fair(graph, system, NO_FAIRNESS) if fairness.level is not NONE else fair
+    staying = staying_states(graph)
     for prop in system.liveness:
         name = prop.liveness.name
         p, bad = _truth(graph, prop.p)
@@ -525,7 +542,7 @@ def analyse(result: Result, graph: StateGraph, system: System, fairness: Fairnes
             violations.append(Violation(v.kind, name, v.message, v.path, None, v.span,
                                         seconds=v.seconds))
             continue
-        found = _lasso(graph, fair, prop, p, q)
+        found = _lasso(graph, fair, prop, p, q, staying)
         if found is not None:
             violations.append(_violation(system, graph, fair, prop, found, fairness,
                                          result.stats.seconds + time.perf_counter() - t0))
@@ -533,7 +550,7 @@ def analyse(result: Result, graph: StateGraph, system: System, fairness: Fairnes
         if prop.liveness.form is LEADS_TO and result.complete and not any(p):
             vacuous.append(name)
         if fairness.level is not NONE:
-            weaker = _lasso(graph, unfair, prop, p, q)
+            weaker = _lasso(graph, unfair, prop, p, q, staying)
             notes.append((name, "also holds without fairness" if weaker is None else
                           f"holds only under {fairness.describe()}: without fairness it is "
                           f"violated ({_shape(weaker)})"))
