@@ -491,6 +491,10 @@ class Liveness:
     p_text: str  # P as written
     q_text: str  # Q as written ("" without Q)
     bound: tuple[tuple[str, int, str], ...] = ()  # forall: (variable, value, value as text)
+    # `within d` (timed models): Q (or, for `eventually`, P) must hold at most d time units
+    # after P (after the start); a linear expression over params.
+    within: Lin | None = None
+    within_text: str = ""
 
 
 @record

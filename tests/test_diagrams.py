@@ -27,6 +27,8 @@ VIOLATED_SEEDS = [
     ("graceful_shutdown_hard_coded_drain", "cancelled_function_completes_cleanup"),
     ("graceful_shutdown_hard_coded_drain", "no_teardown_before_cleanup"),
     ("graceful_shutdown_linux_no_token", "no_teardown_before_cleanup"),
+    ("graceful_shutdown_configurable_grace", "stop_within_drain"),  # a missed deadline
+    ("graceful_shutdown_wait_for_completion", "stop_within_drain"),
 ]
 VIEWS = [
     ("models/azure_linux_specialization.model", "structure", "azure_linux_specialization"),

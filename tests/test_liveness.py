@@ -355,3 +355,70 @@ def test_lasso_sequence_chart_golden(cli, tmp_path):
     _golden("spinner_weak-gambler_wins.dot", dot)
     stutter = (tmp_path / "request_reply-answered_Client_1.dot").read_text()
     assert "then nothing more happens" in stutter
+
+
+# ---------------------------------------------------------------- deadlines (timed models)
+
+def _fixed_point(tmp_path, model, body, point) -> dict[str, str]:
+    fixes = "\n".join(f"param {k} = {v}" for k, v in point.items())
+    spec = write_spec(tmp_path, model, f"{fixes}\n{body}\nexpect holds")
+    r = run.check(str(spec), run.CheckOptions(roots=(str(ROOT),)))
+    assert r.complete and r.engine == "timed"
+    return {o.property.name: o.status.name for o in r.outcomes}
+
+
+def test_deadline_regions_by_hand_and_at_every_integer_point(tmp_path):
+    syn = run.synthesize(str(LIVE / "timed_worker.spec"))
+    assert syn.complete
+    assert dict(syn.violated) == {"busy_then_done": "d < w", "done_in_time": "d < w"}
+    assert syn.safe == "d >= w"
+    body = "\n".join(ln for ln in (LIVE / "timed_worker.spec").read_text().splitlines()
+                     if ln.startswith("liveness"))
+    for d in range(5):
+        for w in range(5):
+            got = _fixed_point(tmp_path, LIVE / "timed_worker.model", body, {"d": d, "w": w})
+            want = "holds" if w <= d else "violated"  # done exactly at w; the deadline is inclusive
+            assert got["done_in_time"] == got["busy_then_done"] == want, (d, w)
+            assert got["done_by_w"] == "holds"
+
+
+def test_deadline_witness_misses_the_deadline(cli_json):
+    _, doc = cli_json("tests/liveness/timed_worker.spec")
+    v = next(v for v in doc["results"][0]["violations"] if v["property"] == "done_in_time")
+    assert v["kind"] == "liveness" and v["lasso"] is None and v["region"] == "d < w"
+    params = {k: int(x) for k, x in v["witness"]["params"].items()}
+    assert params["d"] < params["w"]  # the witness is inside the region
+    assert "does not hold within d of the start" in v["message"]
+
+
+def test_polyhedra_and_z3_zones_agree_on_deadlines():
+    regions = [dict(run.synthesize(str(LIVE / "timed_worker.spec"),
+                                   run.SynthesisOptions(zones=z)).violated)
+               for z in ("ppl", "z3")]
+    assert regions[0] == regions[1]
+
+
+def _graceful(tmp_path, bounded_handler: bool, drain: int = 3):
+    text = (ROOT / "models" / "graceful_shutdown.model").read_text()
+    text = text.replace("param cleanup: int in 0..30", "param cleanup: int in 0..6")
+    if bounded_handler:
+        text = text.replace("on InvocationCompleted in Stopping {",
+                            "on InvocationCompleted in Stopping within 0 {")
+    model = tmp_path / "graceful.model"
+    model.write_text(text)
+    body = (f"const VARIANT = 3\ndeadlock off\nliveness stop: WebJobsScriptHostService at "
+            f"Stopping leads_to WebJobsScriptHostService at Stopped within {drain}")
+    return model, body
+
+
+@pytest.mark.parametrize("bounded", [False, True])
+def test_waiting_for_completion_needs_a_delivery_bound(tmp_path, bounded):
+    # Without a deadline on the handler the completion message may wait forever: violated
+    # for all values; with `within 0` on it, StopAsync ends when the clean-up does.
+    model, body = _graceful(tmp_path, bounded)
+    spec = write_spec(tmp_path, model, body + "\nexpect holds")
+    syn = run.synthesize(str(spec), run.SynthesisOptions(roots=(str(ROOT),)))
+    assert dict(syn.violated) == {"stop": "cleanup > 3" if bounded else "true"}
+    for cleanup in range(7):
+        got = _fixed_point(tmp_path, model, body, {"cleanup": cleanup, "grace": 1})
+        assert got["stop"] == ("holds" if bounded and cleanup <= 3 else "violated"), cleanup

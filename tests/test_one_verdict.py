@@ -79,7 +79,7 @@ def _plugin(pytester) -> dict[str, tuple]:
 
 @pytest.mark.slow
 def test_every_door_gives_every_spec_the_same_verdict(cli_json, pytester):
-    assert len(CORPUS) == 51  # 18 seeds, 8 test models, 7 liveness, 10 timed, 8 bad inputs
+    assert len(CORPUS) == 52  # 18 seeds, 8 test models, 8 liveness, 10 timed, 8 bad inputs
     api = {p: _api(p) for p in CORPUS}
     cli = _cli(cli_json)
     plugin = _plugin(pytester)

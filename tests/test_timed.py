@@ -19,8 +19,10 @@ from checker.symbolic.zones import ParamSpace, describe
 @pytest.mark.parametrize("spec,verdict,safe", [
     ("graceful_shutdown_hard_coded_drain", "holds iff", "cleanup < 10"),
     ("graceful_shutdown_linux_no_token", "violated for all", "false"),
-    ("graceful_shutdown_configurable_grace", "holds iff", "cleanup < grace"),
-    ("graceful_shutdown_wait_for_completion", "holds for all", "true"),
+    # The grace must also fit StopAsync's 10 s (stop_within_drain).
+    ("graceful_shutdown_configurable_grace", "holds iff", "grace <= 10 and cleanup < grace"),
+    # Safe, but StopAsync has no time bound (stop_within_drain is violated for all values).
+    ("graceful_shutdown_wait_for_completion", "violated for all", "false"),
     ("dora_drop_token_buggy", "holds iff", "grace > gil_delay"),
     ("dora_drop_token_fixed", "holds for all", "true"),
 ])
@@ -220,5 +222,10 @@ def test_witness_and_region_do_not_depend_on_what_ran_before(cli_json):
         cli_json(other)
     assert answer() == first
     # The smallest violating point: grace starts at 1, so cleanup = grace = 1.
-    assert first[0][2]["params"] == {"cleanup": "1", "grace": "1"}
-    assert first[0][1] == "cleanup >= grace"
+    found = {prop: (region, w) for prop, region, w in first}
+    assert found["cancelled_function_completes_cleanup"][1]["params"] == {"cleanup": "1",
+                                                                         "grace": "1"}
+    assert found["cancelled_function_completes_cleanup"][0] == "cleanup >= grace"
+    # StopAsync misses its 10 s once the grace is longer (the witness must be inside).
+    assert found["stop_within_drain"][0] == "grace > 10"
+    assert int(found["stop_within_drain"][1]["params"]["grace"]) > 10

@@ -61,6 +61,9 @@ def liveness_lines(report: Report) -> list[str]:
     for o in report.outcomes:
         if o.property.liveness is not None and o.status is PROVED:
             note = notes.get(o.property.name, "")
+            if o.property.liveness.within is not None:  # a deadline: time, not fairness
+                out.append(f"holds: liveness {o.property.name}, for every parameter value")
+                continue
             out.append(f"holds: liveness {o.property.name} under "
                        f"{report.config.fairness.describe()}" + (f"; {note}" if note else ""))
     return out
@@ -184,6 +187,9 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
             lines.append(f"{pad}{c.name}: {c.before} -> {c.after}")
         if s.failed:
             lines.append(f"{pad}FAILS: {s.failed}")
+    if v.witness is not None and getattr(v.witness, "late", ""):
+        lines.append(f"  -- then nothing has to happen until t={v.witness.late}, past the "
+                     "deadline --")
     if trace.loop is not None:
         lines.append(f"  -- back to the state after step {trace.loop - 1}: the cycle repeats "
                      "forever --" if trace.loop > 1 else

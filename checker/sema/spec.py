@@ -10,7 +10,7 @@ the warning for a spec that checks nothing (PW003), and the resulting `ir.CheckC
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from checker import ir
@@ -146,20 +146,27 @@ class SpecConfig:
                 self.ctx.error("PC405", f"property '{decl.name}' is declared twice", decl.span)
                 continue
             seen.add(decl.name)
-            if model.timed:
+            if model.timed and decl.within is None:
                 self.ctx.error(
-                    "PC410", f"liveness {decl.name}: liveness is checked on untimed models "
-                    f"only, and model {model.name} has timing (params, timers or time-bounded "
-                    "steps)", decl.span,
-                    "check it on an untimed variant of the model; liveness on timed models, "
-                    "with `within` deadlines, is planned (docs/liveness.md)")
+                    "PC410", f"liveness {decl.name}: on a timed model (params, timers or "
+                    f"time-bounded steps, as {model.name} has) liveness needs a deadline: "
+                    "'within d'", decl.span,
+                    "say how soon, e.g. 'P leads_to Q within 10' (docs/liveness.md); liveness "
+                    "without a deadline is checked on untimed models")
                 continue
-            if decl.within is not None:
+            if decl.within is not None and not model.timed:
                 self.ctx.error("PC410", f"liveness {decl.name}: 'within' is a deadline, and "
                                f"model {model.name} has no time", decl.within.span,
                                "drop 'within', or give the model timers or time bounds")
                 continue
-            out += self.liveness(decl)
+            within = None
+            if decl.within is not None:
+                within = self.consts.lin(decl.within, "a deadline")
+                if within is None:
+                    continue
+            out += [replace(live, within=within,
+                            within_text=self.ctx.text(decl.within.span) if within else "")
+                    for live in self.liveness(decl)]
         return tuple(out)
 
     def liveness(self, decl: ast.LivenessDecl) -> list[ir.Liveness]:

@@ -41,6 +41,7 @@ from checker.engines.common import (
     verdict_of,
 )
 from checker.engines.result import Result, Stats, Violation
+from checker.properties import LIVENESS
 from checker.record import record
 from checker.symbolic.polyhedra import PolyZones
 from checker.symbolic.zones import ParamSpace, compare, describe, rat
@@ -50,6 +51,7 @@ from checker.symbolic.zones import ParamSpace, compare, describe, rat
 class Witness:
     params: tuple[tuple[str, str], ...]  # name, value as text
     times: tuple[str, ...]  # absolute time of each step
+    late: str = ""  # a missed deadline: a time after the last step when it has passed
 
     def params_text(self) -> str:
         return ", ".join(f"{k} = {v}" for k, v in self.params)
@@ -63,13 +65,46 @@ class TimedResult:
     polyhedra_seconds: float = 0.0  # time in PPL (zones="ppl")
 
 
+@record
+class Observer:
+    """A bounded response property (`P leads_to Q within d`, `eventually P within d`), watched
+    the way UPPAAL and IMITATOR users write observers: a flag in the discrete state, *pending*
+    from a state where P holds and Q does not until one where Q holds, and a clock that starts
+    when the flag is raised (a P that comes while pending does not restart it: the earliest
+    unanswered P is the one with the least time left). The property is violated wherever time
+    can pass beyond d while the flag is up."""
+
+    name: str
+    key: str  # the observer clock
+    slot: int  # where its flag is in the discrete state, past the system's own slots
+    trigger: object  # P (a callable on states); None: `eventually`, pending from the start
+    target: object  # Q; for `eventually P within d`, P
+    deadline: ir.Lin
+
+
+def observers_of(system: System) -> tuple[Observer, ...]:
+    out = []
+    for live in system.liveness:
+        lv = live.liveness
+        if lv.within is None:
+            continue
+        eventually = live.q is None
+        out.append(Observer(lv.name, f"observer:{lv.name}", system.layout.size + len(out),
+                            None if eventually else live.p,
+                            live.p if eventually else live.q, lv.within))
+    return tuple(out)
+
+
 class TimedModel:
     """Timing facts of a compiled system: clocks, deadlines and firing conditions. Reads the
-    system only through its interface: transitions with their timing, and timers."""
+    system only through its interface: transitions with their timing, and timers. With
+    observers, discrete states carry one flag per observer after the system's own slots (the
+    generated successor function copies them along; `observe` sets them)."""
 
-    def __init__(self, system: System, space: ParamSpace):
+    def __init__(self, system: System, space: ParamSpace, observers: tuple[Observer, ...] = ()):
         self.system = system
         self.space = space
+        self.observers = observers
         self.duration_lin = {t.key: t.duration for t in system.timers}
         self.bounded = frozenset(t.id for t in system.transitions
                                  if t.timing and t.timing[0] == "after")
@@ -104,8 +139,29 @@ class TimedModel:
         if keys is None:
             keys = self.enabled(s)
             keys += [t.key for t in self.system.timers if s[t.index] == ir.TIMER_ARMED]
+            keys += [ob.key for ob in self.observers if s[ob.slot]]
             self._live[s] = keys
         return keys
+
+    def initial(self) -> tuple:
+        """The initial discrete state, with the observers' flags."""
+        s = self.system.initial
+        if not self.observers:
+            return s
+        return s + tuple(bool((ob.trigger is None or ob.trigger(s)) and not ob.target(s))
+                         for ob in self.observers)
+
+    def observe(self, s: tuple, t: tuple) -> tuple:
+        """t, reached from s, with each observer's flag: down where Q holds, else up if it was
+        up in s or P holds in t. (Raises EvalError if P or Q cannot be evaluated in t.)"""
+        if not self.observers:
+            return t
+        base = self.system.layout.size
+        flags = []
+        for ob in self.observers:
+            up = s[ob.slot] or (ob.trigger is not None and ob.trigger(t))
+            flags.append(bool(up and not ob.target(t)))
+        return t[:base] + tuple(flags)
 
     def normalize(self, t: tuple) -> tuple[tuple, set[str]]:
         started = {tm.key for tm in self.system.timers if t[tm.index] == ir.TIMER_STARTED}
@@ -140,7 +196,7 @@ class TimedModel:
         """Every clock the model can have, in a fixed order."""
         keys = [self.clock((tid, k)) for tid in sorted(self.bounded)
                 for k in range(len(self.system.transitions[tid].instances))]
-        return keys + [t.key for t in self.system.timers]
+        return keys + [t.key for t in self.system.timers] + [ob.key for ob in self.observers]
 
     def deadline_bounds(self, s: tuple, info: list) -> list[tuple[str, ir.Lin]]:
         """Upper bounds on the age of a clock when the next transition fires: pending timers
@@ -195,6 +251,12 @@ def _prepare(tm: TimedModel, s: tuple, zone):
     return live, old, delta, zone_old
 
 
+def late_failure(ob: Observer, path: tuple, seconds: float) -> Violation:
+    """A bounded response that is not given in time: at the end of `path`, time can pass
+    beyond the deadline while the property's observer is pending."""
+    return Violation(LIVENESS, ob.name, "", path, seconds=seconds)
+
+
 class _Search:
     """One timed exploration: symbolic states (discrete state, zone), their tree, and what
     was found, with every param region in which each property fails.
@@ -207,11 +269,11 @@ class _Search:
         self.system = system
         self.deadlock = deadlock
         self.space = ParamSpace(system.model)
-        self.tm = TimedModel(system, self.space)
+        self.tm = TimedModel(system, self.space, observers_of(system))
         self.start = time.perf_counter()
         self.poly = PolyZones(system.model, self.tm.all_clocks(), self.space) \
             if zones == "ppl" else None
-        init = system.initial
+        init = self.tm.initial()
         if self.poly is not None:
             zone0 = self.poly.initial()
         else:
@@ -282,6 +344,11 @@ class _Search:
         live = tm.live(s)
         bounds = [pz.age_bound(key, "<=", d) for key, d in tm.deadline_bounds(s, info)]
         common = pz.restrict(pz.elapsed(zone, live), bounds)  # ages at the firing instant
+        for ob in tm.observers:
+            if s[ob.slot]:  # pending: can time pass beyond the deadline before anything fires?
+                late = pz.restrict(common, [pz.age_bound(ob.key, ">", ob.deadline)])
+                if pz.feasible(late):
+                    self.record(self._hop(cur, late_failure, ob), [pz.region(late)])
         # Transitions without a firing condition can fire wherever `common` allows: decide
         # that once per state, not once per transition.
         untimed = {"feasible": None, "from": None}
@@ -316,6 +383,9 @@ class _Search:
             found = firing_set(label)
             if found is None:
                 continue
+            t = self._observed(cur, s, t, found[0])
+            if t is None:
+                continue
             fires, origin = found
             self.transitions += 1
             self.fired[label[0]] += 1
@@ -333,6 +403,17 @@ class _Search:
             if stuck:
                 self.record(self._hop(cur, deadlock_failure), [pz.region(p) for p in stuck])
 
+    def _observed(self, cur: int, s: tuple, t: tuple, fires) -> tuple | None:
+        """t with the observers' flags; None (and a runtime failure recorded) when a
+        property's P or Q cannot be evaluated in t. `fires`: where the transition fires
+        (polyhedra), for the failure's region."""
+        try:
+            return self.tm.observe(s, t)
+        except EvalError as err:
+            where = self.poly.region(fires) if fires is not None else self.state_region(cur)
+            self.record(self._hop(cur, evaluation_failure, err), [where])
+            return None
+
     def _firing(self, label: tuple) -> list:
         return [self.poly.age_bound(key, op, b) for key, op, b in self.tm.firing_bounds(label)]
 
@@ -342,6 +423,12 @@ class _Search:
         _live, old, delta, zone_old = _prepare(tm, s, zone)
         bounds = [old[key] + delta <= d for key, d in tm.deadlines(s, info)]
         common = [zone_old, delta >= 0, *bounds]
+        for ob in tm.observers:
+            if s[ob.slot]:
+                late = z3.And(*common, old[ob.key] + delta > space.lin(ob.deadline))
+                if space.sat(late):
+                    self.record(self._hop(cur, late_failure, ob),
+                                [space.eliminate([*old.values(), delta], late)])
         enabled = []
         for err in errs:
             g = z3.And(*common, *tm.firing(err[:4], old, delta))
@@ -352,6 +439,9 @@ class _Search:
                     enabled.append(space.eliminate([delta], g))
         for t_raw, label in zip(out, info):
             t, started = tm.normalize(t_raw)
+            t = self._observed(cur, s, t, None)
+            if t is None:
+                continue
             g = z3.And(*common, *tm.firing(label, old, delta),
                        *tm.new_ages(label, t, started, old, delta))
             if not space.sat(g):
@@ -382,6 +472,19 @@ class _Search:
         self.stored.setdefault(t, []).append(idx)
         self.check_state(idx)
 
+    def _late_message(self, ob: Observer, path: tuple, w: Witness | None) -> str:
+        live = next(c.liveness for c in self.system.liveness if c.liveness.name == ob.name)
+        since = len(path) - 1
+        while since > 0 and path[since - 1][ob.slot]:
+            since -= 1
+        when = f" (at t={w.late})" if w is not None and w.late else ""
+        if ob.trigger is None:
+            return (f"{live.p_text} does not hold within {live.within_text} of the start: "
+                    f"time passes beyond it{when}")
+        after = f"after step {since}" if since else "in the initial state"
+        return (f"{live.p_text} holds {after}, and {live.q_text} does not follow within "
+                f"{live.within_text}: time passes beyond it{when}")
+
     def region_formula(self, regions: list) -> z3.BoolRef:
         if self.poly is not None:
             return self.poly.union_formula(regions)
@@ -399,8 +502,13 @@ class _Search:
             if not complete:
                 # Unexplored states may add valuations: what we found is a lower bound.
                 text += " (at least; the search stopped before the end)"
-            final.append(replace(v, region=text,
-                                 witness=witness(self.tm, v.path, v.labels, v.failing)))
+            ob = next((ob for ob in self.tm.observers
+                       if v.kind is LIVENESS and ob.name == v.property), None)
+            w = witness(self.tm, v.path, v.labels, v.failing,
+                        (ob.key, ob.deadline) if ob is not None else None)
+            if ob is not None:
+                v = replace(v, message=self._late_message(ob, v.path, w))
+            final.append(replace(v, region=text, witness=w))
         vacuous = self.premises.vacuous(complete)
         result = Result(verdict_of(final, limit), tuple(final),
                         Stats(len(self.states), self.transitions, max(self.depth), seconds),
@@ -440,10 +548,12 @@ def _value(m, v) -> str:
     return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
 
 
-def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = None
-            ) -> Witness | None:
+def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = None,
+            late: tuple | None = None) -> Witness | None:
     """Concrete params and event times for a discrete path: one delta per step, no elimination;
-    with `failing`, also the time of the last step, which fails inside its transition."""
+    with `failing`, also the time of the last step, which fails inside its transition; with
+    `late` (observer clock, deadline), also a time after the last step, before anything must
+    fire, at which that clock is past the deadline (`Witness.late`)."""
     space = tm.space
     ages = {k: rat(0) for k in tm.live(path[0])}
     cons = []
@@ -452,12 +562,13 @@ def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = 
         t_raw = None
         out, info, _errs = tm.expand(s)
         for cand, lab in zip(out, info):
-            if lab == label and tm.normalize(cand)[0] == path[i + 1]:
+            if lab == label and tm.observe(s, tm.normalize(cand)[0]) == path[i + 1]:
                 t_raw = cand
                 break
         if t_raw is None:
             return None
         t, started = tm.normalize(t_raw)
+        t = tm.observe(s, t)
         delta = z3.Real(f"delta{i + 1}")
         deltas.append(delta)
         cons.append(delta >= 0)
@@ -474,6 +585,13 @@ def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = 
         cons.append(delta >= 0)
         cons += [ages[key] + delta <= d for key, d in tm.deadlines(path[-1], info)]
         cons += tm.firing(failing, ages, delta)
+    if late is not None:
+        _out, info, _errs = tm.expand(path[-1])
+        delta = z3.Real("delta_late")
+        cons.append(delta >= 0)
+        cons += [ages[key] + delta <= d for key, d in tm.deadlines(path[-1], info)]
+        cons.append(ages[late[0]] + delta > space.lin(late[1]))
+        deltas.append(delta)
     m = space.model_of(z3.And(*cons) if cons else z3.BoolVal(True))
     if m is None:
         return None
@@ -487,6 +605,8 @@ def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = 
         now += Fraction(val.numerator_as_long(), val.denominator_as_long())
         times.append(str(now.numerator) if now.denominator == 1
                      else f"{float(now):.3f}".rstrip("0").rstrip("."))
+    if late is not None:  # the last "time" is not a step's: when the deadline has passed
+        return Witness(tuple(params), tuple(times[:-1]), times[-1])
     return Witness(tuple(params), tuple(times))
 
 
