@@ -22,6 +22,7 @@ VIOLATED_SEEDS = [
     ("azure_linux_specialization_buggy", "restart_serves_site"),  # a lasso
     *[(f"forwarding_task_buggy_n{n}", "forwarding_task_set_before_awaited") for n in (1, 2, 3, 4)],
     ("dora_drop_token_buggy", "drop_token_acknowledged_before_kill"),
+    ("dora_drop_token_fixed", "stop_finishes"),  # the stop outlasts the grace period
     ("graceful_shutdown_configurable_grace", "cancelled_function_completes_cleanup"),
     ("graceful_shutdown_configurable_grace", "no_teardown_before_cleanup"),
     ("graceful_shutdown_hard_coded_drain", "cancelled_function_completes_cleanup"),
