@@ -422,3 +422,22 @@ def test_waiting_for_completion_needs_a_delivery_bound(tmp_path, bounded):
     for cleanup in range(7):
         got = _fixed_point(tmp_path, model, body, {"cleanup": cleanup, "grace": 1})
         assert got["stop"] == ("holds" if bounded and cleanup <= 3 else "violated"), cleanup
+
+
+def test_a_zero_time_cycle_leaves_a_deadline_undecided(tmp_path, cli):
+    # Spin loops at t=0 forever (zeno.model): no deadline is ever missed, and none is met.
+    spec = write_spec(tmp_path, LIVE / "zeno.model",
+                      "liveness done: eventually Spin at Done within d\nexpect holds")
+    report = run.check(str(spec), run.CheckOptions(roots=(str(ROOT),)))
+    assert report.complete and report.verdict == "inconclusive"
+    o = _outcome(report, "done")
+    assert o.status is NOT_CHECKED and "time may stop" in o.reason and "Zeno" in o.reason
+    code, out, _ = cli("synthesize", str(spec))
+    assert code == 3 and "INCOMPLETE: done: time may stop" in out
+    # Where time can pass, the same deadline is decided: Finish is due at 1.
+    calm = tmp_path / "calm.model"
+    calm.write_text((LIVE / "zeno.model").read_text().replace(
+        "step Again in Loop within 0 { goto Loop }\n", ""))
+    spec = write_spec(tmp_path, calm,
+                      "liveness done: eventually Spin at Done within d\nexpect holds")
+    assert run.check(str(spec), run.CheckOptions(roots=(str(ROOT),))).verdict == "holds"

@@ -72,7 +72,9 @@ def liveness_lines(report: Report) -> list[str]:
 def verdict_line(report: Report) -> str:
     expect = report.config.expect
     if report.verdict == INCONCLUSIVE:
-        return f"verdict: INCONCLUSIVE ({report.limit}); expected {expect}"
+        why = report.limit or next((f"{o.property.name}: {o.reason}" for o in report.outcomes
+                                    if o.reason), "")
+        return f"verdict: INCONCLUSIVE ({why}); expected {expect}"
     if report.matches:
         return f"verdict: {report.verdict.upper()}, as expected"
     return f"verdict: {report.verdict.upper()}, but the spec expects '{expect}'  <-- MISMATCH"
@@ -318,7 +320,8 @@ def synthesis_lines(syn: SynthesisReport) -> list[str]:
     lines = [f"== {syn.spec_path}: spec {syn.name} ({ranges or 'no free params'}"
              + (f"; fixed: {fixed}" if fixed else "") + ")"]
     if not syn.complete:
-        lines.append("INCOMPLETE: a bound stopped the search; the region below is not exact")
+        why = syn.limit or "a bound stopped the search"
+        lines.append(f"INCOMPLETE: {why}; the region below is not exact")
     if syn.verdict == "holds iff":
         lines.append(f"every property holds iff {syn.safe}")
     else:

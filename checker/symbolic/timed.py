@@ -41,7 +41,7 @@ from checker.engines.common import (
     verdict_of,
 )
 from checker.engines.result import Result, Stats, Violation
-from checker.properties import LIVENESS
+from checker.properties import HOLDS, INCONCLUSIVE, LIVENESS
 from checker.record import record
 from checker.symbolic.polyhedra import PolyZones
 from checker.symbolic.zones import ParamSpace, compare, describe, rat
@@ -251,6 +251,16 @@ def _prepare(tm: TimedModel, s: tuple, zone):
     return live, old, delta, zone_old
 
 
+def _cycles(edges: list[tuple[int, int]], nodes: set[int]) -> list[list[int]]:
+    """The strongly connected sets of `nodes` (over `edges`) that hold a cycle."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_edges_from((a, b) for a, b in edges if a in nodes and b in nodes)
+    return [sorted(c) for c in nx.strongly_connected_components(g)
+            if len(c) > 1 or any(g.has_edge(v, v) for v in c)]
+
+
 def late_failure(ob: Observer, path: tuple, seconds: float) -> Violation:
     """A bounded response that is not given in time: at the end of `path`, time can pass
     beyond the deadline while the property's observer is pending."""
@@ -290,6 +300,10 @@ class _Search:
         self.fired = [0] * len(system.transitions)
         self.invariants = [(ci.invariant.name, ci.holds) for ci in system.invariants]
         self.premises = Premises(system)
+        # With deadlines to watch: the symbolic graph's edges (to a new or a subsuming state)
+        # and the states where time may be unable to pass, to find zero-time cycles.
+        self.edges: list[tuple[int, int]] = []
+        self.instant: set[int] = set()
         self.check_state(0)
 
     def path_of(self, idx: int) -> tuple[tuple, tuple]:
@@ -344,6 +358,9 @@ class _Search:
         live = tm.live(s)
         bounds = [pz.age_bound(key, "<=", d) for key, d in tm.deadline_bounds(s, info)]
         common = pz.restrict(pz.elapsed(zone, live), bounds)  # ages at the firing instant
+        if tm.observers and any(pz.feasible(pz.restrict(zone, [pz.age_bound(key, ">=", d)]))
+                                for key, d in tm.deadline_bounds(s, info)):
+            self.instant.add(cur)  # somewhere in the zone a deadline is due now
         for ob in tm.observers:
             if s[ob.slot]:  # pending: can time pass beyond the deadline before anything fires?
                 late = pz.restrict(common, [pz.age_bound(ob.key, ">", ob.deadline)])
@@ -423,6 +440,9 @@ class _Search:
         _live, old, delta, zone_old = _prepare(tm, s, zone)
         bounds = [old[key] + delta <= d for key, d in tm.deadlines(s, info)]
         common = [zone_old, delta >= 0, *bounds]
+        if tm.observers and any(space.sat(z3.And(zone_old, old[key] >= d))
+                                for key, d in tm.deadlines(s, info)):
+            self.instant.add(cur)
         for ob in tm.observers:
             if s[ob.slot]:
                 late = z3.And(*common, old[ob.key] + delta > space.lin(ob.deadline))
@@ -459,18 +479,40 @@ class _Search:
 
     def add(self, cur: int, t: tuple, label: tuple, zone) -> None:
         # Subsumption: a zone inside one already stored for t adds no behaviour.
-        if self.poly is not None:
-            if any(self.poly.includes(self.states[i][1], zone) for i in self.stored.get(t, ())):
+        for i in self.stored.get(t, ()):
+            if (self.poly.includes(self.states[i][1], zone) if self.poly is not None
+                    else self.space.entails(zone, self.states[i][1])):
+                if self.tm.observers:
+                    self.edges.append((cur, i))
                 return
-        elif any(self.space.entails(zone, self.states[i][1]) for i in self.stored.get(t, ())):
-            return
         idx = len(self.states)
+        if self.tm.observers:
+            self.edges.append((cur, idx))
         self.states.append((t, zone))
         self.parent.append(cur)
         self.labels.append(label)
         self.depth.append(self.depth[cur] + 1)
         self.stored.setdefault(t, []).append(idx)
         self.check_state(idx)
+
+    def _zeno(self, violated: set[str]) -> tuple[tuple[str, str], ...]:
+        """Deadlines that a zero-time cycle could make hold vacuously: a reachable cycle of
+        symbolic states in each of which some deadline may be due at once (time may never
+        pass there) with the property's observer pending. Those are left undecided."""
+        cycles = _cycles(self.edges, self.instant)
+        out = []
+        for ob in self.tm.observers:
+            if ob.name in violated:
+                continue
+            stuck = [c for c in cycles if any(self.states[i][0][ob.slot] for i in c)]
+            if stuck:
+                first = min(min(c) for c in stuck)
+                path, _ = self.path_of(first)
+                why = (f"time may stop: a cycle of steps that take no time is reachable in "
+                       f"{len(path) - 1} steps while it waits (a Zeno run), so its deadline "
+                       "is not decided")
+                out.append((ob.name, why))
+        return tuple(out)
 
     def _late_message(self, ob: Observer, path: tuple, w: Witness | None) -> str:
         live = next(c.liveness for c in self.system.liveness if c.liveness.name == ob.name)
@@ -510,9 +552,13 @@ class _Search:
                 v = replace(v, message=self._late_message(ob, v.path, w))
             final.append(replace(v, region=text, witness=w))
         vacuous = self.premises.vacuous(complete)
-        result = Result(verdict_of(final, limit), tuple(final),
+        undecided = self._zeno({v.property for v in final})
+        verdict = verdict_of(final, limit)
+        if undecided and verdict == HOLDS:
+            verdict = INCONCLUSIVE  # a property nobody could decide is not proved
+        result = Result(verdict, tuple(final),
                         Stats(len(self.states), self.transitions, max(self.depth), seconds),
-                        complete, limit, tuple(self.fired), vacuous)
+                        complete, limit, tuple(self.fired), vacuous, undecided=undecided)
         return TimedResult(result, {k: self.region_formula(v) for k, v in self.regions.items()},
                            self.space, self.poly.seconds if self.poly is not None else 0.0)
 
@@ -644,6 +690,9 @@ def synthesize(system: System, *, deadlock: bool = True, max_states: int | None 
     else:
         verdict = "holds iff"
     per = tuple((name, describe(space, region)) for name, region in sorted(tr.regions.items()))
-    return Synthesis(text, safe, per, verdict, tr.result.complete, tr.result.stats,
-                     space.z3_seconds, space.z3_calls, time.perf_counter() - started,
-                     tr.result.limit, tr.polyhedra_seconds)
+    # A deadline a zero-time cycle leaves undecided makes the region inexact.
+    undecided = "; ".join(f"{name}: {why}" for name, why in tr.result.undecided)
+    return Synthesis(text, safe, per, verdict, tr.result.complete and not undecided,
+                     tr.result.stats, space.z3_seconds, space.z3_calls,
+                     time.perf_counter() - started, tr.result.limit or undecided,
+                     tr.polyhedra_seconds)
