@@ -112,8 +112,15 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
                                  timeout=options.timeout, since=deadline.started,
                                  zones=options.zones, stop_at_first=False,
                                  progress=options.progress, stop=options.stop)
-        return "timed", tr.result, SolverUse(tr.space.z3_calls, tr.space.z3_seconds,
-                                             tr.polyhedra_seconds)
+        result = tr.result
+        if cfg.liveness:  # those without a deadline: on the untimed abstraction
+            from checker.symbolic import abstraction
+
+            result = abstraction.decide(result, loaded.system, cfg.fairness, Limits(
+                max_states=max_states, timeout=options.timeout, since=deadline.started,
+                progress=options.progress, stop=options.stop))
+        return "timed", result, SolverUse(tr.space.z3_calls, tr.space.z3_seconds,
+                                          tr.polyhedra_seconds)
     limits = Limits(
         deadlock=cfg.deadlock, max_states=max_states, max_depth=cfg.max_depth,
         timeout=options.timeout, since=deadline.started, stop_at_first=not options.all_violations,
@@ -243,6 +250,12 @@ def synthesize(spec: str | Loaded, options: SynthesisOptions = SynthesisOptions(
                            max_states=options.max_states, timeout=options.timeout,
                            since=deadline.started, zones=options.zones,
                            progress=options.progress, stop=options.stop)
+    if loaded.config.liveness:
+        from checker.symbolic import abstraction
+
+        syn = abstraction.in_synthesis(syn, loaded.system, loaded.config.fairness, Limits(
+            max_states=options.max_states, timeout=options.timeout, since=deadline.started,
+            stop=options.stop))
     return SynthesisReport(
         spec_path=loaded.config.path,
         config=loaded.config,

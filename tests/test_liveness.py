@@ -263,8 +263,6 @@ def _error(tmp_path, model, body, *args):
 
 
 @pytest.mark.parametrize(("model", "body", "code", "where"), [
-    (ROOT / "models" / "dora_drop_token.model",
-     "liveness stop: eventually Daemon at Done\nexpect holds", "PC410", ":3:1"),
     (LIVE / "blinker.model", "liveness soon: eventually Light at On within 3\nexpect holds",
      "PC410", ":3:46"),
     (LIVE / "spinner.model", ("liveness each: forall k in 0..Spinner.turns: eventually "
@@ -441,3 +439,60 @@ def test_a_zero_time_cycle_leaves_a_deadline_undecided(tmp_path, cli):
     spec = write_spec(tmp_path, calm,
                       "liveness done: eventually Spin at Done within d\nexpect holds")
     assert run.check(str(spec), run.CheckOptions(roots=(str(ROOT),))).verdict == "holds"
+
+
+
+# ---------------------------------------------------------------- no deadline, timed models
+
+def _timed(tmp_path, model, body):
+    spec = write_spec(tmp_path, model, body + "\nexpect holds")
+    return run.check(str(spec), run.CheckOptions(roots=(str(ROOT),)))
+
+
+def test_without_a_deadline_a_timed_model_is_checked_on_its_untimed_abstraction(tmp_path):
+    r = _timed(tmp_path, LIVE / "timed_detour.model", "deadlock off\n"
+               "liveness done: eventually Worker at Done\n"
+               "liveness done_or_jammed: eventually (Worker at Done or Worker at Jammed)\n"
+               "liveness settles: eventually always not (Worker at Busy)")
+    assert r.engine == "timed" and r.complete
+    assert _outcome(r, "settles").status is PROVED
+    assert dict(r.notes)["settles"].startswith("checked on the untimed abstraction")
+    # Jamming stops the run: a real timed run (its stem has a witness), then nothing more.
+    jam = next(c for c in r.counterexamples if c.property.name == "done")
+    assert [s.name for s in jam.trace.steps] == ["Start", "Jam"] and jam.trace.stutter
+    assert jam.violation.witness is not None and jam.violation.witness.times == ("0", "0")
+    # The detour loops through states without timers or deadlines: time passes freely there.
+    loop = next(c for c in r.counterexamples if c.property.name == "done_or_jammed")
+    assert [s.name for s in loop.trace.steps] == ["Start", "Detour", "GoRight", "GoLeft"]
+    assert loop.trace.loop == 3
+    for cx in (jam, loop):
+        live = next(c for c in r.system.liveness if c.liveness.name == cx.property.name)
+        validate_lasso(r.system, cx.violation, live.liveness.form, live.p, live.q,
+                       r.config.fairness)
+
+
+def test_a_cycle_through_timers_is_not_called_a_violation(tmp_path):
+    # Without fairness the dora daemon may time out and re-arm forever while acks wait: the
+    # abstraction breaks the property, but whether time allows that forever is not decided.
+    body = ("const FIXED = true\nliveness finishes: stop_requested leads_to Daemon at Done")
+    fair = _timed(tmp_path, ROOT / "models" / "dora_drop_token.model", body)
+    assert fair.verdict == "holds" and _outcome(fair, "finishes").status is PROVED
+    unfair = _timed(tmp_path, ROOT / "models" / "dora_drop_token.model",
+                    "fairness none\n" + body)
+    o = _outcome(unfair, "finishes")
+    assert unfair.verdict == "inconclusive" and o.status is NOT_CHECKED
+    assert "the untimed abstraction breaks it" in o.reason and "1-step cycle" in o.reason
+
+
+def test_synthesize_says_a_region_without_a_deadline_is_not_exact(tmp_path, cli):
+    spec = write_spec(tmp_path, LIVE / "timed_detour.model",
+                      "deadlock off\nliveness done: eventually Worker at Done\nexpect violated")
+    code, out, _ = cli("synthesize", str(spec))
+    assert code == 3
+    assert "INCOMPLETE: liveness done is violated for some parameter values" in out
+    assert "every property decided exactly holds for all parameter values" in out
+    spec = write_spec(tmp_path, ROOT / "models" / "dora_drop_token.model",
+                      "const FIXED = true\nliveness finishes: stop_requested leads_to "
+                      "Daemon at Done\nexpect holds")
+    code, out, _ = cli("synthesize", str(spec))
+    assert code == 0 and "every property holds for all parameter values" in out

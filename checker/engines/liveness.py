@@ -478,17 +478,23 @@ def _starved(system: System, fair: Fair, g: int, always: bool, fairness: Fairnes
         return f"{tr.label} is enabled only now and then, and never fires"
     if fairness.level is NONE:
         return f"{tr.label} stays enabled and never fires (no fairness)"
+    if tr.timing and tr.timing[0] == "timeout":
+        return f"{tr.label} stays enabled and never fires (a timer may be restarted first)"
     if tr.fairness.level is NONE:
         return f"{tr.label} stays enabled and never fires (it is marked unfair)"
     return f"{tr.label} stays enabled and never fires (fairness per actor: the instance acts)"
 
 
+def _count(n: int) -> str:
+    return f"{n} step{'s' if n != 1 else ''}"
+
+
 def _shape(found: Finding) -> str:
     """A lasso's length in words."""
     if found.stutter:
-        return f"{len(found.path) - 1} steps, then nothing more happens"
+        return f"{_count(len(found.path) - 1)}, then nothing more happens"
     cycle = f"a {len(found.path) - 1 - found.loop}-step cycle"
-    return f"{found.loop} steps, then {cycle}" if found.loop else f"{cycle} from the start"
+    return f"{_count(found.loop)}, then {cycle}" if found.loop else f"{cycle} from the start"
 
 
 def _message(prop: CompiledLiveness, found: Finding) -> str:

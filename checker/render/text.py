@@ -322,13 +322,17 @@ def synthesis_lines(syn: SynthesisReport) -> list[str]:
     if not syn.complete:
         why = syn.limit or "a bound stopped the search"
         lines.append(f"INCOMPLETE: {why}; the region below is not exact")
+    # Incomplete: the region is what the decided part says, not a claim about every property.
+    every = "every property" if syn.complete else "every property decided exactly"
     if syn.verdict == "holds iff":
-        lines.append(f"every property holds iff {syn.safe}")
+        lines.append(f"{every} holds iff {syn.safe}")
     else:
-        lines.append(f"every property {syn.verdict} parameter values")
+        lines.append(f"{every} {syn.verdict} parameter values")
     for name, region in syn.violated:
         if region == "true":
             lines.append(f"  {name} is violated for every parameter value")
+        elif region.startswith("some "):  # no exact region (liveness without a deadline)
+            lines.append(f"  {name} is violated for {region}")
         else:
             lines.append(f"  {name} is violated iff {region}")
     lines.append(f"explored: {syn.stats.states:,} symbolic states, {syn.stats.transitions:,} "

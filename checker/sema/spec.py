@@ -146,14 +146,6 @@ class SpecConfig:
                 self.ctx.error("PC405", f"property '{decl.name}' is declared twice", decl.span)
                 continue
             seen.add(decl.name)
-            if model.timed and decl.within is None:
-                self.ctx.error(
-                    "PC410", f"liveness {decl.name}: on a timed model (params, timers or "
-                    f"time-bounded steps, as {model.name} has) liveness needs a deadline: "
-                    "'within d'", decl.span,
-                    "say how soon, e.g. 'P leads_to Q within 10' (docs/liveness.md); liveness "
-                    "without a deadline is checked on untimed models")
-                continue
             if decl.within is not None and not model.timed:
                 self.ctx.error("PC410", f"liveness {decl.name}: 'within' is a deadline, and "
                                f"model {model.name} has no time", decl.within.span,

@@ -1,0 +1,163 @@
+"""Liveness without a deadline on timed models, decided on the untimed abstraction.
+
+The abstraction is the same model with time ignored: every handler and step may fire whenever
+its state, guard and message allow. Each run of the timed model is, step for step, a run of
+the abstraction, and a fair one under the spec's fairness as long as no timeout is forced by
+fairness: a timer may be restarted before it expires again and again, so `on timeout`
+transitions are unfair here (their urgency is the timed engine's business; a time-bounded step
+enabled continuously is forced by its deadline, so fairness may force it too). Hence:
+
+* a property that holds on the abstraction holds on the timed model (the abstraction has
+  every timed run, and more);
+* a violation of the abstraction may need runs that time forbids. It is reported as a
+  violation only when time allows it: the stem is a feasible timed path (a witness solves its
+  timing), and the lasso either stops (nothing enabled: time passes forever) or repeats a cycle
+  of transitions without timing through states with no pending deadline (time may pass freely
+  while it repeats). Otherwise the property is left undecided, with the abstract lasso's
+  shape in the reason.
+
+Exact param regions for these properties are not computed: a violation holds "for some
+parameter values", shown by the witness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from checker.compile import System
+from checker.engines import graph, liveness
+from checker.engines.common import Limits
+from checker.engines.result import Result, Stats, Violation
+from checker.properties import HOLDS, INCONCLUSIVE
+from checker.symbolic.timed import Synthesis, TimedModel, witness
+from checker.symbolic.zones import ParamSpace
+from checker.temporal import UNFAIR, Fairness
+
+SOME_VALUES = "some parameter values (the witness is one; no exact region without a deadline)"
+
+
+def untimed_properties(system: System) -> tuple:
+    return tuple(c for c in system.liveness if c.liveness.within is None)
+
+
+def abstraction(system: System) -> System:
+    """The system for the abstract search: only the deadline-free liveness properties, no
+    invariants (the timed engine checks those), timeouts unfair."""
+    transitions = tuple(replace(t, fairness=UNFAIR) if t.timing and t.timing[0] == "timeout"
+                        else t for t in system.transitions)
+    return replace(system, transitions=transitions, invariants=(),
+                   liveness=untimed_properties(system))
+
+
+def decide(timed: Result, system: System, fairness: Fairness, limits: Limits) -> Result:
+    """The timed engine's result with the deadline-free liveness properties decided."""
+    if not untimed_properties(system):
+        return timed
+    failed = [v for v in timed.violations if v.kind.in_transition]
+    if failed:  # as on untimed models: successors nobody knows, no liveness proof
+        why = (f"a transition fails ({failed[0].kind.name}: {failed[0].message}); liveness "
+               "is decided only on models whose transitions all complete")
+        return replace(timed, undecided=timed.undecided + tuple(
+            (c.liveness.name, why) for c in untimed_properties(system)))
+    abstract = abstraction(system)
+    found, g = graph.search(abstract, replace(limits, deadlock=False, stop_at_first=False))
+    found = replace(found, violations=())  # its own findings are not the timed model's
+    decided = liveness.analyse(found, g, abstract, fairness, False)
+    tm = TimedModel(system, ParamSpace(system.model))
+    violations = list(timed.violations)
+    undecided = list(timed.undecided)
+    names = {c.liveness.name for c in abstract.liveness}
+    for v in decided.violations:
+        real = _in_time(tm, v)
+        if real is not None:
+            violations.append(real)
+        else:
+            undecided.append((v.property, _why(v)))
+    if not decided.complete:
+        why = f"the untimed abstraction was not explored to the end ({decided.limit})"
+        undecided += [(n, why) for n in sorted(names)
+                      if all(v.property != n for v in decided.violations)]
+    undecided += list(decided.undecided)
+    notes = timed.notes + tuple((n, "checked on the untimed abstraction (every timed run is "
+                                 "one of its runs); " + note) for n, note in decided.notes)
+    verdict = "violated" if violations else timed.verdict
+    if verdict == HOLDS and undecided:
+        verdict = INCONCLUSIVE
+    stats = replace(timed.stats, edges=decided.stats.edges,
+                    liveness_seconds=decided.stats.liveness_seconds)
+    return replace(timed, verdict=verdict, violations=tuple(violations), stats=stats,
+                   notes=notes, undecided=tuple(undecided),
+                   vacuous=timed.vacuous + tuple(n for n in decided.vacuous if n in names))
+
+
+def _why(v: Violation) -> str:
+    lasso = v.lasso
+    steps = len(v.path) - 1
+    shape = (f"{steps} steps, then nothing more happens" if lasso.stutter else
+             f"{lasso.loop} steps, then a {steps - lasso.loop}-step cycle")
+    return (f"the untimed abstraction breaks it ({shape}), but whether time allows that run "
+            "is not decided (a cycle through timers or deadlines)")
+
+
+def _in_time(tm: TimedModel, v: Violation) -> Violation | None:
+    """The abstract violation as a timed one, if time allows it (see the module doc)."""
+    path, labels = _timed_path(tm, v.path, v.labels)
+    if path is None:
+        return None
+    lasso = v.lasso
+    if not lasso.stutter and not _free_cycle(tm, path[lasso.loop:], labels[lasso.loop:]):
+        return None
+    stem = lasso.loop if not lasso.stutter else len(path) - 1
+    w = witness(tm, path[:stem + 1], labels[:stem])
+    if w is None:
+        return None
+    return replace(v, path=path, labels=labels, region=SOME_VALUES, witness=w)
+
+
+def _timed_path(tm: TimedModel, path: tuple, labels: tuple):
+    """The abstract path with timers normalized as the timed engine keeps them, and the label
+    of each hop; (None, None) if some hop has no matching transition."""
+    out = [tm.normalize(path[0])[0]]
+    hops = []
+    for k in range(len(path) - 1):
+        succ, info, _errs = tm.expand(path[k])
+        want = tm.normalize(path[k + 1])[0]
+        lab = next((lab for t, lab in zip(succ, info)
+                    if tm.normalize(t)[0] == want and (labels[k] is None or lab == labels[k])),
+                   None)
+        if lab is None:
+            return None, None
+        out.append(want)
+        hops.append(lab)
+    return tuple(out), tuple(hops)
+
+
+def _free_cycle(tm: TimedModel, states: tuple, labels: tuple) -> bool:
+    """A cycle time cannot stop: no transition on it has timing, and no state on it has a
+    pending deadline (an armed timer or an enabled time-bounded step)."""
+    for s, lab in zip(states, labels):
+        if tm.system.transitions[lab[0]].timing:
+            return False
+        _out, info, _errs = tm.expand(s)
+        if tm.deadline_bounds(s, info):
+            return False
+    return True
+
+
+def in_synthesis(syn: Synthesis, system: System, fairness: Fairness, limits: Limits
+                 ) -> Synthesis:
+    """A synthesis with the deadline-free liveness properties in it: one that holds leaves the
+    region as it is; one violated for some values, or undecided, makes it inexact (its own
+    region is not computed)."""
+    if not untimed_properties(system):
+        return syn
+    alone = Result(HOLDS, (), Stats(0, 0, 0, 0.0), True, "", (), ())
+    decided = decide(alone, system, fairness, limits)
+    problems = [f"liveness {v.property} is violated for {SOME_VALUES}"
+                for v in decided.violations]
+    problems += [f"liveness {name}: {why}" for name, why in decided.undecided]
+    if not problems:
+        return syn
+    return replace(syn, complete=False, limit="; ".join(filter(None, [syn.limit, *problems])),
+                   per_property=syn.per_property + tuple(
+                       (v.property, SOME_VALUES) for v in decided.violations))
