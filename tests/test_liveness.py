@@ -267,6 +267,8 @@ def _error(tmp_path, model, body, *args):
      "PC410", ":3:46"),
     (LIVE / "spinner.model", ("liveness each: forall k in 0..Spinner.turns: eventually "
      "Spinner at Looping\nexpect holds"), "PC411", ":3:28"),
+    (LIVE / "blinker.model", "liveness none: forall k in 2..0: eventually Light at On\nexpect holds",
+     "PC411", ":3:28"),
     (LIVE / "request_reply.model", ("liveness many: forall a in 0..20: forall b in 0..20: "
      "eventually Server at Up\nexpect holds"), "PC411", ":3:1"),
     (LIVE / "blinker.model", "liveness off: eventually Light at Of\nexpect holds", "PC", ":3:"),
@@ -496,3 +498,96 @@ def test_synthesize_says_a_region_without_a_deadline_is_not_exact(tmp_path, cli)
                       "Daemon at Done\nexpect holds")
     code, out, _ = cli("synthesize", str(spec))
     assert code == 0 and "every property holds for all parameter values" in out
+
+
+# Found in review: time that stops without a cycle, a pending deadline on a cycle, failing
+# transitions, and a predicate that cannot be evaluated in the initial state.
+FORGOT_CANCEL = """protocol forgot_cancel
+param d: int in 0..9
+message Req
+actor A {
+  timer t = 1
+  state Idle initial
+  state Done final
+  step Go in Idle within 0 { start t; goto Done }
+}
+actor B {
+  state Waiting initial final
+  state Served final
+  on Req in Waiting { goto Served }
+}
+"""
+TICKER = """protocol ticker
+param d: int in 0..9
+actor A {
+  state Loop initial
+  state Done final
+  var n: 0..1 = 0
+  step Tick in Loop after 2..2 { n = 1 - n }
+}
+"""
+FAILING = """protocol failing
+param d: int in 0..9
+actor A {
+  state Idle initial
+  state Wait
+  state Done final
+  var x: 0..1 = 0
+  step Go in Idle within 0 { choose { assert x == 1 } or { goto Wait } }
+  step Fin in Wait within 1 { goto Done }
+}
+"""
+DIVIDES = """protocol divides
+param d: int in 0..9
+actor A {
+  state S0 initial
+  state S1 final
+  var n: 0..2 = 0
+  step a in S0 within 0 { n = 1; goto S1 }
+}
+"""
+
+
+def _model(tmp_path, text: str):
+    path = tmp_path / (text.split()[1] + ".model")
+    path.write_text(text)
+    return path
+
+
+def test_a_timelock_leaves_a_deadline_undecided(tmp_path, cli):
+    # Nobody sends Req; A's timer expires at 1 and nothing can handle it: time stops there.
+    model = _model(tmp_path, FORGOT_CANCEL)
+    r = _timed(tmp_path, model, "param d = 5\nliveness served: eventually B at Served within d")
+    o = _outcome(r, "served")
+    assert r.verdict == "inconclusive" and o.status is NOT_CHECKED and "timelock" in o.reason
+    spec = write_spec(tmp_path, model, "liveness served: eventually B at Served within d\n"
+                      "expect violated")
+    code, out, _ = cli("synthesize", str(spec))
+    assert code == 3 and "INCOMPLETE: served: time may stop" in out
+    assert "served is violated iff d < 1" in out  # before the timer expires: a real miss
+
+
+@pytest.mark.parametrize("zones", ["ppl", "z3"])
+def test_a_pending_deadline_on_a_cycle_is_explored_to_the_end(tmp_path, zones):
+    # The observer's clock grows on every turn; capped past the largest deadline, zones repeat.
+    spec = write_spec(tmp_path, _model(tmp_path, TICKER),
+                      "deadlock off\nliveness done: eventually A at Done within d\n"
+                      "expect violated")
+    syn = run.synthesize(str(spec), run.SynthesisOptions(roots=(str(ROOT),), zones=zones))
+    assert syn.complete and dict(syn.violated) == {"done": "true"}
+    assert syn.stats.states < 20
+
+
+def test_a_failing_transition_leaves_deadlines_undecided(tmp_path):
+    r = _timed(tmp_path, _model(tmp_path, FAILING),
+               "param d = 3\nliveness ev: eventually A at Done within d")
+    assert {v.kind.name for v in r.violations} == {"assert"}
+    o = _outcome(r, "ev")
+    assert o.status is NOT_CHECKED and o.reason.startswith("a transition fails (assert")
+
+
+def test_a_predicate_that_fails_in_the_initial_state_is_a_runtime_violation(tmp_path):
+    r = _timed(tmp_path, _model(tmp_path, DIVIDES),
+               "liveness bad: eventually 1 / (A.n) == 1 within d")
+    assert [v.kind.name for v in r.violations] == ["runtime"]
+    assert "division by zero" in r.violations[0].message

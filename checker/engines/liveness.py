@@ -122,7 +122,7 @@ def _constraints(groups: list[tuple[int, int]], system: System, fairness: Fairne
 
 # ---------------------------------------------------------------- SCCs
 
-def _sccs(roots: Iterable[int], allowed: bytearray, graph: StateGraph) -> list[list[int]]:
+def _sccs(roots: Iterable[int], allowed, graph: StateGraph) -> list[list[int]]:
     """Tarjan's algorithm, iterative, over the allowed states reachable from `roots`."""
     start, dst = graph.start, graph.dst
     index: dict[int, int] = {}
@@ -182,8 +182,13 @@ def fair_components(roots: Iterable[int], allowed: bytearray, graph: StateGraph,
     return out
 
 
-def _refine(comp: list[int], allowed: bytearray, graph: StateGraph, fair: Fair
-            ) -> list[Component]:
+class _Members(set):
+    """A set that answers `allowed[v]` as a bytearray mask does."""
+
+    __getitem__ = set.__contains__
+
+
+def _refine(comp: list[int], allowed, graph: StateGraph, fair: Fair) -> list[Component]:
     dst, label = graph.dst, graph.label
     if len(comp) == 1:
         v = comp[0]
@@ -207,9 +212,7 @@ def _refine(comp: list[int], allowed: bytearray, graph: StateGraph, fair: Fair
         keep = [v for v in comp if not (fair.enabled(v) & bad)]
         if not keep:
             return []
-        sub = bytearray(len(allowed))
-        for v in keep:
-            sub[v] = 1
+        sub = _Members(keep)  # not a bytearray of every state: refinements may be many
         out: list[Component] = []
         for part in _sccs(keep, sub, graph):
             out += _refine(part, sub, graph, fair)

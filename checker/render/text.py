@@ -8,7 +8,7 @@ import textwrap
 from checker import ir
 from checker.compile import System
 from checker.engines.result import Stats
-from checker.properties import DEADLOCK, INCONCLUSIVE, PROVED, RUNTIME, VIOLATED
+from checker.properties import DEADLOCK, INCONCLUSIVE, NOT_CHECKED, PROVED, RUNTIME, VIOLATED
 from checker.report import Counterexample, Report, SynthesisReport
 from checker.trace import Trace, describe_state
 
@@ -59,6 +59,9 @@ def liveness_lines(report: Report) -> list[str]:
     notes = dict(report.notes)
     out = []
     for o in report.outcomes:
+        if o.property.liveness is not None and o.status is NOT_CHECKED and o.reason \
+                and o.reason != report.limit:  # undecided for a reason of its own
+            out.append(f"not decided: liveness {o.property.name}: {o.reason}")
         if o.property.liveness is not None and o.status is PROVED:
             note = notes.get(o.property.name, "")
             if o.property.liveness.within is not None:  # a deadline: time, not fairness

@@ -170,6 +170,10 @@ class SpecConfig:
             if dom is None:
                 return []
             values = self._values(dom)
+            if values == []:
+                self.ctx.error("PC411", f"liveness {decl.name}: 'forall {var}' ranges over no "
+                               "values, so it would check nothing", domain.span)
+                return []
             if values is None:
                 self.ctx.error("PC411", f"liveness {decl.name}: 'forall {var}' must range over "
                                "an actor, an enum or a range of constants", domain.span)

@@ -190,6 +190,11 @@ class PolyZones:
         return ints.contains_integer_point()
 
     @_in_ppl
+    def set_clock(self, poly, key: str, value: int) -> None:
+        """clock := value (an integer constant), in place."""
+        poly.affine_image(ppl.Variable(self.clock[key]), ppl.Linear_Expression(int(value)))
+
+    @_in_ppl
     def reset(self, poly, keys) -> None:
         """clock := 0 for each key, in place."""
         for key in keys:

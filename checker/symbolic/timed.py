@@ -21,6 +21,7 @@ the same discrete state is dropped (subsumption). docs/time.md describes both.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 from fractions import Fraction
@@ -80,6 +81,7 @@ class Observer:
     trigger: object  # P (a callable on states); None: `eventually`, pending from the start
     target: object  # Q; for `eventually P within d`, P
     deadline: ir.Lin
+    cap: ir.Lin  # a constant: the largest value the deadline takes over the param ranges
 
 
 def observers_of(system: System) -> tuple[Observer, ...]:
@@ -91,8 +93,17 @@ def observers_of(system: System) -> tuple[Observer, ...]:
         eventually = live.q is None
         out.append(Observer(lv.name, f"observer:{lv.name}", system.layout.size + len(out),
                             None if eventually else live.p,
-                            live.p if eventually else live.q, lv.within))
+                            live.p if eventually else live.q, lv.within,
+                            _largest(system.model, lv.within)))
     return tuple(out)
+
+
+def _largest(model: ir.Model, e: ir.Lin) -> ir.Lin:
+    """The largest value of e over the params' ranges, as a constant (rounded up)."""
+    ranges = {p.name: (p.lo, p.hi) for p in model.params}
+    value = Fraction(e.const) + sum(Fraction(c) * (ranges[name][1] if c > 0 else ranges[name][0])
+                                    for name, c in e.terms)
+    return ir.Lin((), Fraction(math.ceil(value)))
 
 
 class TimedModel:
@@ -144,7 +155,8 @@ class TimedModel:
         return keys
 
     def initial(self) -> tuple:
-        """The initial discrete state, with the observers' flags."""
+        """The initial discrete state, with the observers' flags (raises EvalError if a
+        property's P or Q cannot be evaluated there)."""
         s = self.system.initial
         if not self.observers:
             return s
@@ -283,7 +295,12 @@ class _Search:
         self.start = time.perf_counter()
         self.poly = PolyZones(system.model, self.tm.all_clocks(), self.space) \
             if zones == "ppl" else None
-        init = self.tm.initial()
+        try:
+            init = self.tm.initial()
+            init_error = None
+        except EvalError as err:  # reported below, once there is a state 0
+            init = system.initial + (False,) * len(self.tm.observers)
+            init_error = err
         if self.poly is not None:
             zone0 = self.poly.initial()
         else:
@@ -304,7 +321,10 @@ class _Search:
         # and the states where time may be unable to pass, to find zero-time cycles.
         self.edges: list[tuple[int, int]] = []
         self.instant: set[int] = set()
+        self.timelocked: set[int] = set()  # where time stops at a deadline, nothing firing
         self.check_state(0)
+        if init_error is not None:
+            self.record(self._hop(0, evaluation_failure, init_error), [self.state_region(0)])
 
     def path_of(self, idx: int) -> tuple[tuple, tuple]:
         chain = []
@@ -361,8 +381,11 @@ class _Search:
         if tm.observers and any(pz.feasible(pz.restrict(zone, [pz.age_bound(key, ">=", d)]))
                                 for key, d in tm.deadline_bounds(s, info)):
             self.instant.add(cur)  # somewhere in the zone a deadline is due now
-        for ob in tm.observers:
-            if s[ob.slot]:  # pending: can time pass beyond the deadline before anything fires?
+        pending = [ob for ob in tm.observers if s[ob.slot]]
+        # Where nothing can fire: deadlock detection, and, while a deadline is watched, time
+        # that stops at a deadline with nothing able to fire (a timelock).
+        track = self.deadlock or bool(pending)
+        for ob in pending:  # can time pass beyond the deadline before anything fires?
                 late = pz.restrict(common, [pz.age_bound(ob.key, ">", ob.deadline)])
                 if pz.feasible(late):
                     self.record(self._hop(cur, late_failure, ob), [pz.region(late)])
@@ -377,10 +400,10 @@ class _Search:
                 fires = pz.restrict(common, cons)
                 if not pz.feasible(fires):
                     return None
-                return fires, (pz.from_where(zone, fires, live) if self.deadlock else None)
+                return fires, (pz.from_where(zone, fires, live) if track else None)
             if untimed["feasible"] is None:
                 untimed["feasible"] = pz.feasible(common)
-                if untimed["feasible"] and self.deadlock:
+                if untimed["feasible"] and track:
                     untimed["from"] = pz.from_where(zone, common, live)
             if not untimed["feasible"]:
                 return None
@@ -393,7 +416,7 @@ class _Search:
             if found is not None:
                 self.record(self._hop(cur, transition_failure, self.system, err),
                             [pz.region(found[0])])
-                if self.deadlock:  # where it can fire, the state is not stuck: it fails
+                if track:  # where it can fire, the state is not stuck: it fails
                     enabled.append(found[1])
         for t_raw, label in zip(out, info):
             t, started = tm.normalize(t_raw)
@@ -406,7 +429,7 @@ class _Search:
             fires, origin = found
             self.transitions += 1
             self.fired[label[0]] += 1
-            if self.deadlock and all(origin is not e for e in enabled):
+            if track and all(origin is not e for e in enabled):
                 enabled.append(origin)
             live_t = set(tm.live(t))
             fired = tm.clock(label) if label[0] in tm.bounded else None
@@ -414,11 +437,31 @@ class _Search:
             # restart. A clock not live in s is pinned at 0 already (a newly enabled one, a
             # timer started from off).
             pz.reset(fires, [k for k in live if k not in live_t or k == fired or k in started])
+            self._cap(t, fires)
             self.add(cur, t, label, fires)
-        if self.deadlock and not self.system.all_final(s):
+        if track:
             stuck = [p for p in pz.minus(zone, enabled) if pz.feasible(p)]
-            if stuck:
+            if stuck and self.deadlock and not self.system.all_final(s):
                 self.record(self._hop(cur, deadlock_failure), [pz.region(p) for p in stuck])
+            if stuck and pending and tm.deadline_bounds(s, info):
+                self.timelocked.add(cur)  # time reaches a deadline there, and nothing fires
+
+    def _cap(self, t: tuple, zone) -> None:
+        """An observer clock past the largest deadline it can have, everywhere in the zone,
+        is set to just past it: how far past no longer matters (the deadline is missed), and
+        without the cap a pending deadline on a cycle would make zones grow forever."""
+        pz = self.poly
+        for ob in self.tm.observers:
+            if t[ob.slot] and not pz.feasible(pz.restrict(
+                    zone, [pz.age_bound(ob.key, "<=", ob.cap)])):
+                pz.set_clock(zone, ob.key, int(ob.cap.const) + 1)
+
+    def _cap_z3(self, t: tuple, zone):
+        for ob in self.tm.observers:
+            age = self.tm.age(ob.key)
+            if t[ob.slot] and not self.space.sat(z3.And(zone, age <= self.space.lin(ob.cap))):
+                zone = z3.And(self.space.eliminate([age], zone), age == int(ob.cap.const) + 1)
+        return zone
 
     def _observed(self, cur: int, s: tuple, t: tuple, fires) -> tuple | None:
         """t with the observers' flags; None (and a runtime failure recorded) when a
@@ -443,8 +486,10 @@ class _Search:
         if tm.observers and any(space.sat(z3.And(zone_old, old[key] >= d))
                                 for key, d in tm.deadlines(s, info)):
             self.instant.add(cur)
-        for ob in tm.observers:
-            if s[ob.slot]:
+        pending = [ob for ob in tm.observers if s[ob.slot]]
+        track = self.deadlock or bool(pending)
+        for ob in pending:
+            if True:
                 late = z3.And(*common, old[ob.key] + delta > space.lin(ob.deadline))
                 if space.sat(late):
                     self.record(self._hop(cur, late_failure, ob),
@@ -455,7 +500,7 @@ class _Search:
             if space.sat(g):
                 self.record(self._hop(cur, transition_failure, self.system, err),
                             [space.eliminate([*old.values(), delta], g)])
-                if self.deadlock:
+                if track:
                     enabled.append(space.eliminate([delta], g))
         for t_raw, label in zip(out, info):
             t, started = tm.normalize(t_raw)
@@ -468,14 +513,18 @@ class _Search:
                 continue
             self.transitions += 1
             self.fired[label[0]] += 1
-            if self.deadlock:
+            if track:
                 enabled.append(space.eliminate([delta, *[tm.age(k) for k in tm.live(t)]], g))
-            self.add(cur, t, label, space.eliminate([*old.values(), delta], g))
-        if self.deadlock and not self.system.all_final(s):
+            zone_t = space.eliminate([*old.values(), delta], g)
+            self.add(cur, t, label, self._cap_z3(t, zone_t))
+        if track:
             stuck = z3.And(zone_old, *[z3.Not(e) for e in enabled])
             if space.sat(stuck):
-                self.record(self._hop(cur, deadlock_failure),
-                            [space.eliminate(list(old.values()), stuck)])
+                if self.deadlock and not self.system.all_final(s):
+                    self.record(self._hop(cur, deadlock_failure),
+                                [space.eliminate(list(old.values()), stuck)])
+                if pending and tm.deadline_bounds(s, info):
+                    self.timelocked.add(cur)
 
     def add(self, cur: int, t: tuple, label: tuple, zone) -> None:
         # Subsumption: a zone inside one already stored for t adds no behaviour.
@@ -496,13 +545,28 @@ class _Search:
         self.check_state(idx)
 
     def _zeno(self, violated: set[str]) -> tuple[tuple[str, str], ...]:
-        """Deadlines that a zero-time cycle could make hold vacuously: a reachable cycle of
-        symbolic states in each of which some deadline may be due at once (time may never
-        pass there) with the property's observer pending. Those are left undecided."""
+        """Deadlines that time stopping could make hold vacuously, with why: a reachable cycle
+        of symbolic states in each of which some deadline may be due at once (time may never
+        pass there: a Zeno run), or a state where a deadline comes due and nothing can fire
+        (a timelock), with the property's observer pending. Also, as on untimed models, every
+        deadline not violated when a transition fails."""
         cycles = _cycles(self.edges, self.instant)
         out = []
+        failed = [v for v in self.violations if v.kind.in_transition]
         for ob in self.tm.observers:
-            if ob.name in violated:
+            # A violated property stays violated; its region is then not exact where time
+            # stops (synthesize says so).
+            if failed and ob.name not in violated:  # as on untimed models
+                out.append((ob.name, (f"a transition fails ({failed[0].kind.name}: "
+                            f"{failed[0].message}); liveness is decided only on models whose "
+                            "transitions all complete")))
+                continue
+            locked = sorted(i for i in self.timelocked if self.states[i][0][ob.slot])
+            if locked:
+                path, _ = self.path_of(locked[0])
+                out.append((ob.name, (f"time may stop: after {len(path) - 1} steps, a deadline "
+                            "comes due that nothing can meet (a timelock: no transition can "
+                            "fire then), so this deadline is not decided")))
                 continue
             stuck = [c for c in cycles if any(self.states[i][0][ob.slot] for i in c)]
             if stuck:
@@ -553,6 +617,9 @@ class _Search:
             final.append(replace(v, region=text, witness=w))
         vacuous = self.premises.vacuous(complete)
         undecided = self._zeno({v.property for v in final})
+        stops = dict(undecided)
+        final = [replace(v, region=v.region + "; where time may stop, not decided")
+                 if v.property in stops and v.kind is LIVENESS else v for v in final]
         verdict = verdict_of(final, limit)
         if undecided and verdict == HOLDS:
             verdict = INCONCLUSIVE  # a property nobody could decide is not proved
