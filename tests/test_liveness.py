@@ -591,3 +591,93 @@ def test_a_predicate_that_fails_in_the_initial_state_is_a_runtime_violation(tmp_
                "liveness bad: eventually 1 / (A.n) == 1 within d")
     assert [v.kind.name for v in r.violations] == ["runtime"]
     assert "division by zero" in r.violations[0].message
+
+
+# Found in review of the abstraction: fairness that forces what time forbids (false HOLDS),
+# a stop where a timer nobody handles is due, and two handlers of one message sharing a clock.
+STRONG_SLOW = """protocol strong_slow
+actor X {
+  state S initial
+  state T
+  state Done final
+  step Slow in S after 2..2 { goto Done }
+  step Leave in S within 1 { goto T }
+  step Back in T within 1 { goto S }
+}
+"""
+PER_ACTOR = """protocol per_actor
+message Ack
+actor Daemon {
+  timer g = 1
+  state Init initial
+  state Wait
+  state Done final
+  step Begin in Init within 0 { start g; goto Wait }
+  on timeout g in Wait { start g }
+  on Ack in Wait { goto Done }
+}
+actor Node {
+  state Run initial
+  state Sent final
+  step Send in Run within 0 { send Ack to Daemon; goto Sent }
+}
+"""
+TOGGLE = """protocol toggle
+shared flag: bool = false
+actor X {
+  state S initial
+  state Done final
+  step A in S when flag after 2..2 { goto Done }
+  step B in S when not flag after 2..2 { goto Done }
+}
+actor Y {
+  state Run initial
+  step Toggle in Run after 1..1 { flag = not flag }
+}
+"""
+SHARED_CLOCK = """protocol shared_clock
+param d: int in 0..10
+message M
+actor Src {
+  state S initial
+  state Sent final
+  step Send in S within 0 { send M to X; goto Sent }
+}
+actor X {
+  state A initial
+  state B
+  state Done final
+  step Move in A after 2..2 { goto B }
+  on M in A after 3..3 { goto Done }
+  on M in B after 3..3 { goto Done }
+}
+"""
+
+
+@pytest.mark.parametrize(("text", "fairness", "prop"), [
+    (STRONG_SLOW, "strong", "eventually X at Done"),  # Slow's clock never reaches 2
+    (TOGGLE, "strong", "eventually X at Done"),  # A and B each disabled before they are due
+    (TOGGLE, "weak per actor", "eventually X at Done"),
+    (PER_ACTOR, "weak per actor", "eventually Daemon at Done"),  # it acts: timing out
+    (PER_ACTOR, "strong per actor", "eventually Daemon at Done"),
+])
+def test_fairness_never_forces_what_time_forbids(tmp_path, text, fairness, prop):
+    r = _timed(tmp_path, _model(tmp_path, text),
+               f"deadlock off\nfairness {fairness}\nliveness p: {prop}")
+    assert r.verdict != "holds" and _outcome(r, "p").status is not PROVED
+
+
+def test_a_stop_where_a_timer_is_due_is_not_a_violation(tmp_path):
+    r = _timed(tmp_path, _model(tmp_path, FORGOT_CANCEL),
+               "param d = 5\nliveness served: eventually B at Served")
+    o = _outcome(r, "served")
+    assert o.status is NOT_CHECKED and "time cannot pass in its last state" in o.reason
+
+
+def test_two_handlers_of_one_message_have_a_clock_each(tmp_path):
+    # Move is forced at 2; `on M in B` is enabled only then, and fires 3 later.
+    spec = write_spec(tmp_path, _model(tmp_path, SHARED_CLOCK),
+                      "deadlock off\nliveness done: eventually X at Done within d\n"
+                      "expect violated")
+    syn = run.synthesize(str(spec), run.SynthesisOptions(roots=(str(ROOT),)))
+    assert dict(syn.violated) == {"done": "d < 5"}

@@ -45,6 +45,7 @@ from checker.temporal import (
     RECURRENCE,
     STABILITY,
     STRONG,
+    WEAK,
     Fairness,
     Level,
 )
@@ -56,7 +57,11 @@ class Constraint:
     its groups must fire."""
 
     level: Level  # WEAK or STRONG
-    groups: frozenset[int]
+    groups: frozenset[int]  # the groups that make it enabled
+    # The groups whose firing meets it (None: `groups`). Wider on a timed model's untimed
+    # abstraction, where an instance acts with any transition but only those time cannot
+    # hold back count as its being enabled.
+    takes: frozenset[int] | None = None
 
 
 @record
@@ -68,19 +73,24 @@ class Component:
 class Fair:
     """The fairness constraints of a spec over one graph, and what each state enables."""
 
-    def __init__(self, graph: StateGraph, system: System, fairness: Fairness):
+    def __init__(self, graph: StateGraph, system: System, fairness: Fairness,
+                 timed: bool = False):
         self.graph = graph
         group_ids: dict[tuple[int, int], int] = {}
         self.group_of: list[int] = []
         for tid, inst, _slot, _msg in graph.labels:
             self.group_of.append(group_ids.setdefault((tid, inst), len(group_ids)))
         self.groups = list(group_ids)  # group -> (transition id, instance)
-        self.constraints = _constraints(self.groups, system, fairness)
+        self.constraints = _constraints(self.groups, system, fairness, timed)
         of_group: list[list[int]] = [[] for _ in self.groups]
+        takes_group: list[list[int]] = [[] for _ in self.groups]
         for c, con in enumerate(self.constraints):
             for g in con.groups:
                 of_group[g].append(c)
-        self.of_label = [frozenset(of_group[g]) for g in self.group_of]
+            for g in con.takes if con.takes is not None else con.groups:
+                takes_group[g].append(c)
+        self.of_label = [frozenset(of_group[g]) for g in self.group_of]  # what it enables
+        self.takes_of_label = [frozenset(takes_group[g]) for g in self.group_of]  # meets
         self.strong = [con.level is STRONG for con in self.constraints]
         self._enabled: dict[int, frozenset[int]] = {}
 
@@ -96,27 +106,38 @@ class Fair:
         return got
 
 
-def _constraints(groups: list[tuple[int, int]], system: System, fairness: Fairness
-                 ) -> list[Constraint]:
+def _constraints(groups: list[tuple[int, int]], system: System, fairness: Fairness,
+                 timed: bool = False) -> list[Constraint]:
+    """The spec's fairness over the graph's groups. `timed`: the graph is a timed model's
+    untimed abstraction, where fairness must not force what time may forbid: a timeout is
+    never forced (its timer may be restarted first), a time-bounded transition is forced at
+    most weakly (enabled continuously, its deadline forces it; enabled now and then, time may
+    never let it fire), and per actor only untimed transitions make an instance enabled."""
     if fairness.level is NONE:
         return []
     out: list[Constraint] = []
-    per_instance: dict[tuple[int, int], list[int]] = {}
+    enables: dict[tuple[int, int], list[int]] = {}
+    takes: dict[tuple[int, int], list[int]] = {}
     for g, (tid, inst) in enumerate(groups):
         tr = system.transitions[tid]
+        timing = tr.timing if timed else None
         mark = tr.fairness.level
-        if mark is NONE:
+        key = (system.model.actors.index(system.model.actor(tr.actor)), inst)
+        if timing:
+            takes.setdefault(key, []).append(g)  # the instance acts, whatever it fires
+        if mark is NONE or (timing and timing[0] == "timeout"):
             continue
-        if fairness.per_actor:
-            # The mark says how this one transition is forced; the instance as a whole is
-            # forced at the spec's level.
-            per_instance.setdefault((system.model.actors.index(system.model.actor(tr.actor)),
-                                     inst), []).append(g)
-            if mark is not None:
-                out.append(Constraint(mark, frozenset((g,))))
-        else:
-            out.append(Constraint(mark or fairness.level, frozenset((g,))))
-    out += [Constraint(fairness.level, frozenset(gs)) for _, gs in sorted(per_instance.items())]
+        if not timing:
+            enables.setdefault(key, []).append(g)
+            takes.setdefault(key, []).append(g)
+        level = mark if fairness.per_actor else (mark or fairness.level)
+        if level is not None:
+            if timing and level is STRONG:
+                level = WEAK
+            out.append(Constraint(level, frozenset((g,))))
+    if fairness.per_actor:
+        out += [Constraint(fairness.level, frozenset(gs), frozenset(takes[key]))
+                for key, gs in sorted(enables.items())]
     return out
 
 
@@ -206,7 +227,7 @@ def _refine(comp: list[int], allowed, graph: StateGraph, fair: Fair) -> list[Com
         en_all = set(en) if en_all is None else en_all & en
         for e in graph.edges(v):
             if dst[e] in members:
-                taken |= fair.of_label[label[e]]
+                taken |= fair.takes_of_label[label[e]]
     bad = {c for c in en_any if fair.strong[c] and c not in taken}
     if bad:
         keep = [v for v in comp if not (fair.enabled(v) & bad)]
@@ -244,7 +265,7 @@ def _cycle(graph: StateGraph, fair: Fair, comp: Component, entry: int,
             pending.discard("target")
 
     def satisfies_edge(lab: int) -> bool:
-        return any(c in pending for c in fair.of_label[lab])
+        return any(c in pending for c in fair.takes_of_label[lab])
 
     def satisfies_state(v: int) -> bool:
         if target is not None and "target" in pending and target[v]:
@@ -259,7 +280,7 @@ def _cycle(graph: StateGraph, fair: Fair, comp: Component, entry: int,
         path = _bfs_hops(graph, members, cur,
                          lambda lab, w: satisfies_edge(lab) or satisfies_state(w))
         for lab, w in path:
-            pending.difference_update(fair.of_label[lab])
+            pending.difference_update(fair.takes_of_label[lab])
             visit(w)
         hops += path
         cur = hops[-1][1]
@@ -519,8 +540,9 @@ def _message(prop: CompiledLiveness, found: Finding) -> str:
 # ---------------------------------------------------------------- the door
 
 def analyse(result: Result, graph: StateGraph, system: System, fairness: Fairness,
-            stop_at_first: bool) -> Result:
-    """The search's result with the liveness properties decided on its graph."""
+            stop_at_first: bool, timed: bool = False) -> Result:
+    """The search's result with the liveness properties decided on its graph (`timed`: the
+    graph of a timed model's untimed abstraction; see `_constraints`)."""
     if not system.liveness or result.limit == INTERRUPTED or \
             (stop_at_first and result.violations):
         return result
@@ -536,7 +558,7 @@ def analyse(result: Result, graph: StateGraph, system: System, fairness: Fairnes
     violations = list(result.violations)
     vacuous = list(result.vacuous)
     notes: list[tuple[str, str]] = []
-    fair = Fair(graph, system, fairness)
+    fair = Fair(graph, system, fairness, timed)
     unfair = Fair(graph, system, NO_FAIRNESS) if fairness.level is not NONE else fair
     staying = staying_states(graph)
     for prop in system.liveness:

@@ -2,19 +2,20 @@
 
 The abstraction is the same model with time ignored: every handler and step may fire whenever
 its state, guard and message allow. Each run of the timed model is, step for step, a run of
-the abstraction, and a fair one under the spec's fairness as long as no timeout is forced by
-fairness: a timer may be restarted before it expires again and again, so `on timeout`
-transitions are unfair here (their urgency is the timed engine's business; a time-bounded step
-enabled continuously is forced by its deadline, so fairness may force it too). Hence:
+the abstraction; the spec's fairness applies to timed runs too, and on the abstraction it is
+weakened wherever time could forbid what it would force (`checker.engines.liveness.
+_constraints(timed=True)`): a timeout is never forced (its timer may be restarted first), a
+time-bounded step at most weakly (enabled now and then, time may never let it fire), and per
+actor only untimed transitions make an instance enabled, while any transition counts as it
+acting. So every fair timed run is a fair run of the abstraction. Hence:
 
-* a property that holds on the abstraction holds on the timed model (the abstraction has
-  every timed run, and more);
+* a property that holds on the abstraction holds on the timed model;
 * a violation of the abstraction may need runs that time forbids. It is reported as a
   violation only when time allows it: the stem is a feasible timed path (a witness solves its
-  timing), and the lasso either stops (nothing enabled: time passes forever) or repeats a cycle
-  of transitions without timing through states with no pending deadline (time may pass freely
-  while it repeats). Otherwise the property is left undecided, with the abstract lasso's
-  shape in the reason.
+  timing), and the lasso either stops where nothing is enabled and no deadline is due (time
+  passes forever) or repeats a cycle of transitions without timing through states with no
+  pending deadline (time may pass freely while it repeats). Otherwise the property is left
+  undecided, with the abstract lasso's shape in the reason.
 
 Exact param regions for these properties are not computed: a violation holds "for some
 parameter values", shown by the witness.
@@ -31,7 +32,7 @@ from checker.engines.result import Result, Stats, Violation
 from checker.properties import HOLDS, INCONCLUSIVE
 from checker.symbolic.timed import Synthesis, TimedModel, witness
 from checker.symbolic.zones import ParamSpace
-from checker.temporal import UNFAIR, Fairness
+from checker.temporal import Fairness
 
 SOME_VALUES = "some parameter values (the witness is one; no exact region without a deadline)"
 
@@ -42,11 +43,9 @@ def untimed_properties(system: System) -> tuple:
 
 def abstraction(system: System) -> System:
     """The system for the abstract search: only the deadline-free liveness properties, no
-    invariants (the timed engine checks those), timeouts unfair."""
-    transitions = tuple(replace(t, fairness=UNFAIR) if t.timing and t.timing[0] == "timeout"
-                        else t for t in system.transitions)
-    return replace(system, transitions=transitions, invariants=(),
-                   liveness=untimed_properties(system))
+    invariants (the timed engine checks those). How fairness treats timed transitions there
+    is `checker.engines.liveness._constraints(timed=True)`."""
+    return replace(system, invariants=(), liveness=untimed_properties(system))
 
 
 def decide(timed: Result, system: System, fairness: Fairness, limits: Limits) -> Result:
@@ -62,12 +61,17 @@ def decide(timed: Result, system: System, fairness: Fairness, limits: Limits) ->
     abstract = abstraction(system)
     found, g = graph.search(abstract, replace(limits, deadlock=False, stop_at_first=False))
     found = replace(found, violations=())  # its own findings are not the timed model's
-    decided = liveness.analyse(found, g, abstract, fairness, False)
+    decided = liveness.analyse(found, g, abstract, fairness, False, timed=True)
     tm = TimedModel(system, ParamSpace(system.model))
     violations = list(timed.violations)
     undecided = list(timed.undecided)
     names = {c.liveness.name for c in abstract.liveness}
     for v in decided.violations:
+        if v.lasso is None:  # P or Q cannot be evaluated in some abstract state
+            why = (f"it cannot be evaluated in a state of the untimed abstraction "
+                   f"({v.message}), which time may not reach")
+            undecided.append((v.property, why))
+            continue
         real = _in_time(tm, v)
         if real is not None:
             violations.append(real)
@@ -79,7 +83,8 @@ def decide(timed: Result, system: System, fairness: Fairness, limits: Limits) ->
                       if all(v.property != n for v in decided.violations)]
     undecided += list(decided.undecided)
     notes = timed.notes + tuple((n, "checked on the untimed abstraction (every timed run is "
-                                 "one of its runs); " + note) for n, note in decided.notes)
+                                 "one of its runs); " + _timed_note(note, fairness))
+                                for n, note in decided.notes)
     verdict = "violated" if violations else timed.verdict
     if verdict == HOLDS and undecided:
         verdict = INCONCLUSIVE
@@ -90,13 +95,28 @@ def decide(timed: Result, system: System, fairness: Fairness, limits: Limits) ->
                    vacuous=timed.vacuous + tuple(n for n in decided.vacuous if n in names))
 
 
+def _timed_note(note: str, fairness: Fairness) -> str:
+    """The abstraction's "without fairness" note, as far as it says anything of time."""
+    if note.startswith("holds only under"):
+        return (f"without fairness the untimed abstraction breaks it, which is not decided in "
+                f"time (it holds under {fairness.describe()})")
+    return note
+
+
+def _steps(n: int) -> str:
+    return f"{n} step{'s' if n != 1 else ''}"
+
+
 def _why(v: Violation) -> str:
     lasso = v.lasso
     steps = len(v.path) - 1
-    shape = (f"{steps} steps, then nothing more happens" if lasso.stutter else
-             f"{lasso.loop} steps, then a {steps - lasso.loop}-step cycle")
-    return (f"the untimed abstraction breaks it ({shape}), but whether time allows that run "
-            "is not decided (a cycle through timers or deadlines)")
+    if lasso.stutter:
+        return (f"the untimed abstraction breaks it ({_steps(steps)}, then nothing more "
+                "happens), but that run is not possible in time, or time cannot pass in its "
+                "last state (a timer nobody handles): not decided")
+    return (f"the untimed abstraction breaks it ({_steps(lasso.loop)}, then a "
+            f"{steps - lasso.loop}-step cycle), but whether time allows that cycle forever is "
+            "not decided (it goes through timers or deadlines)")
 
 
 def _in_time(tm: TimedModel, v: Violation) -> Violation | None:
@@ -107,11 +127,16 @@ def _in_time(tm: TimedModel, v: Violation) -> Violation | None:
     lasso = v.lasso
     if not lasso.stutter and not _free_cycle(tm, path[lasso.loop:], labels[lasso.loop:]):
         return None
+    if lasso.stutter:  # nothing enabled there; time must also be free to pass forever
+        _out, info, _errs = tm.expand(path[-1])
+        if tm.deadline_bounds(path[-1], info):
+            return None
     stem = lasso.loop if not lasso.stutter else len(path) - 1
     w = witness(tm, path[:stem + 1], labels[:stem])
     if w is None:
         return None
-    return replace(v, path=path, labels=labels, region=SOME_VALUES, witness=w)
+    region = SOME_VALUES if tm.system.model.params else None
+    return replace(v, path=path, labels=labels, region=region, witness=w)
 
 
 def _timed_path(tm: TimedModel, path: tuple, labels: tuple):

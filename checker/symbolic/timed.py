@@ -129,9 +129,10 @@ class TimedModel:
         return self.ages[key]
 
     def clock(self, label: tuple) -> str:
-        """The clock of the time-bounded transition `label` fires (its instance's own)."""
+        """The clock of the time-bounded transition `label` fires (its instance's own; two
+        handlers of one message in different states have a clock each)."""
         tr = self.system.transitions[label[0]]
-        return f"{tr.instances[label[1]]}/{tr.label}"
+        return f"{tr.instances[label[1]]}/{tr.label}#{tr.id}"
 
     def enabled(self, s: tuple) -> list[str]:
         """The clocks of the time-bounded transitions enabled in s (able to fire, or to fail
