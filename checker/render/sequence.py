@@ -8,8 +8,9 @@ arrow from the box that sent it to the box that handled it (`constraint=false`, 
 delivery spans the rows in between); messages still in flight end at the bottom. The last
 step is highlighted (red), steps that wrote a variable the property reads are marked
 (orange), and a note at the bottom gives the property's text and `file:line`. A liveness
-lasso has no violating step: the steps of its cycle are purple, with a bold arrow from the last
-back to the first ("repeats forever"), or the chart ends with "then nothing more happens".
+violation has no violating step: the steps of a lasso's cycle are purple, with a bold arrow from
+the last back to the first ("repeats forever"), or the chart ends with "then nothing more
+happens", or, for a missed deadline, with when the deadline has passed.
 
 The work is done in two steps. `layout` decides what the chart shows -- the lifelines, the
 box and text of each step, its shared-state note, the message arrows between cells, which
@@ -106,6 +107,7 @@ class SequenceLayout:
     # `stutter`, the run stops after the last step.
     cycle: tuple[int, int] | None = None
     stutter: bool = False
+    late: str = ""  # a missed deadline: when, after the last step, it has passed
 
     @property
     def columns(self) -> int:
@@ -248,8 +250,9 @@ def layout(system: System, trace: Trace, *, title: str,
         for e in (liveness.p, liveness.q):
             if e is not None:
                 _mentioned(e, prop_actors, prop_shared)
-    lasso = liveness is not None and (trace.loop is not None or trace.stutter)
-    # A lasso breaks no single step: it is the cycle (or the stop) that is wrong.
+    # A liveness violation breaks no single step: it is the cycle, the stop, or the time that
+    # passes after the last step (a missed deadline) that is wrong.
+    lasso = liveness is not None
     involved = set() if lasso else _involved(items, steps, prop_actors, prop_shared)
 
     initial = {ch.name: ch.after for ch in trace.initial}
@@ -279,7 +282,8 @@ def layout(system: System, trace: Trace, *, title: str,
                           _arrows(trace, col_of, len(steps) + 1),
                           _violation_note(trace, invariant, liveness),
                           (trace.loop, len(steps)) if trace.loop is not None else None,
-                          trace.stutter)
+                          trace.stutter,
+                          witness.late if liveness is not None and witness is not None else "")
 
 
 # --- Drawing: the layout as DOT text ----------------------------------------------------------
@@ -387,8 +391,10 @@ def _cycle_back(lay: SequenceLayout) -> list[str]:
         return [_edge(last.cell, first.cell, id="cycle_back", label="repeats forever",
                       color=CYCLE, fontcolor=CYCLE, penwidth=2.5, style="bold",
                       constraint=False, headport="e", tailport="e")]
-    if lay.stutter:
-        return ["  stop " + attrs(id="stutter", label="then nothing more happens",
+    if lay.stutter or lay.late:
+        text = (f"then nothing has to happen until t={lay.late}: the deadline has passed"
+                if lay.late else "then nothing more happens")
+        return ["  stop " + attrs(id="stutter" if lay.stutter else "late", label=text,
                                   shape="plaintext", fontcolor=CYCLE) + ";",
                 "  " + _cell((0, lay.foot)) + " -> stop [style=invis];"]
     return []

@@ -323,6 +323,7 @@ class _Search:
         self.edges: list[tuple[int, int]] = []
         self.instant: set[int] = set()
         self.timelocked: set[int] = set()  # where time stops at a deadline, nothing firing
+        self.waiting: dict[str, str] = {}  # property -> the hint _note_waiting found
         self.check_state(0)
         if init_error is not None:
             self.record(self._hop(0, evaluation_failure, init_error), [self.state_region(0)])
@@ -390,6 +391,7 @@ class _Search:
                 late = pz.restrict(common, [pz.age_bound(ob.key, ">", ob.deadline)])
                 if pz.feasible(late):
                     self.record(self._hop(cur, late_failure, ob), [pz.region(late)])
+                    self._note_waiting(ob, s)
         # Transitions without a firing condition can fire wherever `common` allows: decide
         # that once per state, not once per transition.
         untimed = {"feasible": None, "from": None}
@@ -495,6 +497,7 @@ class _Search:
                 if space.sat(late):
                     self.record(self._hop(cur, late_failure, ob),
                                 [space.eliminate([*old.values(), delta], late)])
+                    self._note_waiting(ob, s)
         enabled = []
         for err in errs:
             g = z3.And(*common, *tm.firing(err[:4], old, delta))
@@ -585,12 +588,28 @@ class _Search:
         while since > 0 and path[since - 1][ob.slot]:
             since -= 1
         when = f" (at t={w.late})" if w is not None and w.late else ""
+        waiting = self.waiting.get(ob.name, "")
         if ob.trigger is None:
             return (f"{live.p_text} does not hold within {live.within_text} of the start: "
-                    f"time passes beyond it{when}")
+                    f"time passes beyond it{when}{waiting}")
         after = f"after step {since}" if since else "in the initial state"
         return (f"{live.p_text} holds {after}, and {live.q_text} does not follow within "
-                f"{live.within_text}: time passes beyond it{when}")
+                f"{live.within_text}: time passes beyond it{when}{waiting}")
+
+    def _note_waiting(self, ob: Observer, s: tuple) -> None:
+        """Where a deadline is missed while a message waits for a handler that no deadline
+        makes run (the usual reason a deadline fails for every value), say so, once."""
+        if ob.name in self.waiting:
+            return
+        _out, info, _errs = self.tm.expand(s)
+        idle = sorted({(tid, inst) for tid, inst, slot, _m in info
+                       if slot >= 0 and not self.system.transitions[tid].timing})
+        if idle:
+            tr = self.system.transitions[idle[0][0]]
+            self.waiting[ob.name] = (
+                f"; in some runs a message waits for {tr.instances[idle[0][1]]}: {tr.label}, "
+                f"which has no deadline (if it is handled at once, write `{tr.label} ... "
+                "within 0`)")
 
     def region_formula(self, regions: list) -> z3.BoolRef:
         if self.poly is not None:
