@@ -17,7 +17,7 @@ from conftest import ROOT, write_spec
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from liveness_oracle import Graph, constraints, validate_lasso, violation
-from test_level_differential import model_and_spec
+from test_level_differential import _summary, model_and_spec
 
 from checker import run
 from checker.diagnostics import CheckError
@@ -183,12 +183,6 @@ def live_spec(draw):
     fairness = f"fairness {level.name}" + (" per actor" if per_actor else "")
     lines = spec.splitlines()
     return model, "\n".join(lines[:-1] + props + [fairness, lines[-1]]) + "\n"
-
-
-def _summary(r) -> tuple:
-    return (r.verdict, r.stats.states, r.stats.transitions, r.stats.depth, r.complete,
-            r.limit, r.fired, r.vacuous,
-            [(v.kind, v.property, v.message, v.path, v.failing, v.span) for v in r.violations])
 
 
 def _differential(tmp_path, texts) -> None:

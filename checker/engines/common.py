@@ -268,10 +268,12 @@ def settled_limit(limit: str, pending: bool) -> str:
     return limit
 
 
-def verdict_of(violations: list | tuple, limit: str) -> str:
+def verdict_of(violations: list | tuple, limit: str, undecided: list | tuple = ()) -> str:
+    """VIOLATED, else INCONCLUSIVE when the search stopped early or a property could not be
+    decided (`undecided`), else HOLDS."""
     if violations:
         return VIOLATED
-    return INCONCLUSIVE if limit else HOLDS
+    return INCONCLUSIVE if limit or undecided else HOLDS
 
 
 def path_to(states: list, parent: list, idx: int) -> tuple[tuple, ...]:

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from checker.compile import CompiledLiveness, EvalError, System
-from checker.engines.common import INTERRUPTED, evaluation_failure, verdict_of
+from checker.engines.common import INTERRUPTED, evaluation_failure, path_to, verdict_of
 from checker.engines.graph import StateGraph
 from checker.engines.result import Lasso, Result, Violation
 from checker.properties import LIVENESS
@@ -361,14 +361,14 @@ class Finding:
     trigger: int  # leads_to: where in the path P held (else -1)
 
 
-def _truth(graph: StateGraph, fn) -> tuple[bytearray, int | None]:
-    """fn on every state (1/0), and the first state where it cannot be evaluated."""
+def _truth(graph: StateGraph, fn) -> tuple[bytearray, tuple[int, EvalError] | None]:
+    """fn on every state (1/0), and the first state where it cannot be evaluated, with why."""
     out = bytearray(len(graph.states))
     for i, s in enumerate(graph.states):
         try:
             out[i] = 1 if fn(s) else 0
-        except EvalError:
-            return out, i
+        except EvalError as err:
+            return out, (i, err)
     return out, None
 
 
@@ -509,16 +509,15 @@ def _starved(system: System, fair: Fair, g: int, always: bool, fairness: Fairnes
     return f"{tr.label} stays enabled and never fires (fairness per actor: the instance acts)"
 
 
-def _count(n: int) -> str:
-    return f"{n} step{'s' if n != 1 else ''}"
+def lasso_shape(steps: int, loop: int, stutter: bool) -> str:
+    """A lasso's length in words: `steps` hops in all, the cycle from hop `loop` on."""
+    def count(n: int) -> str:
+        return f"{n} step{'s' if n != 1 else ''}"
 
-
-def _shape(found: Finding) -> str:
-    """A lasso's length in words."""
-    if found.stutter:
-        return f"{_count(len(found.path) - 1)}, then nothing more happens"
-    cycle = f"a {len(found.path) - 1 - found.loop}-step cycle"
-    return f"{_count(found.loop)}, then {cycle}" if found.loop else f"{cycle} from the start"
+    if stutter:
+        return f"{count(steps)}, then nothing more happens"
+    cycle = f"a {steps - loop}-step cycle"
+    return f"{count(loop)}, then {cycle}" if loop else f"{cycle} from the start"
 
 
 def _message(prop: CompiledLiveness, found: Finding) -> str:
@@ -546,14 +545,9 @@ def analyse(result: Result, graph: StateGraph, system: System, fairness: Fairnes
     if not system.liveness or result.limit == INTERRUPTED or \
             (stop_at_first and result.violations):
         return result
-    failed = [v for v in result.violations if v.kind.in_transition]
-    if failed:
-        # A state where a transition fails has successors nobody knows: no cycle through it
-        # can be trusted, and no property proved.
-        why = (f"a transition fails ({failed[0].kind.name}: {failed[0].message}); liveness "
-               "is decided only on models whose transitions all complete")
-        return replace(result, verdict=verdict_of(result.violations, result.limit),
-                       undecided=tuple((p.liveness.name, why) for p in system.liveness))
+    why = failing_transition(result.violations)
+    if why:
+        return replace(result, undecided=tuple((p.liveness.name, why) for p in system.liveness))
     t0 = time.perf_counter()
     violations = list(result.violations)
     vacuous = list(result.vacuous)
@@ -567,8 +561,7 @@ def analyse(result: Result, graph: StateGraph, system: System, fairness: Fairnes
         q, bad_q = _truth(graph, prop.q) if prop.q is not None else (None, None)
         bad = bad if bad is not None else bad_q
         if bad is not None:
-            err = _eval_error(prop, graph.states[bad])
-            v = evaluation_failure(err, tuple(graph.states[i] for i in _tree(graph, bad)),
+            v = evaluation_failure(bad[1], path_to(graph.states, graph.parent, bad[0]),
                                    result.stats.seconds)
             violations.append(Violation(v.kind, name, v.message, v.path, None, v.span,
                                         seconds=v.seconds))
@@ -584,7 +577,7 @@ def analyse(result: Result, graph: StateGraph, system: System, fairness: Fairnes
             weaker = _lasso(graph, unfair, prop, p, q, staying)
             notes.append((name, "also holds without fairness" if weaker is None else
                           f"holds only under {fairness.describe()}: without fairness it is "
-                          f"violated ({_shape(weaker)})"))
+                          f"violated ({lasso_shape(len(weaker.path) - 1, weaker.loop, weaker.stutter)})"))
     seconds = time.perf_counter() - t0
     stats = replace(result.stats, edges=len(graph.dst), liveness_seconds=seconds,
                     seconds=result.stats.seconds + seconds)
@@ -593,25 +586,20 @@ def analyse(result: Result, graph: StateGraph, system: System, fairness: Fairnes
                   result.notes + tuple(notes))
 
 
+def failing_transition(violations) -> str:
+    """Why liveness cannot be decided when a transition fails ("" when none does): a state
+    where one fails has successors nobody knows, so no cycle through it can be trusted and no
+    property proved. (Also the timed engine's rule, for deadlines and the abstraction.)"""
+    failed = [v for v in violations if v.kind.in_transition]
+    if not failed:
+        return ""
+    return (f"a transition fails ({failed[0].kind.name}: {failed[0].message}); liveness is "
+            "decided only on models whose transitions all complete")
+
+
 def _tree(graph: StateGraph, i: int) -> list[int]:
     """The state numbers on the BFS tree's path from the initial state to state i."""
-    out = []
-    while i >= 0:
-        out.append(i)
-        i = graph.parent[i]
-    out.reverse()
-    return out
-
-
-def _eval_error(prop: CompiledLiveness, s: tuple) -> EvalError:
-    for fn in (prop.p, prop.q):
-        if fn is None:
-            continue
-        try:
-            fn(s)
-        except EvalError as err:
-            return err
-    raise AssertionError("no evaluation error to report")
+    return list(path_to(range(len(graph.parent)), graph.parent, i))
 
 
 def _violation(system: System, graph: StateGraph, fair: Fair, prop: CompiledLiveness,

@@ -252,8 +252,8 @@ def layout(system: System, trace: Trace, *, title: str,
                 _mentioned(e, prop_actors, prop_shared)
     # A liveness violation breaks no single step: it is the cycle, the stop, or the time that
     # passes after the last step (a missed deadline) that is wrong.
-    lasso = liveness is not None
-    involved = set() if lasso else _involved(items, steps, prop_actors, prop_shared)
+    involved = set() if liveness is not None else _involved(items, steps, prop_actors,
+                                                             prop_shared)
 
     initial = {ch.name: ch.after for ch in trace.initial}
     final = {ch.name: ch.after for ch in describe_state(system, trace.final_state)}
@@ -268,7 +268,7 @@ def layout(system: System, trace: Trace, *, title: str,
     for r, s in enumerate(steps, 1):
         cell = (col_of[s.instance], r)
         role: Role = ("cycle" if trace.loop is not None and s.number >= trace.loop
-                      else "step" if lasso
+                      else "step" if liveness is not None
                       else "violation" if s.number == steps[-1].number
                       else "involved" if s.number in involved else "step")
         boxes.append(Box(cell, s.number, _box_lines(s, None if witness is None else witness.times),

@@ -27,9 +27,9 @@ from dataclasses import replace
 
 from checker.compile import System
 from checker.engines import graph, liveness
-from checker.engines.common import Limits
+from checker.engines.common import Limits, verdict_of
 from checker.engines.result import Result, Stats, Violation
-from checker.properties import HOLDS, INCONCLUSIVE
+from checker.properties import HOLDS
 from checker.symbolic.timed import Synthesis, TimedModel, witness
 from checker.symbolic.zones import ParamSpace
 from checker.temporal import Fairness
@@ -52,10 +52,8 @@ def decide(timed: Result, system: System, fairness: Fairness, limits: Limits) ->
     """The timed engine's result with the deadline-free liveness properties decided."""
     if not untimed_properties(system):
         return timed
-    failed = [v for v in timed.violations if v.kind.in_transition]
-    if failed:  # as on untimed models: successors nobody knows, no liveness proof
-        why = (f"a transition fails ({failed[0].kind.name}: {failed[0].message}); liveness "
-               "is decided only on models whose transitions all complete")
+    why = liveness.failing_transition(timed.violations)
+    if why:  # as on untimed models
         return replace(timed, undecided=timed.undecided + tuple(
             (c.liveness.name, why) for c in untimed_properties(system)))
     abstract = abstraction(system)
@@ -85,9 +83,7 @@ def decide(timed: Result, system: System, fairness: Fairness, limits: Limits) ->
     notes = timed.notes + tuple((n, "checked on the untimed abstraction (every timed run is "
                                  "one of its runs); " + _timed_note(note, fairness))
                                 for n, note in decided.notes)
-    verdict = "violated" if violations else timed.verdict
-    if verdict == HOLDS and undecided:
-        verdict = INCONCLUSIVE
+    verdict = verdict_of(violations, timed.limit, undecided)
     stats = replace(timed.stats, edges=decided.stats.edges,
                     liveness_seconds=decided.stats.liveness_seconds)
     return replace(timed, verdict=verdict, violations=tuple(violations), stats=stats,
@@ -103,20 +99,15 @@ def _timed_note(note: str, fairness: Fairness) -> str:
     return note
 
 
-def _steps(n: int) -> str:
-    return f"{n} step{'s' if n != 1 else ''}"
-
-
 def _why(v: Violation) -> str:
     lasso = v.lasso
-    steps = len(v.path) - 1
+    shape = liveness.lasso_shape(len(v.path) - 1, lasso.loop, lasso.stutter)
     if lasso.stutter:
-        return (f"the untimed abstraction breaks it ({_steps(steps)}, then nothing more "
-                "happens), but that run is not possible in time, or time cannot pass in its "
-                "last state (a timer nobody handles): not decided")
-    return (f"the untimed abstraction breaks it ({_steps(lasso.loop)}, then a "
-            f"{steps - lasso.loop}-step cycle), but whether time allows that cycle forever is "
-            "not decided (it goes through timers or deadlines)")
+        return (f"the untimed abstraction breaks it ({shape}), but that run is not possible "
+                "in time, or time cannot pass in its last state (a timer nobody handles): not "
+                "decided")
+    return (f"the untimed abstraction breaks it ({shape}), but whether time allows that cycle "
+            "forever is not decided (it goes through timers or deadlines)")
 
 
 def _in_time(tm: TimedModel, v: Violation) -> Violation | None:

@@ -41,8 +41,9 @@ from checker.engines.common import (
     transition_failure,
     verdict_of,
 )
+from checker.engines.liveness import failing_transition
 from checker.engines.result import Result, Stats, Violation
-from checker.properties import HOLDS, INCONCLUSIVE, LIVENESS
+from checker.properties import LIVENESS
 from checker.record import record
 from checker.symbolic.polyhedra import PolyZones
 from checker.symbolic.zones import ParamSpace, compare, describe, rat
@@ -492,12 +493,11 @@ class _Search:
         pending = [ob for ob in tm.observers if s[ob.slot]]
         track = self.deadlock or bool(pending)
         for ob in pending:
-            if True:
-                late = z3.And(*common, old[ob.key] + delta > space.lin(ob.deadline))
-                if space.sat(late):
-                    self.record(self._hop(cur, late_failure, ob),
-                                [space.eliminate([*old.values(), delta], late)])
-                    self._note_waiting(ob, s)
+            late = z3.And(*common, old[ob.key] + delta > space.lin(ob.deadline))
+            if space.sat(late):
+                self.record(self._hop(cur, late_failure, ob),
+                            [space.eliminate([*old.values(), delta], late)])
+                self._note_waiting(ob, s)
         enabled = []
         for err in errs:
             g = z3.And(*common, *tm.firing(err[:4], old, delta))
@@ -556,14 +556,12 @@ class _Search:
         deadline not violated when a transition fails."""
         cycles = _cycles(self.edges, self.instant)
         out = []
-        failed = [v for v in self.violations if v.kind.in_transition]
+        failed = failing_transition(self.violations)
         for ob in self.tm.observers:
             # A violated property stays violated; its region is then not exact where time
             # stops (synthesize says so).
             if failed and ob.name not in violated:  # as on untimed models
-                out.append((ob.name, (f"a transition fails ({failed[0].kind.name}: "
-                            f"{failed[0].message}); liveness is decided only on models whose "
-                            "transitions all complete")))
+                out.append((ob.name, failed))
                 continue
             locked = sorted(i for i in self.timelocked if self.states[i][0][ob.slot])
             if locked:
@@ -640,10 +638,7 @@ class _Search:
         stops = dict(undecided)
         final = [replace(v, region=v.region + "; where time may stop, not decided")
                  if v.property in stops and v.kind is LIVENESS else v for v in final]
-        verdict = verdict_of(final, limit)
-        if undecided and verdict == HOLDS:
-            verdict = INCONCLUSIVE  # a property nobody could decide is not proved
-        result = Result(verdict, tuple(final),
+        result = Result(verdict_of(final, limit, undecided), tuple(final),
                         Stats(len(self.states), self.transitions, max(self.depth), seconds),
                         complete, limit, tuple(self.fired), vacuous, undecided=undecided)
         return TimedResult(result, {k: self.region_formula(v) for k, v in self.regions.items()},
