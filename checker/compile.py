@@ -6,7 +6,8 @@ A state is a flat tuple. Layout, in order:
   * the shared variables;
   * per channel (sender actor -> receiver actor), one slot per (sender instance, receiver
     instance) pair, each a tuple of messages; a message is `(message id, field values...)`.
-    FIFO slots keep arrival order; unordered slots are kept sorted (a canonical bag).
+    FIFO slots keep arrival order; unordered slots are kept sorted (a canonical bag);
+  * with fault clauses, the faults used so far: per clause, then in all (checker.faultcode).
 
 Every handler and step becomes one block of generated Python inside a single `successors`
 function, so that one call enumerates every enabled transition of a state. Nondeterminism
@@ -20,9 +21,18 @@ from dataclasses import field
 
 from checker import ir
 from checker.deadline import NO_DEADLINE, Deadline
+from checker.faultcode import (
+    crash_code,
+    crashable_actors,
+    message_fault_code,
+    message_slots,
+    restart_item,
+    restartable_actors,
+)
+from checker.faults import CRASH
 from checker.record import record
 from checker.source import Span
-from checker.temporal import DEFAULT_MARK, Mark
+from checker.temporal import DEFAULT_MARK, UNFAIR, Mark
 
 
 class EvalError(Exception):
@@ -55,18 +65,23 @@ class Transition:
 
     id: int
     actor: str
-    kind: str  # "on" | "step"
-    name: str  # message name or step name
+    kind: str  # "on" | "step" | "restart" | "fault" (checker.faultcode)
+    name: str  # message name, step name; a fault: its clause as written, without `fault`
     span: Span
     disabled_by_config: bool
     # Timed models: ("timeout", timer name) or ("after", lo, hi) with ir.Lin bounds.
     timing: tuple | None = None
     instances: tuple[str, ...] = ()  # the names of its actor's instances, by index
     fairness: Mark = DEFAULT_MARK  # the model's `unfair` / `fair strong` mark, if any
+    clause: int | None = None  # a fault: its clause's index in System.faults.clauses
 
     @property
     def label(self) -> str:
-        return f"{self.kind} {self.name}"
+        return self.kind if self.kind == "restart" else f"{self.kind} {self.name}"
+
+    @property
+    def is_fault(self) -> bool:
+        return self.kind == "fault"
 
 
 @record
@@ -101,6 +116,10 @@ class Layout:
     pairs: dict[tuple[str, str], dict[tuple[int, int], int]]
     slots: tuple[Slot, ...]
     size: int
+    # With fault clauses: the slot counting each clause's faults so far, and the slot counting
+    # all of them (a state's fault count, which the fewest-faults search orders by).
+    fault_slots: tuple[int, ...] = ()
+    fault_total: int | None = None
 
 
 @record
@@ -135,6 +154,12 @@ class System:
     # What the timed engine needs to know of time, so that it never reads the layout.
     timers: tuple[Timer, ...] = ()
     liveness: tuple[CompiledLiveness, ...] = ()
+    faults: ir.Faults = ir.NO_FAULTS  # the spec's fault clauses (their transitions: kind "fault")
+
+    def faults_of(self, s: tuple) -> int:
+        """How many faults the run to s has had."""
+        total = self.layout.fault_total
+        return 0 if total is None else s[total]
 
 
 def _static_instance(e: ir.Expr | None, me: int) -> int | None:
@@ -153,21 +178,6 @@ def _static_instance(e: ir.Expr | None, me: int) -> int | None:
             return None
         return a + b if e.op == "+" else a - b if e.op == "-" else a * b
     return None
-
-
-def _sends(body) -> list[ir.Send]:
-    out = []
-    for st in body:
-        if isinstance(st, ir.Send):
-            out.append(st)
-        elif isinstance(st, ir.If):
-            out += _sends(st.then) + _sends(st.orelse)
-        elif isinstance(st, ir.Choose):
-            for b in st.branches:
-                out += _sends(b)
-        elif isinstance(st, ir.Pick):
-            out += _sends(st.body)
-    return out
 
 
 def _static_pairs(model: ir.Model) -> dict[tuple[str, str], dict[int, set[int]]]:
@@ -190,10 +200,7 @@ def _static_pairs(model: ir.Model) -> dict[tuple[str, str], dict[int, set[int]]]
 
 
 def _all_sends(model: ir.Model):
-    for a in model.actors:
-        for item in (*a.handlers, *a.steps):
-            for send in _sends(item.body):
-                yield a, send
+    return model.sends()
 
 
 def _refuse_too_many_slots(model: ir.Model, used: dict) -> None:
@@ -219,7 +226,7 @@ def _refuse_too_many_slots(model: ir.Model, used: dict) -> None:
         f"(e.g. {receiver}[index(self)]), or use fewer instances")
 
 
-def _layout(model: ir.Model) -> Layout:
+def _layout(model: ir.Model, faults: ir.Faults = ir.NO_FAULTS) -> Layout:
     pos = 0
     ctrl: dict[str, int] = {}
     for a in model.actors:
@@ -246,7 +253,11 @@ def _layout(model: ir.Model) -> Layout:
                 table[(si, ri)] = pos
                 slots.append(Slot(pos, c.sender, si, c.receiver, ri, c.capacity, c.ordered))
                 pos += 1
-    return Layout(ctrl, vars_, shared, pairs, tuple(slots), pos)
+    if not faults.clauses:
+        return Layout(ctrl, vars_, shared, pairs, tuple(slots), pos)
+    fault_slots = tuple(range(pos, pos + len(faults.clauses)))
+    return Layout(ctrl, vars_, shared, pairs, tuple(slots), pos + len(faults.clauses) + 1,
+                  fault_slots, pos + len(faults.clauses))
 
 
 def _initial(model: ir.Model, layout: Layout) -> tuple:
@@ -260,16 +271,22 @@ def _initial(model: ir.Model, layout: Layout) -> tuple:
         s[layout.shared[v.name]] = v.init
     for sl in layout.slots:
         s[sl.index] = ()
+    for k in (*layout.fault_slots, *(() if layout.fault_total is None else (layout.fault_total,))):
+        s[k] = 0
     return tuple(s)
 
 
 class _Gen:
     """Code generator state: fresh names, the span table, the lines being written."""
 
-    def __init__(self, model: ir.Model, layout: Layout, deadline: Deadline):
+    def __init__(self, model: ir.Model, layout: Layout, deadline: Deadline,
+                 faults: ir.Faults = ir.NO_FAULTS):
         self.model = model
         self.layout = layout
         self.deadline = deadline
+        self.faults = faults
+        # Actors a clause may crash: sends to their instances are dropped while they are down.
+        self.crashable = crashable_actors(faults)
         self.spans: list[Span] = []
         # User text (assert messages, variable names in range errors) lives in this table and
         # the code names it only by index: no user text ever becomes part of generated code.
@@ -319,6 +336,12 @@ class _Gen:
                 return code  # e.g. Invocation[index(self)] inside a replicated actor
             sid = self.span_id(e.span)
             return f"_inst({code}, {e.type.count}, {sid})"
+        if isinstance(e, ir.Down):
+            base = self.layout.ctrl[e.actor]
+            down = self.model.actor(e.actor).down
+            if self.model.actor(e.actor).count == 1:
+                return f"({st}[{base}] >= {down})"
+            return f"({_index(st, base, self.ex(e.ref, env))} >= {down})"
         if isinstance(e, ir.At):
             base = self.layout.ctrl[e.actor]
             if self.model.actor(e.actor).count == 1:
@@ -487,30 +510,45 @@ class _Gen:
                        if c.sender == actor.name and c.receiver == st.receiver_actor)
             me = env["self"]
             static = None if st.target is None or nr == 1 else _static_instance(st.target, me)
+            # (slot, receiver instance) of each message the send makes
+            lines = []
             if st.target is None:
-                targets = [str(table[(me, r)]) for r in range(nr)]
+                targets = [(str(table[(me, r)]), str(r)) for r in range(nr)]
             elif static is not None and 0 <= static < nr:
                 # Known from `self` alone (B[index(self) + 1]): _static_pairs made this slot
                 # only, so it must be addressed by that index, not by offset in a block.
-                targets = [str(table[(me, static)])]
+                targets = [(str(table[(me, static)]), str(static))]
             else:
                 r = self.ex(st.target, benv) if nr > 1 else "0"
                 if r.isdigit():
-                    targets = [str(table[(me, int(r))])]
+                    targets = [(str(table[(me, int(r))]), r)]
                 else:  # any receiver: _static_pairs gave this sender a contiguous block
-                    targets = [f"{table[(me, 0)]} + {r}"]
-            lines = [f"{ind}_m = {msg}"]
-            for k in targets:
+                    lines.append(f"{ind}_r = {r}")
+                    targets = [(f"{table[(me, 0)]} + _r", "_r")]
+            durable = next(c.durable for c in self.model.channels
+                           if c.sender == actor.name and c.receiver == st.receiver_actor)
+            drops = st.receiver_actor in self.crashable and not durable
+            lines.append(f"{ind}_m = {msg}")
+            for k, r in targets:
+                lines.append(f"{ind}_k = {k}")
+                inner = ind
+                if drops:  # a crashed receiver: the send succeeds, the message is lost
+                    rctl = _index(tv, self.layout.ctrl[st.receiver_actor], r)
+                    down = self.model.actor(st.receiver_actor).down
+                    lines.append(f"{ind}if {rctl} >= {down}:")
+                    lines.append(f"{ind}    {tv}[-1] += ((-_k - 1, _m),)" if env["traced"]
+                                 else f"{ind}    pass")
+                    lines.append(f"{ind}else:")
+                    inner = ind + "    "
                 lines += [
-                    f"{ind}_k = {k}",
-                    f"{ind}_c = {tv}[_k]",
-                    f"{ind}if len(_c) >= {cap}:",
-                    f"{ind}    continue",
-                    f"{ind}{tv}[_k] = _c + (_m,)" if ordered
-                    else f"{ind}{tv}[_k] = tuple(sorted(_c + (_m,)))",
+                    f"{inner}_c = {tv}[_k]",
+                    f"{inner}if len(_c) >= {cap}:",
+                    f"{inner}    continue",
+                    f"{inner}{tv}[_k] = _c + (_m,)" if ordered
+                    else f"{inner}{tv}[_k] = tuple(sorted(_c + (_m,)))",
                 ]
                 if env["traced"]:  # the working state's extra last element logs the sends
-                    lines.append(f"{ind}{tv}[-1] += ((_k, _m),)")
+                    lines.append(f"{inner}{tv}[-1] += ((_k, _m),)")
             return lines
         if isinstance(st, ir.Goto):
             return [f"{ind}{tv}[{self.layout.ctrl[actor.name] + env['self']}] = {st.state}"]
@@ -559,6 +597,21 @@ class _Gen:
         guard = None
         if item.guard is not None and not (isinstance(item.guard, ir.Lit) and item.guard.value):
             guard = item.guard
+        if isinstance(item, ir.CrashHandler):
+            # One notice per crashed instance j of the watched actor; `sender` is j.
+            mask = lay.vars[(actor.name, ir.crash_var(item.crashed))] + k
+            for j in range(self.model.actor(item.crashed).count):
+                henv = dict(env, sender=j)
+                lines.append(f"{ind}if s[{mask}] >> {j} & 1:")
+                lines.append(f"{ind}    for _ in _ONCE:")
+                body_ind = ind + "        "
+                if guard is not None:
+                    lines.append(f"{body_ind}if not {self.ex(guard, henv)}: continue")
+                lines.append(f"{body_ind}t0 = {start}")
+                lines.append(f"{body_ind}t0[{mask}] = s[{mask}] & {~(1 << j)}")
+                lines += self.seq(list(item.body), 0, "t0", body_ind, henv,
+                                  emitter("-1", str(j)))
+            return lines
         if not is_handler:
             lines.append(f"{ind}for _ in _ONCE:")
             body_ind = ind + "    "
@@ -597,8 +650,12 @@ class _Gen:
                                   emitter(str(slot), "m"))
         return lines
 
-    def successors(self, transitions: list, traced: bool) -> list[str]:
-        """The whole successor function: per actor instance, a dispatch on its control state."""
+    def successors(self, transitions: list, traced: bool, restarts: dict | None = None,
+                   faults: tuple = ()) -> list[str]:
+        """The whole successor function: per actor instance, a dispatch on its control state
+        (and, for an actor a clause restarts, on `down + 1`: `restarts`, actor name -> (id,
+        restart step)); then the fault transitions, (id, clause index, receiver actor)."""
+        restarts = restarts or {}
         name = "successors_traced" if traced else "successors"
         params = "s, out, errs, fired, info, sends=None" if traced else "s, out, errs, fired"
         lines = [f"def {name}({params}):"]
@@ -607,11 +664,16 @@ class _Gen:
         for actor in self.model.actors:
             items = [(tid, item, is_handler) for tid, a, item, is_handler in transitions
                      if a is actor]
-            if not items:
+            if not items and actor.name not in restarts:
                 continue
             for k in range(actor.count):
                 lines.append(f"    c = s[{self.layout.ctrl[actor.name] + k}]")
                 first = True
+                if actor.name in restarts:
+                    tid, step = restarts[actor.name]
+                    lines.append(f"    if c == {actor.down + 1}:")
+                    lines += self.transition(tid, actor, k, step, False, "        ", traced)
+                    first = False
                 for st in range(len(actor.states)):
                     enabled = [x for x in items if not x[1].states or st in x[1].states]
                     if not enabled:
@@ -627,6 +689,13 @@ class _Gen:
                         # e.g. a handler of instance k, which no sender ever addresses
                         block.append("        pass")
                     lines += block
+        for tid, clause, receiver in faults:
+            self.deadline.check("compiling the model")
+            if receiver is None:
+                lines += crash_code(self.model, self.layout, self.faults, tid, clause, traced)
+            else:
+                lines += message_fault_code(self.model, self.layout, self.faults, tid, clause,
+                                            receiver, traced)
         if len(lines) == 1:
             lines.append("    pass")
         return lines
@@ -715,25 +784,67 @@ def _transitions(model: ir.Model) -> tuple[list[Transition], list]:
                 if disabled or (is_handler and not item.senders):
                     continue
                 generated.append((tid, actor, item, is_handler))
+        for item in actor.crash_handlers:
+            tid = len(transitions)
+            transitions.append(Transition(
+                tid, actor.name, "on", f"crash of {item.crashed}", item.span,
+                _constant_false(item.guard), None,
+                tuple(actor.instance_name(k) for k in range(actor.count)), item.fairness))
+            if not transitions[-1].disabled_by_config:
+                generated.append((tid, actor, item, False))
     return transitions, generated
 
 
+def _fault_transitions(model: ir.Model, faults: ir.Faults, layout: Layout, first: int
+                       ) -> tuple[list[Transition], dict, list]:
+    """The restart transitions (one per actor a clause restarts) and the fault transitions
+    (a crash clause: one; a message clause: one per receiving actor it selects), numbered
+    from `first`; also what `_Gen.successors` needs to generate them."""
+    transitions: list[Transition] = []
+    restarts: dict = {}
+    generated: list = []
+    for a in model.actors:
+        if a.name in restartable_actors(faults):
+            span = a.on_restart.span if a.on_restart is not None else next(
+                c.span for c in faults.clauses if c.kind is CRASH and c.actor == a.name)
+            tid = first + len(transitions)
+            transitions.append(Transition(
+                tid, a.name, "restart", a.name, span, False, None,
+                tuple(a.instance_name(k) for k in range(a.count))))
+            restarts[a.name] = (tid, restart_item(a, span))
+    for n, c in enumerate(faults.clauses):
+        receivers = [c.actor] if c.kind is CRASH else [
+            a.name for a in model.actors if message_slots(model, layout.slots, c, a.name)]
+        for r in receivers:
+            tid = first + len(transitions)
+            actor = model.actor(r)
+            transitions.append(Transition(
+                tid, r, "fault", c.text.removeprefix("fault").strip(), c.span, False, None,
+                tuple(actor.instance_name(k) for k in range(actor.count)), UNFAIR, n))
+            generated.append((tid, n, None if c.kind is CRASH else r))
+    return transitions, restarts, generated
+
+
 def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = (),
-                   deadline: Deadline = NO_DEADLINE, liveness: tuple[ir.Liveness, ...] = ()
-                   ) -> System:
-    layout = _layout(model)
-    gen = _Gen(model, layout, deadline)
+                   deadline: Deadline = NO_DEADLINE, liveness: tuple[ir.Liveness, ...] = (),
+                   faults: ir.Faults = ir.NO_FAULTS) -> System:
+    layout = _layout(model, faults)
+    gen = _Gen(model, layout, deadline, faults)
     transitions, generated = _transitions(model)
+    more, restarts, fault_items = _fault_transitions(model, faults, layout, len(transitions))
+    transitions += more
     code = [_PRELUDE]
-    code += gen.successors(generated, traced=False)
-    code += gen.successors(generated, traced=True)
+    code += gen.successors(generated, False, restarts, tuple(fault_items))
+    code += gen.successors(generated, True, restarts, tuple(fault_items))
     finals = []
     for a in model.actors:
         cb = layout.ctrl[a.name]
-        if not a.finals:
+        # A crashed instance counts as final: nothing it could still do is missing.
+        down = (a.down, a.down + 1) if a.name in gen.crashable else ()
+        if not a.finals and not down:
             finals.append("False")
             continue
-        fs = tuple(sorted(a.finals))
+        fs = tuple(sorted(a.finals)) + down
         finals += [f"s[{cb + k}] in {fs!r}" for k in range(a.count)]
     code.append("def all_final(s):")
     code.append("    return " + (" and ".join(finals) if finals else "True"))
@@ -778,6 +889,7 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = (),
         liveness=tuple(CompiledLiveness(live, namespace[f"live_p_{n}"],
                                         namespace.get(f"live_q_{n}"))
                        for n, live in enumerate(liveness)),
+        faults=faults,
     )
 
 

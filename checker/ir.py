@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import field
 from fractions import Fraction
 
+from checker.faults import DOWN_NAME, FaultKind
 from checker.record import record
 from checker.source import Span
 from checker.temporal import DEFAULT_FAIRNESS, DEFAULT_MARK, Fairness, Mark, TemporalForm
@@ -73,6 +74,17 @@ TIMER_OFF, TIMER_ARMED, TIMER_STARTED = 0, 1, 2
 def timer_var(timer: str) -> str:
     """The hidden actor variable holding a timer's status (not a valid user identifier)."""
     return f"timer:{timer}"
+
+
+def crash_var(crashed: str) -> str:
+    """The hidden variable of a supervisor (an actor with `on crash of A`): the set of A's
+    instances whose crash it has been told of and not yet handled."""
+    return f"crash:{crashed}"
+
+
+def hidden(name: str) -> bool:
+    """Whether a variable is one the checker added (a timer's status, crash notices)."""
+    return ":" in name
 
 
 @record
@@ -303,6 +315,16 @@ class Domain:
 
 
 @record
+class Down:
+    """`down(r)`: instance r is crashed (a fault clause of the spec crashed it)."""
+
+    ref: Expr
+    actor: str
+    span: Span
+    type: Type = BoolT()
+
+
+@record
 class Quant:
     kind: str  # "forall" | "exists"
     var: str
@@ -314,7 +336,7 @@ class Quant:
 
 Expr = (
     Lit | LocalVar | SharedVar | RemoteVar | MsgField | SelfRef | SenderRef | Bound | Instance
-    | At | Unary | Binary | SetLit | Size | IndexOf | Pending | Quant
+    | At | Unary | Binary | SetLit | Size | IndexOf | Pending | Quant | Down
 )
 
 # ---------------------------------------------------------------- statements
@@ -386,6 +408,7 @@ class Variable:
     type: Type
     init: object
     span: Span
+    durable: bool = False  # `durable var`: keeps its value when its instance crashes
 
 
 @record
@@ -439,6 +462,32 @@ class Step:
 
 
 @record
+class CrashHandler:
+    """`on crash of A ...`: a supervisor is told that an instance of A crashed (the notice
+    waits, like a message, until its state and guard allow); `sender` is that instance."""
+
+    actor: str
+    crashed: str
+    states: tuple[int, ...]
+    guard: Expr | None
+    body: tuple[Stmt, ...]
+    span: Span
+    fairness: Mark = DEFAULT_MARK
+
+    @property
+    def label(self) -> str:
+        return f"on crash of {self.crashed}"
+
+
+@record
+class Restart:
+    """`on restart { ... }`: runs as part of the restart of a crashed instance."""
+
+    body: tuple[Stmt, ...]
+    span: Span
+
+
+@record
 class Actor:
     name: str
     count: int
@@ -451,9 +500,21 @@ class Actor:
     steps: tuple[Step, ...]
     span: Span
     timers: tuple[tuple[str, Lin], ...] = ()
+    restart_state: int | None = None  # `state S restart`: where a restart resumes (else initial)
+    on_restart: Restart | None = None
+    crash_handlers: tuple[CrashHandler, ...] = ()
 
     def instance_name(self, i: int) -> str:
         return f"{self.name}[{i}]" if self.replicated else self.name
+
+    @property
+    def down(self) -> int:
+        """The control value of a crashed instance (past every declared state)."""
+        return len(self.states)
+
+    def state_name(self, v: int) -> str:
+        """A control value as the user reads it: a state's name, or `down`."""
+        return self.states[v] if v < len(self.states) else DOWN_NAME
 
 
 @record
@@ -462,6 +523,7 @@ class Channel:
     receiver: str
     capacity: int
     ordered: bool
+    durable: bool = False  # messages to the receiver survive its crash (a broker, a queue)
 
 
 @record
@@ -498,6 +560,78 @@ class Liveness:
 
 
 @record
+class CrashFault:
+    """`fault crash A[i] [restart] at most N`: crash an instance (any, without `[i]`)."""
+
+    kind: FaultKind  # faults.CRASH
+    actor: str
+    instance: int | None
+    restart: bool
+    budget: int
+    span: Span
+    text: str  # the clause as written
+
+
+@record
+class MessageFault:
+    """`fault lose|duplicate|reorder M|any [from A[i]] [to B[j]] at most N`."""
+
+    kind: FaultKind
+    message: str | None  # None: any message
+    sender: str | None
+    sender_instance: int | None
+    receiver: str | None
+    receiver_instance: int | None
+    budget: int
+    span: Span
+    text: str
+
+    def selects(self, slot_sender: str, si: int, slot_receiver: str, ri: int) -> bool:
+        """Whether the clause applies to the channel slot from sender si to receiver ri."""
+        return (self.sender in (None, slot_sender)
+                and self.sender_instance in (None, si)
+                and self.receiver in (None, slot_receiver)
+                and self.receiver_instance in (None, ri))
+
+
+Fault = CrashFault | MessageFault
+
+
+@record
+class Faults:
+    """A spec's fault clauses, and the total budget over them (`faults at most N`)."""
+
+    clauses: tuple[Fault, ...] = ()
+    total: int | None = None
+    total_span: Span | None = None
+
+    @property
+    def budget(self) -> int:
+        """How many faults a run may have in all."""
+        every = sum(c.budget for c in self.clauses)
+        return every if self.total is None else min(self.total, every)
+
+
+NO_FAULTS = Faults()
+
+
+def sends_in(body: tuple[Stmt, ...]) -> list[Send]:
+    """The sends of a body, in program order."""
+    out: list[Send] = []
+    for st in body:
+        if isinstance(st, Send):
+            out.append(st)
+        elif isinstance(st, If):
+            out += sends_in(st.then) + sends_in(st.orelse)
+        elif isinstance(st, Choose):
+            for b in st.branches:
+                out += sends_in(b)
+        elif isinstance(st, Pick):
+            out += sends_in(st.body)
+    return out
+
+
+@record
 class Model:
     name: str
     path: str
@@ -517,6 +651,16 @@ class Model:
         """Whether the model has timing (params, timers, time-bounded steps)."""
         return bool(self.params) or any(
             a.timers or any(s.timing for s in (*a.steps, *a.handlers)) for a in self.actors)
+    def sends(self):
+        """(actor, send) for every send in every body of the model, in declaration order."""
+        for a in self.actors:
+            bodies = [item.body for item in (*a.handlers, *a.steps, *a.crash_handlers)]
+            if a.on_restart is not None:
+                bodies.append(a.on_restart.body)
+            for body in bodies:
+                for send in sends_in(body):
+                    yield a, send
+
     def actor(self, name: str) -> Actor:
         for a in self.actors:
             if a.name == name:
@@ -543,3 +687,4 @@ class CheckConfig:
     overrides: tuple[tuple[str, object], ...]
     liveness: tuple[Liveness, ...] = ()
     fairness: Fairness = DEFAULT_FAIRNESS
+    faults: Faults = NO_FAULTS

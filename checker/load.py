@@ -111,7 +111,7 @@ def load_spec(path: str, roots: tuple[str, ...] = (), deadline: Deadline = NO_DE
     checked = check_model(model, sources, spec)
     deadline.check("checking the model")
     system = _compiled(checked.model, checked.config.invariants, sources, deadline,
-                       checked.config.liveness)
+                       checked.config.liveness, checked.config.faults)
     return Loaded(spec, checked.config, checked.model, system, checked.warnings, sources)
 
 
@@ -126,9 +126,10 @@ def load_model(path: str, deadline: Deadline = NO_DEADLINE) -> Loaded:
 
 
 def _compiled(model: ir.Model, invariants: tuple[ir.Invariant, ...], sources: dict,
-              deadline: Deadline, liveness: tuple[ir.Liveness, ...] = ()) -> System:
+              deadline: Deadline, liveness: tuple[ir.Liveness, ...] = (),
+              faults: ir.Faults = ir.NO_FAULTS) -> System:
     try:
-        return compile_system(model, invariants, deadline, liveness)
+        return compile_system(model, invariants, deadline, liveness, faults)
     except TooLarge as err:
         src = sources.get(err.span.path)
         line = src.line_text(err.span.line) if src is not None else ""

@@ -128,6 +128,10 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
     if cfg.liveness:
         return "bfs", _liveness_search(loaded, options, limits), None
     engine = options.search or cfg.search
+    if cfg.faults.clauses and engine == "bfs":
+        from checker.engines import fewest  # in order of (faults, steps); no reductions
+
+        return "bfs", fewest.search(loaded.system, limits), None
     search = {"bfs": bfs.search, "dfs": dfs.search}[engine]
     if options.por:
         from checker.engines import por

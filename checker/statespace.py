@@ -28,7 +28,7 @@ def state_label(system: System, s: tuple) -> str:
     parts = []
     for a in model.actors:
         for k in range(a.count):
-            text = f"{a.instance_name(k)}: {a.states[s[lay.ctrl[a.name] + k]]}"
+            text = f"{a.instance_name(k)}: {a.state_name(s[lay.ctrl[a.name] + k])}"
             vals = [f"{v.name}={ir.format_value(v.type, s[lay.vars[(a.name, v.name)] + k])}"
                     for v in a.vars]
             parts.append(text + (f" ({', '.join(vals)})" if vals else ""))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from checker import ir
 from checker.compile import System
 from checker.engines.result import Violation
+from checker.faults import CRASH, DUPLICATE, LOSE, REORDER, FaultKind
 from checker.record import record
 from checker.source import Span
 
@@ -41,6 +42,28 @@ class Change:
 
 
 @record
+class FaultEvent:
+    """What an injected fault did (docs/faults.md)."""
+
+    kind: FaultKind
+    clause: str  # the clause as written
+    used: int  # the clause's faults so far, this one included
+    budget: int  # the clause's budget
+    total: int  # the run's faults so far, this one included
+    target: str  # the instance that crashed, or the receiver of the message
+    message: MessageEvent | None = None  # lost, duplicated, or overtaken
+    copy: MessageEvent | None = None  # duplicate: the copy; reorder: the one that overtook
+    dropped: tuple[MessageEvent, ...] = ()  # crash: the messages to it, lost with it
+
+    def describe(self) -> str:
+        what = {"crash": self.target, "lose": self.message and self.message.describe(),
+                "duplicate": self.message and self.message.describe(),
+                "reorder": self.copy and self.message and
+                f"{self.copy.describe()} overtakes {self.message.describe()}"}[self.kind.name]
+        return f"{self.kind.name} {what}"
+
+
+@record
 class Step:
     number: int
     transition: int  # the compiled transition id (see System.transitions)
@@ -55,6 +78,9 @@ class Step:
     state_after: str
     changes: tuple[Change, ...]
     failed: str = ""  # for the last step of an assert/range failure: what went wrong
+    fault: FaultEvent | None = None  # kind "fault": what was injected
+    lost: tuple[MessageEvent, ...] = ()  # sent to a crashed instance, so lost at once
+    notice: str = ""  # `on crash of A`: the instance whose crash it handles
 
 
 @record
@@ -82,7 +108,7 @@ def describe_state(system: System, s: tuple) -> list[Change]:
     for a in model.actors:
         for k in range(a.count):
             inst = a.instance_name(k)
-            st = a.states[s[lay.ctrl[a.name] + k]]
+            st = a.state_name(s[lay.ctrl[a.name] + k])
             out.append(Change(f"{inst}", st, st))
             for v in a.vars:
                 val = ir.format_value(v.type, s[lay.vars[(a.name, v.name)] + k])
@@ -131,13 +157,95 @@ def _replay(system: System, s: tuple, t: tuple, label: tuple | None) -> tuple[tu
     raise AssertionError("trace replay could not find the transition between two states")
 
 
+class _Messages:
+    """The messages of a trace so far: numbered in the order they were sent, and per channel
+    slot the ids of those in it, parallel to its contents (unordered slots are sorted)."""
+
+    def __init__(self, system: System):
+        self.system = system
+        self.slots = {sl.index: sl for sl in system.layout.slots}
+        self.ids: dict[int, list[int]] = {k: [] for k in self.slots}
+        self.events: dict[int, MessageEvent] = {}
+
+    def new(self, k: int, m: tuple) -> MessageEvent:
+        sl, model = self.slots[k], self.system.model
+        name, fields = _fields(self.system, m)
+        ev = MessageEvent(len(self.events) + 1, name, fields,
+                          model.actor(sl.sender).instance_name(sl.sender_instance),
+                          model.actor(sl.receiver).instance_name(sl.receiver_instance))
+        self.events[ev.id] = ev
+        return ev
+
+    def step(self, s: tuple, t: tuple, slot: int, msg, log: tuple
+             ) -> tuple[MessageEvent | None, list[MessageEvent], list[MessageEvent]]:
+        """A transition's message received (from `slot`), sent and lost (to a crashed
+        instance), with the ids kept in step with t's channels."""
+        received = None
+        if slot >= 0:
+            received = self.events[self.ids[slot].pop(list(s[slot]).index(msg))]
+        sent, lost = [], []
+        added: dict[int, list[tuple[tuple, int]]] = {}
+        for k, m in log:
+            if k < 0:  # the receiver is down: the send succeeded, the message is gone
+                lost.append(self.new(-k - 1, m))
+                continue
+            ev = self.new(k, m)
+            sent.append(ev)
+            added.setdefault(k, []).append((m, ev.id))
+        for k, new in added.items():
+            before = list(s[k])
+            if k == slot:
+                before.pop(before.index(msg))
+            pairs = list(zip(before, self.ids[k])) + new
+            if not self.slots[k].ordered:
+                pairs.sort()
+            assert tuple(p[0] for p in pairs) == t[k]
+            self.ids[k] = [p[1] for p in pairs]
+        return received, sent, lost
+
+    def fault(self, s: tuple, t: tuple, label: tuple) -> FaultEvent:
+        """What the fault transition `label` did to the messages, and to whom."""
+        system = self.system
+        tid, inst, slot, _msg = label
+        tr = system.transitions[tid]
+        clause = system.faults.clauses[tr.clause]
+        used = t[system.layout.fault_slots[tr.clause]]
+        base = {"kind": clause.kind, "clause": clause.text, "used": used, "budget": clause.budget,
+                    "total": system.faults_of(t),
+                    "target": system.model.actor(tr.actor).instance_name(inst)}
+        if clause.kind is CRASH:
+            dropped = []
+            for k, sl in self.slots.items():
+                if sl.receiver == tr.actor and sl.receiver_instance == inst and s[k] and not t[k]:
+                    dropped += [self.events[i] for i in self.ids[k]]
+                    self.ids[k] = []
+            return FaultEvent(**base, dropped=tuple(dropped))
+        before, after, ids = s[slot], t[slot], self.ids[slot]
+        for p in range(len(before)):
+            if clause.kind is LOSE and before[:p] + before[p + 1:] == after:
+                return FaultEvent(**base, message=self.events[ids.pop(p)])
+            if clause.kind is DUPLICATE and before[:p + 1] + before[p:] == after:
+                original = self.events[ids[p]]
+                copy = MessageEvent(len(self.events) + 1, original.message, original.fields,
+                                    original.sender, original.receiver)
+                self.events[copy.id] = copy
+                ids.insert(p + 1, copy.id)
+                return FaultEvent(**base, message=original, copy=copy)
+            if clause.kind is REORDER and before[:p] + before[p + 1:p + 2] + before[p:p + 1] + before[p + 2:] == after:
+                ids[p], ids[p + 1] = ids[p + 1], ids[p]
+                return FaultEvent(**base, message=self.events[ids[p + 1]],
+                                  copy=self.events[ids[p]])
+        raise AssertionError("trace replay could not tell what a fault did")
+
+    def in_flight(self) -> tuple[MessageEvent, ...]:
+        return tuple(self.events[i] for sl in self.system.layout.slots
+                     for i in self.ids[sl.index])
+
+
 def build_trace(system: System, violation: Violation) -> Trace:
     model, lay = system.model, system.layout
     path = violation.path
-    ids: dict[int, list[int]] = {sl.index: [] for sl in lay.slots}
-    slots = {sl.index: sl for sl in lay.slots}
-    events: dict[int, MessageEvent] = {}
-    next_id = 1
+    messages = _Messages(system)
     steps: list[Step] = []
     hops = [(path[n], path[n + 1]) for n in range(len(path) - 1)]
     if violation.failing is not None:
@@ -151,39 +259,20 @@ def build_trace(system: System, violation: Violation) -> Trace:
         tid, inst, slot, msg = label or violation.failing
         tr = system.transitions[tid]
         actor = model.actor(tr.actor)
-        received = None
-        if slot >= 0:
-            contents = list(s[slot])
-            pos = contents.index(msg)
-            mid = ids[slot].pop(pos)
-            received = events[mid]
-        # Messages sent, numbered in the order the sends ran; each slot's ids kept parallel to
-        # its contents (unordered slots are kept sorted).
-        sent = []
-        added: dict[int, list[tuple[tuple, int]]] = {}
-        for k, m in log:
-            sl = slots[k]
-            name, fields = _fields(system, m)
-            ev = MessageEvent(next_id, name, fields,
-                              model.actor(sl.sender).instance_name(sl.sender_instance),
-                              model.actor(sl.receiver).instance_name(sl.receiver_instance))
-            events[next_id] = ev
-            sent.append(ev)
-            added.setdefault(k, []).append((m, next_id))
-            next_id += 1
-        for k, new in added.items():
-            before = list(s[k])
-            if k == slot:
-                before.pop(before.index(msg))
-            pairs = list(zip(before, ids[k])) + new
-            if not slots[k].ordered:
-                pairs.sort()
-            assert tuple(p[0] for p in pairs) == t[k]
-            ids[k] = [p[1] for p in pairs]
+        fault = received = None
+        sent: list = []
+        lost: list = []
+        if tr.is_fault:
+            fault = messages.fault(s, t, label)
+        else:
+            received, sent, lost = messages.step(s, t, slot, msg, log)
         cb = lay.ctrl[actor.name] + inst
-        before_state = actor.states[s[cb]]
-        after_state = actor.states[t[cb]] if t is not None else before_state
+        before_state = actor.state_name(s[cb])
+        after_state = actor.state_name(t[cb]) if t is not None else before_state
         changes = tuple(_diff(system, s, t)) if t is not None else ()
+        notice = ""
+        if tr.kind == "on" and slot < 0 and isinstance(msg, int):  # `on crash of A`
+            notice = model.actor(tr.name.removeprefix("crash of ")).instance_name(msg)
         steps.append(Step(
             number=number,
             transition=tid,
@@ -198,9 +287,11 @@ def build_trace(system: System, violation: Violation) -> Trace:
             state_after=after_state,
             changes=changes,
             failed=violation.message if t is None else "",
+            fault=fault,
+            lost=tuple(lost),
+            notice=notice,
         ))
-    in_flight = tuple(events[i] for sl in lay.slots for i in ids[sl.index])
     lasso = violation.lasso
     loop = lasso.loop + 1 if lasso is not None and not lasso.stutter else None
-    return Trace(tuple(describe_state(system, path[0])), tuple(steps), in_flight, path[-1],
-                 violation, loop, lasso is not None and lasso.stutter)
+    return Trace(tuple(describe_state(system, path[0])), tuple(steps), messages.in_flight(),
+                 path[-1], violation, loop, lasso is not None and lasso.stutter)

@@ -280,6 +280,7 @@ class ChannelDecl:
     capacity: Expr | None
     ordering: str | None  # "fifo" | "unordered"
     span: Span
+    durable: bool = False
 
 
 @record
@@ -288,6 +289,7 @@ class VarDecl:
     type: TypeExpr
     init: Expr | None
     span: Span
+    durable: bool = False
 
 
 @record
@@ -296,6 +298,7 @@ class StateDecl:
     initial: bool
     final: bool
     span: Span
+    restart: bool = False  # where a restarted instance resumes
 
 
 @record
@@ -342,6 +345,24 @@ class TimeoutHandler:
 
 
 @record
+class RestartHandler:
+    body: tuple[Stmt, ...]
+    span: Span  # `on restart`
+
+
+@record
+class CrashHandler:
+    crashed: str  # the actor whose crash it is told of
+    states: tuple[str, ...]
+    guard: Expr | None
+    body: tuple[Stmt, ...]
+    span: Span  # from `on` to the end of the actor's name
+    crashed_span: Span
+    state_spans: tuple[Span, ...]
+    fairness: str = ""
+
+
+@record
 class ParamDecl:
     name: str
     kind: str  # "int" | "real" (anything else is reported by sema)
@@ -367,6 +388,8 @@ class ActorDecl:
     span: Span
     timers: tuple[TimerDecl, ...] = ()
     timeouts: tuple[TimeoutHandler, ...] = ()
+    restarts: tuple[RestartHandler, ...] = ()
+    crash_handlers: tuple[CrashHandler, ...] = ()
 
 
 @record
@@ -418,6 +441,34 @@ class SpecConst:
 
 
 @record
+class Instances:
+    """`A` or `A[i]` in a fault clause."""
+
+    actor: str
+    index: Expr | None
+    span: Span
+
+
+@record
+class FaultDecl:
+    kind: str  # a checker.faults.FaultKind name
+    target: Instances | None  # crash: the instances
+    restart: bool
+    message: str | None  # message faults: the message's name (None: `any`)
+    message_span: Span | None
+    sender: Instances | None
+    receiver: Instances | None
+    budget: Expr
+    span: Span
+
+
+@record
+class FaultsTotal:
+    budget: Expr
+    span: Span
+
+
+@record
 class Spec:
     name: str
     model_path: str | None
@@ -436,3 +487,5 @@ class Spec:
     liveness: tuple[LivenessDecl, ...] = ()
     fairness: tuple[str, bool] | None = None  # (level name, per actor), if the spec says
     fairness_span: Span | None = None
+    faults: tuple[FaultDecl, ...] = ()
+    faults_total: FaultsTotal | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+from dataclasses import replace
 from importlib import resources
 
 from lark import Lark, Token, Transformer, Tree, v_args
@@ -13,6 +14,7 @@ from lark.tree import Meta
 from checker.deadline import NO_DEADLINE, Deadline
 from checker.diagnostics import CheckError, Diagnostic, did_you_mean
 from checker.dsl import ast
+from checker.faults import CRASH
 from checker.source import Source, Span
 
 
@@ -450,6 +452,9 @@ class _ToAst(Transformer):
     def opt_fifo(self, meta, c):
         return ("ordering", "fifo")
 
+    def opt_durable(self, meta, c):
+        return ("durable", True)
+
     def opt_unordered(self, meta, c):
         return ("ordering", "unordered")
 
@@ -457,15 +462,30 @@ class _ToAst(Transformer):
         sender, receiver = c[0]
         capacity = None
         ordering = None
+        durable = False
         for key, value in c[1:]:
             if key == "capacity":
                 capacity = value
+            elif key == "durable":
+                durable = True
             else:
                 ordering = value
-        return ast.ChannelDecl(sender, receiver, capacity, ordering, self.sp(meta))
+        return ast.ChannelDecl(sender, receiver, capacity, ordering, self.sp(meta), durable)
 
     def var_decl(self, meta, c):
-        return ast.VarDecl(str(c[0]), c[1], c[2], self.sp(meta))
+        return ast.VarDecl(str(c[1]), c[2], c[3], self.sp(meta), c[0] is not None)
+
+    def restart_handler(self, meta, c):
+        span = Span(self.src.path, meta.line, meta.column, meta.line, meta.column + 10)
+        return ast.RestartHandler(c[0], span)
+
+    def crash_handler(self, meta, c):
+        name_tok, states, guard, mark, body = c
+        span = Span(self.src.path, meta.line, meta.column, name_tok.end_line,
+                    name_tok.end_column)
+        return ast.CrashHandler(str(name_tok), states[1] if states else (),
+                                guard[1] if guard else None, body, span, self.ts(name_tok),
+                                states[2] if states else (), mark or "")
 
     def flag_initial(self, meta, c):
         return "initial"
@@ -473,9 +493,13 @@ class _ToAst(Transformer):
     def flag_final(self, meta, c):
         return "final"
 
+    def flag_restart(self, meta, c):
+        return "restart"
+
     def state_decl(self, meta, c):
         flags = c[1:]
-        return ast.StateDecl(str(c[0]), "initial" in flags, "final" in flags, self.sp(meta))
+        return ast.StateDecl(str(c[0]), "initial" in flags, "final" in flags, self.sp(meta),
+                             "restart" in flags)
 
     def from_clause(self, meta, c):
         return ("from", str(c[0]), self.ts(c[0]))
@@ -549,6 +573,8 @@ class _ToAst(Transformer):
             self.sp(meta),
             tuple(i for i in items if isinstance(i, ast.TimerDecl)),
             tuple(i for i in items if isinstance(i, ast.TimeoutHandler)),
+            tuple(i for i in items if isinstance(i, ast.RestartHandler)),
+            tuple(i for i in items if isinstance(i, ast.CrashHandler)),
         )
 
     def model_file(self, meta, c):
@@ -607,6 +633,36 @@ class _ToAst(Transformer):
     def per_actor(self, meta, c):
         return True
 
+    def fault(self, meta, c):
+        return replace(c[0], budget=c[1], span=self.sp(meta))
+
+    def f_crash(self, meta, c):
+        return ast.FaultDecl(CRASH.name, c[0], c[1] is not None, None, None, None, None,
+                             None, self.sp(meta))
+
+    def f_message(self, meta, c):
+        kind, (message, message_span), sender, receiver = c
+        return ast.FaultDecl(str(kind), None, False, message, message_span, sender, receiver,
+                             None, self.sp(meta))
+
+    def msg_one(self, meta, c):
+        return str(c[0]), self.ts(c[0])
+
+    def msg_any(self, meta, c):
+        return None, self.sp(meta)
+
+    def from_sel(self, meta, c):
+        return c[0]
+
+    def to_sel(self, meta, c):
+        return c[0]
+
+    def instances(self, meta, c):
+        return ast.Instances(str(c[0]), c[1], self.sp(meta))
+
+    def faults_total(self, meta, c):
+        return ast.FaultsTotal(c[0], self.sp(meta))
+
     def expect(self, meta, c):
         return ("expect", str(c[0]), self.sp(meta))
 
@@ -656,6 +712,8 @@ class _ToAst(Transformer):
             liveness=tuple(i for i in items if isinstance(i, ast.LivenessDecl)),
             fairness=settings["fairness"][1] if "fairness" in settings else None,
             fairness_span=settings["fairness"][2] if "fairness" in settings else None,
+            faults=tuple(i for i in items if isinstance(i, ast.FaultDecl)),
+            faults_total=next((i for i in items if isinstance(i, ast.FaultsTotal)), None),
         )
 
 

@@ -217,11 +217,20 @@ class Findings:
             if err[4] not in self.violated:
                 self._add(transition_failure(self.system, err, self.tree.path(idx),
                                               self._now()))
-        if not out and not errs and self.deadlock and DEADLOCK.name not in self.violated \
-                and not self.system.all_final(s):
+        if not errs and self.deadlock and DEADLOCK.name not in self.violated \
+                and not any_step(self.system, s, out) and not self.system.all_final(s):
             self._add(deadlock_failure(self.tree.path(idx), self._now()))
         return out
 
+
+
+def any_step(system: System, s: tuple, out: list) -> bool:
+    """Whether some successor of s is not a fault: a state where only faults can happen is a
+    deadlock all the same (a fault is not the protocol making progress)."""
+    total = system.layout.fault_total
+    if total is None:
+        return bool(out)
+    return any(t[total] == s[total] for t in out)
 
 
 class Discard(list):

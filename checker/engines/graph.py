@@ -23,6 +23,7 @@ from checker.engines.common import (
     collector_paused,
     settled_limit,
 )
+from checker.engines.fewest import Layers
 from checker.engines.result import Result
 
 
@@ -53,18 +54,38 @@ def search(system: System, limits: Limits | None = None) -> tuple[Result, StateG
 
 
 def _search(run: Explicit) -> tuple[Result, StateGraph]:
+    """In order of (faults, depth), as `checker.engines.fewest` (without fault clauses: the
+    reference BFS order). An edge to a state a fault reached, which waits for its layer, gets
+    its number when the state is entered."""
     limits, tree, found, fired, why_stop = run.limits, run.tree, run.found, run.fired, run.why_stop
     graph = StateGraph(tree.states, tree.parent)
+    layers = Layers(found.system)
     index = {tree.states[0]: 0}
+    waiting: dict[tuple, int] = {}  # a waiting state -> the provisional number of edges to it
     label_ids: dict[tuple, int] = {}
     start, dst, lab, depth = graph.start, graph.dst, graph.label, graph.depth
     transitions, limit, head, deepest = 0, "", 0, 0
+
+    def enter(due: list) -> None:
+        for t, parent, d in due:
+            if t not in index:
+                index[t] = tree.append(t, parent)
+                depth.append(d)
+                if found.checks_states:
+                    found.check_state(t, index[t])
+
     try:
-        while head < len(tree.states) and not (found.violations and limits.stop_at_first):
+        while not (found.violations and limits.stop_at_first):
+            due = layers.before(head, depth)
+            if due is None:
+                break
+            if due:
+                enter(due)
+                continue
             cur = head
             level = depth[cur]
             if limits.max_depth is not None and level >= limits.max_depth:
-                # BFS order: every state from here on is as deep, so none is expanded.
+                # In order of depth: every state from here on is as deep, so none is expanded.
                 limit = f"depth bound {limits.max_depth} reached"
                 break
             head += 1
@@ -73,10 +94,12 @@ def _search(run: Explicit) -> tuple[Result, StateGraph]:
             transitions += len(out)
             for t, how in zip(out, info):
                 j = index.get(t)
-                if j is None:
+                if j is None and layers.defer(t, cur, level + 1):
+                    j = waiting.setdefault(t, -1 - len(waiting))
+                elif j is None:
                     j = index[t] = tree.append(t, cur)
                     depth.append(level + 1)
-                    deepest = level + 1
+                    deepest = max(deepest, level + 1)
                     if found.checks_states:
                         found.check_state(t, j)
                 k = label_ids.get(how)
@@ -95,6 +118,26 @@ def _search(run: Explicit) -> tuple[Result, StateGraph]:
     # An expansion cut short by Ctrl-C has no row: drop its edges.
     del dst[start[-1]:]
     del lab[start[-1]:]
-    pending = head < len(tree.states) or limit == INTERRUPTED
+    pending = head < len(tree.states) or bool(layers.pending) or limit == INTERRUPTED
+    _number_waiting(graph, index, waiting, layers)
     limit = settled_limit(limit, pending)
-    return run.result(transitions, deepest, limit, pending), graph
+    return run.result(transitions, max(depth), limit, pending), graph
+
+
+def _number_waiting(graph: StateGraph, index: dict, waiting: dict, layers: Layers) -> None:
+    """Edges to states that waited for their layer point at their numbers; a search cut short
+    also numbers those still waiting (unexpanded, as any state past `expanded`)."""
+    if not waiting:
+        return
+    for bucket in sorted(layers.pending):
+        for t, parent in layers.pending[bucket].items():
+            if t not in index:
+                index[t] = len(graph.states)
+                graph.states.append(t)
+                graph.parent.append(parent)
+                graph.depth.append(bucket[1])
+    number = {v: index[t] for t, v in waiting.items()}
+    dst = graph.dst
+    for e in range(len(dst)):
+        if dst[e] < 0:
+            dst[e] = number[dst[e]]

@@ -76,6 +76,10 @@ class Fair:
     def __init__(self, graph: StateGraph, system: System, fairness: Fairness,
                  timed: bool = False):
         self.graph = graph
+        self.system = system
+        # Faults are never forced, and a state where only faults can happen is one the run
+        # may stay in (docs/faults.md).
+        self.faulty = bytes(system.transitions[lab[0]].is_fault for lab in graph.labels)
         group_ids: dict[tuple[int, int], int] = {}
         self.group_of: list[int] = []
         for tid, inst, _slot, _msg in graph.labels:
@@ -93,6 +97,14 @@ class Fair:
         self.takes_of_label = [frozenset(takes_group[g]) for g in self.group_of]  # meets
         self.strong = [con.level is STRONG for con in self.constraints]
         self._enabled: dict[int, frozenset[int]] = {}
+
+    def faults_of(self, v: int) -> int:
+        return self.system.faults_of(self.graph.states[v])
+
+    def rests(self, v: int) -> bool:
+        """Whether nothing but a fault can happen in state v (or nothing at all)."""
+        g = self.graph
+        return all(self.faulty[g.label[e]] for e in g.edges(v))
 
     def enabled(self, v: int) -> frozenset[int]:
         """The constraints state v enables (through any of its edges, inside or out)."""
@@ -213,7 +225,7 @@ def _refine(comp: list[int], allowed, graph: StateGraph, fair: Fair) -> list[Com
     dst, label = graph.dst, graph.label
     if len(comp) == 1:
         v = comp[0]
-        if graph.start[v] == graph.start[v + 1]:
+        if fair.rests(v):
             return [Component((v,), True)]
         if not any(dst[e] == v for e in graph.edges(v)):
             return []  # a state the run passes through
@@ -372,7 +384,7 @@ def _truth(graph: StateGraph, fn) -> tuple[bytearray, tuple[int, EvalError] | No
     return out, None
 
 
-def staying_states(graph: StateGraph) -> bytearray:
+def staying_states(graph: StateGraph, fair: Fair) -> bytearray:
     """1 for each expanded state a run can stay around forever: on a cycle of the whole graph
     (a non-trivial SCC, or a self-loop) or with no successor. Every fair component of every
     property lies in these, so one pass here spares each property a pass over the rest
@@ -386,8 +398,7 @@ def staying_states(graph: StateGraph) -> bytearray:
                 out[v] = 1
         else:
             v = comp[0]
-            edges = graph.edges(v)
-            if not edges or any(graph.dst[e] == v for e in edges):
+            if fair.rests(v) or any(graph.dst[e] == v for e in graph.edges(v)):
                 out[v] = 1
     return out
 
@@ -421,8 +432,11 @@ def _lasso(graph: StateGraph, fair: Fair, prop: CompiledLiveness, p: bytearray,
         comps = [c for c in comps if any(v in dist for v in c.nodes)]
     if not comps:
         return None
-    # The entry nearest the initial state (BFS order numbers states by depth).
-    key = (lambda v: (dist.get(v, n), v)) if dist is not None else (lambda v: (v, v))
+    # The entry nearest the initial state, with the fewest faults first: the search numbers
+    # states in order of (faults, depth), and every path to a state has its number of faults.
+    faults = fair.faults_of
+    key = (lambda v: (faults(v), dist.get(v, n), v)) if dist is not None else \
+        (lambda v: (v, v, v))
     comp, entry = min(((c, min(c.nodes, key=key)) for c in comps), key=lambda ce: key(ce[1]))
     stem, trigger = _stem(graph, entry, prev, trigger_of)
     if form is RECURRENCE:  # the last state of the stem where P held
@@ -554,7 +568,7 @@ def analyse(result: Result, graph: StateGraph, system: System, fairness: Fairnes
     notes: list[tuple[str, str]] = []
     fair = Fair(graph, system, fairness, timed)
     unfair = Fair(graph, system, NO_FAIRNESS) if fairness.level is not NONE else fair
-    staying = staying_states(graph)
+    staying = staying_states(graph, fair)
     for prop in system.liveness:
         name = prop.liveness.name
         p, bad = _truth(graph, prop.p)

@@ -45,7 +45,7 @@ def state_itf(system: System, s: tuple) -> dict:
     for a in model.actors:
         records = []
         for k in range(a.count):
-            rec = {"state": a.states[s[lay.ctrl[a.name] + k]]}
+            rec = {"state": a.state_name(s[lay.ctrl[a.name] + k])}
             for var in a.vars:
                 rec[var.name] = value(var.type, s[lay.vars[(a.name, var.name)] + k])
             records.append(rec)
@@ -64,12 +64,17 @@ def state_itf(system: System, s: tuple) -> dict:
                         model.actor(sl.receiver).instance_name(sl.receiver_instance)]}
         chans.append([key, msgs])
     out["channels"] = {"#map": chans}
+    if lay.fault_total is not None:  # the faults the run has had, in all and per clause
+        out["faults"] = {"used": _int(s[lay.fault_total]), "by_clause": {"#map": [
+            [c.text, _int(s[k])] for c, k in zip(system.faults.clauses, lay.fault_slots)]}}
     return out
 
 
 def trace_itf(system: System, trace: Trace, *, source: str, property_name: str) -> dict:
     model = system.model
     names = [a.name for a in model.actors] + [v.name for v in model.shared] + ["channels"]
+    if system.layout.fault_total is not None:
+        names.append("faults")
     states = []
     path, lasso = trace.violation.path, trace.violation.lasso
     if lasso is not None and not lasso.stutter:
@@ -80,7 +85,8 @@ def trace_itf(system: System, trace: Trace, *, source: str, property_name: str) 
             meta["action"] = "init"
         else:
             step = trace.steps[i - 1]
-            meta["action"] = f"{step.instance}: {step.kind} {step.name}"
+            meta["action"] = (f"FAULT: {step.fault.describe()}" if step.fault is not None
+                              else f"{step.instance}: {step.kind} {step.name}")
         states.append({"#meta": meta, **state_itf(system, s)})
     doc = {
         "#meta": {

@@ -11,7 +11,7 @@ from checker.diagnostics import Diagnostic
 from checker.render.itf import counterexample_itf
 from checker.report import Counterexample, Outcome, Report, SynthesisReport
 from checker.source import Span
-from checker.trace import MessageEvent, Trace
+from checker.trace import FaultEvent, MessageEvent, Trace
 
 SCHEMA_VERSION = 1
 
@@ -32,6 +32,14 @@ def message_json(m: MessageEvent) -> dict:
             "receiver": m.receiver}
 
 
+def fault_json(f: FaultEvent) -> dict:
+    return {"kind": f.kind.name, "clause": f.clause, "used": f.used, "budget": f.budget,
+            "total": f.total, "target": f.target,
+            "message": message_json(f.message) if f.message else None,
+            "copy": message_json(f.copy) if f.copy else None,
+            "dropped": [message_json(m) for m in f.dropped]}
+
+
 def trace_json(trace: Trace) -> dict:
     return {
         "initial": {c.name: c.after for c in trace.initial},
@@ -50,9 +58,13 @@ def trace_json(trace: Trace) -> dict:
                 "changes": [{"name": c.name, "before": c.before, "after": c.after}
                             for c in s.changes],
                 "failed": s.failed or None,
+                "fault": fault_json(s.fault) if s.fault else None,
+                "lost": [message_json(m) for m in s.lost],
+                "notice": s.notice or None,
             }
             for s in trace.steps
         ],
+        "faults": sum(1 for s in trace.steps if s.fault is not None),
         "in_flight": [message_json(m) for m in trace.in_flight],
     }
 

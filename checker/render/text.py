@@ -8,6 +8,7 @@ import textwrap
 from checker import ir
 from checker.compile import System
 from checker.engines.result import Stats
+from checker.faults import DOWN_NAME, DUPLICATE
 from checker.properties import DEADLOCK, INCONCLUSIVE, NOT_CHECKED, PROVED, RUNTIME, VIOLATED
 from checker.report import Counterexample, Report, SynthesisReport
 from checker.trace import Trace, describe_state
@@ -172,20 +173,26 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
     init = [f"{c.name}={c.after}" for c in trace.initial]
     lines.append("  initial state:")
     lines += _wrap(init, "      ")
-    width = max([len(f"{s.number}. {s.instance}") for s in trace.steps] + [0])
+    width = max([len(f"{s.number}. {_who(s)}") for s in trace.steps] + [0])
     for s in trace.steps:
         if s.number == trace.loop:
             lines.append(f"  -- from here, steps {trace.loop}..{len(trace.steps)} repeat "
                          "forever --")
-        head = f"{s.number}. {s.instance}".ljust(width)
-        what = f"{s.kind} {s.name}"
-        if s.received is not None:
-            what = f"on {s.received.describe()} from {s.received.sender}"
+        head = f"{s.number}. {_who(s)}".ljust(width)
         at = f"  @ t={times[s.number - 1]}" if s.number - 1 < len(times) else ""
-        lines.append(f"  {head}  {what}{at}   [{s.span}]")
+        lines.append(f"  {head}  {_what(s, system)}{at}   [{s.span}]")
         pad = "  " + " " * (len(str(s.number)) + 2)
         for m in s.sent:
             lines.append(f"{pad}sends {m.describe()} to {m.receiver}")
+        for m in s.lost:
+            lines.append(f"{pad}sends {m.describe()} to {m.receiver}: lost, {m.receiver} is "
+                         "down")
+        if s.fault is not None and s.fault.dropped:
+            lines.append(f"{pad}lost with it: " + ", ".join(
+                f"{m.describe()} from {m.sender}" for m in s.fault.dropped))
+        if s.fault is not None and s.fault.copy is not None and s.fault.kind is DUPLICATE:
+            lines.append(f"{pad}{s.fault.copy.describe()} is a copy of "
+                         f"{s.fault.message.describe()}, to {s.fault.target}")
         if s.state_before != s.state_after:
             lines.append(f"{pad}state {s.state_before} -> {s.state_after}")
         for c in s.changes:
@@ -226,8 +233,38 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
     return lines
 
 
+def _who(s) -> str:
+    return "FAULT" if s.fault is not None else s.instance
+
+
+def _what(s, system: System) -> str:
+    """What a step did, as its line says: the handler, step or fault."""
+    if s.fault is not None:
+        f = s.fault
+        budget = f"{f.used} of {f.budget}: {f.clause}"
+        total = system.faults.total
+        if total is not None:
+            budget += f"; {f.total} of {system.faults.budget} in all"
+        return f"{f.describe()}  ({budget})"
+    if s.received is not None:
+        return f"on {s.received.describe()} from {s.received.sender}"
+    if s.notice:
+        return f"on crash of {s.notice}"
+    return "restart" if s.kind == "restart" else f"{s.kind} {s.name}"
+
+
+def faults_text(trace: Trace) -> str:
+    """'1 fault; ' when the trace has faults (else '')."""
+    n = sum(1 for s in trace.steps if s.fault is not None)
+    return f"{_plural(n, 'fault')}; " if n else ""
+
+
 def length_text(trace: Trace) -> str:
-    """How long a counterexample is: its steps, or a lasso's stem and cycle."""
+    """How long a counterexample is: its faults, then its steps, or a lasso's stem and cycle."""
+    return faults_text(trace) + _steps_text(trace)
+
+
+def _steps_text(trace: Trace) -> str:
     steps = _plural(len(trace.steps), "step")
     if trace.loop is not None:
         stem = trace.loop - 1
@@ -245,7 +282,7 @@ def _plural(n: int, word: str) -> str:
 
 def _is_final(system: System, instance: str, state: str) -> bool:
     actor = system.model.actor(instance.split("[")[0])
-    return actor.states.index(state) in actor.finals
+    return state == DOWN_NAME or actor.states.index(state) in actor.finals
 
 
 def constants_text(model: ir.Model) -> str:

@@ -99,7 +99,39 @@ class Bodies:
         finals = frozenset(info.states.index(s.name) for s in a.states if s.final)
         return ir.Actor(a.name, info.count, a.count is not None, tuple(info.vars.values()),
                         tuple(info.states), initial, finals, tuple(handlers), tuple(steps),
-                        a.span)
+                        a.span, (), self._restart_state(a, info), self._on_restart(a, sends),
+                        tuple(c for ch in a.crash_handlers
+                              if (c := self._crash_handler(a, info, ch, sends)) is not None))
+
+    def _restart_state(self, a: ast.ActorDecl, info: ActorInfo) -> int | None:
+        marked = [s for s in a.states if s.restart]
+        for extra in marked[1:]:
+            self.ctx.error("PC322", f"actor {a.name} has more than one restart state",
+                           extra.span)
+        return info.states.index(marked[0].name) if marked else None
+
+    def _on_restart(self, a: ast.ActorDecl, sends: Sends) -> ir.Restart | None:
+        for extra in a.restarts[1:]:
+            self.ctx.error("PC201", f"'on restart' is declared twice in {a.name}", extra.span)
+        if not a.restarts:
+            return None
+        self.limit_splits(a.restarts[0].body)
+        body = self.block(a.restarts[0].body, Scope(a.name), sends)
+        return ir.Restart(body, a.restarts[0].span)
+
+    def _crash_handler(self, a: ast.ActorDecl, info: ActorInfo, ch: ast.CrashHandler,
+                       sends: Sends) -> ir.CrashHandler | None:
+        """`on crash of A`: in its body, `sender` is the instance of A that crashed."""
+        if ch.crashed not in self.syms.actors:
+            return None  # reported with the notice variable (declare.members)
+        states = self.names.states(info, ch.states, ch.state_spans)
+        scope = Scope(a.name, None, self.syms.ref(ch.crashed))
+        guard = (self.typer.bool_expr(ch.guard, scope, "a guard") if ch.guard is not None
+                 else None)
+        self.limit_splits(ch.body)
+        body = self.block(ch.body, scope, sends)
+        return ir.CrashHandler(a.name, ch.crashed, states, guard, body, ch.span,
+                               mark_named(ch.fairness))
 
     def _handler(self, a: ast.ActorDecl, info: ActorInfo, h: ast.Handler, sender_of: SenderOf,
                  sends: Sends) -> ir.Handler | None:

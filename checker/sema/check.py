@@ -33,6 +33,7 @@ from checker.sema.bodies import Bodies
 from checker.sema.consts import Constants, fold, static_range
 from checker.sema.context import Context
 from checker.sema.declare import Declarations
+from checker.sema.faults import FaultClauses
 from checker.sema.scope import Names, Symbols
 from checker.sema.sizes import check_sizes
 from checker.sema.spec import SpecConfig, premise_of
@@ -62,7 +63,8 @@ class _Passes:
         self.declare = Declarations(self.ctx, self.syms, names, consts)
         self.graph = SendGraph(self.ctx, self.syms, names, consts,
                                Bodies(self.ctx, self.syms, names, typer, consts))
-        self.spec = SpecConfig(self.ctx, self.syms, typer, consts)
+        self.spec = SpecConfig(self.ctx, self.syms, typer, consts,
+                               FaultClauses(self.ctx, self.syms, names, consts))
 
 
 def check_model(model: ast.Model, sources: dict[str, Source],

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from checker import ir
 from checker.diagnostics import did_you_mean
 from checker.dsl import ast
+from checker.faults import DOWN_NAME
 from checker.sema.consts import Constants, default_value
 from checker.sema.context import Context
 from checker.sema.scope import ActorInfo, Names, Symbols
@@ -192,7 +193,11 @@ class Declarations:
             count = self._count(a)
             states: list[str] = []
             for st in a.states:
-                if st.name in states:
+                if st.name == DOWN_NAME:
+                    self.ctx.error("PC201", f"state '{DOWN_NAME}' is reserved: it is what a "
+                                   "crashed instance's state reads as", st.span,
+                                   "name the state differently, e.g. 'Stopped'")
+                elif st.name in states:
                     self.ctx.error("PC201", f"state '{st.name}' is declared twice in {a.name}",
                                    st.span)
                 else:
@@ -271,6 +276,12 @@ class Declarations:
                 info.vars[ir.timer_var(t.name)] = ir.Variable(ir.timer_var(t.name),
                                                               ir.TIMER_T, 0, t.span)
         self.syms.timers[a.name] = timers
+        for ch in a.crash_handlers:
+            # The notices of crashes not yet handled: a set of the crashed actor's instances.
+            if self.names.actor(ch.crashed, ch.crashed_span) and \
+                    ir.crash_var(ch.crashed) not in info.vars:
+                info.vars[ir.crash_var(ch.crashed)] = ir.Variable(
+                    ir.crash_var(ch.crashed), ir.SetT(self.syms.ref(ch.crashed)), 0, ch.span)
 
     def _var(self, a: ast.ActorDecl, info: ActorInfo, v: ast.VarDecl) -> ir.Variable | None:
         if v.name in info.vars:
@@ -287,7 +298,7 @@ class Declarations:
         init = self.consts.initial(t, v.init, f"'{a.name}.{v.name}'")
         if init is None:
             return None
-        return ir.Variable(v.name, t, init, v.span)
+        return ir.Variable(v.name, t, init, v.span, v.durable)
 
     # ------------------------------------------------------------ assumptions
     def assumptions(self, m: ast.Model) -> list[ir.Assumption]:

@@ -18,6 +18,7 @@ from checker.diagnostics import did_you_mean
 from checker.dsl import ast
 from checker.sema.consts import Constants
 from checker.sema.context import Context
+from checker.sema.faults import FaultClauses
 from checker.sema.scope import Scope, Symbols
 from checker.sema.types import Typer
 from checker.temporal import DEFAULT_FAIRNESS, FORMS, Fairness, level_named
@@ -67,6 +68,7 @@ class SpecConfig:
     syms: Symbols
     typer: Typer
     consts: Constants
+    fault_clauses: FaultClauses
 
     def fix_params(self, m: ast.Model, fixes: tuple[ast.SpecConst, ...]
                    ) -> tuple[list[tuple[str, Fraction]], list[ir.Assumption]]:
@@ -116,6 +118,7 @@ class SpecConfig:
             liveness=liveness,
             fairness=(Fairness(level_named(spec.fairness[0]), spec.fairness[1])
                       if spec.fairness is not None else DEFAULT_FAIRNESS),
+            faults=self.fault_clauses.faults(spec, model),
         )
 
     def _invariants(self, spec: ast.Spec) -> tuple[ir.Invariant, ...]:

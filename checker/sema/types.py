@@ -20,7 +20,7 @@ from checker.dsl import ast
 from checker.sema.context import Context
 from checker.sema.scope import Names, Scope, Symbols
 
-BUILTIN_FUNCTIONS = ("size", "index", "pending")
+BUILTIN_FUNCTIONS = ("size", "index", "pending", "down")
 _ARITHMETIC = ("+", "-", "*", "/", "%")
 _LOGICAL = ("and", "or", "implies")
 _ORDERING = ("<", "<=", ">", ">=")
@@ -143,6 +143,8 @@ class Typer:
     def _e_Call(self, e: ast.Call, scope: Scope) -> ir.Expr | None:
         if e.func == "pending":
             return self._pending(e, scope)
+        if e.func == "down":
+            return self._down(e, scope)
         if e.func not in ("size", "index"):
             self.ctx.error("PC208", f"unknown function '{e.func}'", e.span,
                            did_you_mean(e.func, set(BUILTIN_FUNCTIONS)))
@@ -164,6 +166,24 @@ class Typer:
                            e.args[0].span)
             return None
         return ir.IndexOf(arg, e.span)
+
+    def _down(self, e: ast.Call, scope: Scope) -> ir.Expr | None:
+        """`down(r)`: whether actor instance r is crashed."""
+        if scope.const_only:
+            self.ctx.error("PC301", "down() cannot appear in a constant expression", e.span)
+            return None
+        if len(e.args) != 1:
+            self.ctx.error("PC315", "down takes exactly one actor instance: down(Worker) or "
+                           "down(Node[1])", e.span)
+            return None
+        arg = self.expr(e.args[0], scope)
+        if arg is None:
+            return None
+        if not isinstance(arg.type, ir.RefT):
+            self.ctx.error("PC315", f"down() needs an actor instance, found {arg.type}",
+                           e.args[0].span)
+            return None
+        return ir.Down(arg, arg.type.actor, e.span)
 
     def _pending(self, e: ast.Call, scope: Scope) -> ir.Expr | None:
         """`pending(M)` or `pending(M, r)`: how many M are in flight (to r)."""

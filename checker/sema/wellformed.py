@@ -143,7 +143,7 @@ class SendGraph:
                     cap = c
             if decl.ordering is not None:
                 ordered = decl.ordering == "fifo"
-        return ir.Channel(s, r, cap, ordered)
+        return ir.Channel(s, r, cap, ordered, decl is not None and decl.durable)
 
     def _with_senders(self, a: ast.ActorDecl, actor: ir.Actor, edges: set[tuple[str, str, str]],
                       position: Callable[[str], int]) -> ir.Actor:

@@ -325,6 +325,7 @@ class _Search:
         self.instant: set[int] = set()
         self.timelocked: set[int] = set()  # where time stops at a deadline, nothing firing
         self.waiting: dict[str, str] = {}  # property -> the hint _note_waiting found
+        self.by_faults: dict[str, dict[int, list]] = {}  # property -> faults -> regions
         self.check_state(0)
         if init_error is not None:
             self.record(self._hop(0, evaluation_failure, init_error), [self.state_region(0)])
@@ -339,10 +340,32 @@ class _Search:
                 tuple(self.labels[i] for i in chain[1:]))
 
     def record(self, found: Violation, regions: list) -> None:
-        """Keep the first (shortest) trace per property and the union of all its regions."""
+        """Keep the first (shortest) trace per property with the fewest faults, and the union
+        of all its regions (by the faults of the runs they come from)."""
+        faults = self.system.faults_of(found.path[-1])
         self.regions.setdefault(found.property, []).extend(regions)
-        if all(v.property != found.property for v in self.violations):
-            self.violations.append(found)
+        self.by_faults.setdefault(found.property, {}).setdefault(faults, []).extend(regions)
+        for n, v in enumerate(self.violations):
+            if v.property == found.property:
+                if faults < self.system.faults_of(v.path[-1]):
+                    self.violations[n] = found
+                return
+        self.violations.append(found)
+
+    def region_text(self, prop: str) -> str:
+        """Where a property is violated; with faults, for each number of faults that widens
+        the region, where it is violated with at most that many."""
+        text = describe(self.space, self.region_formula(self.regions[prop]))
+        if self.system.layout.fault_total is None:
+            return text
+        parts, seen, upto = [], "", []
+        for f, regions in sorted(self.by_faults[prop].items()):
+            upto += regions
+            now = describe(self.space, self.region_formula(upto))
+            if now != seen:
+                parts.append(f"{now} with {'no fault' if f == 0 else 'at most ' + str(f) + ' fault' + ('s' if f > 1 else '')}")
+                seen = now
+        return "; ".join(parts)
 
     def _hop(self, idx: int, make, *args) -> Violation:
         """make(*args, path, seconds), for the path to state idx, with its labels."""
@@ -433,7 +456,9 @@ class _Search:
             fires, origin = found
             self.transitions += 1
             self.fired[label[0]] += 1
-            if track and all(origin is not e for e in enabled):
+            # A fault is not progress: where only faults can fire, the state is stuck.
+            if track and not self.system.transitions[label[0]].is_fault \
+                    and all(origin is not e for e in enabled):
                 enabled.append(origin)
             live_t = set(tm.live(t))
             fired = tm.clock(label) if label[0] in tm.bounded else None
@@ -517,7 +542,7 @@ class _Search:
                 continue
             self.transitions += 1
             self.fired[label[0]] += 1
-            if track:
+            if track and not self.system.transitions[label[0]].is_fault:  # as above
                 enabled.append(space.eliminate([delta, *[tm.age(k) for k in tm.live(t)]], g))
             zone_t = space.eliminate([*old.values(), delta], g)
             self.add(cur, t, label, self._cap_z3(t, zone_t))
@@ -622,7 +647,7 @@ class _Search:
         complete = not pending and not limit
         final = []
         for v in self.violations:
-            text = describe(self.space, self.region_formula(self.regions[v.property]))
+            text = self.region_text(v.property)
             if not complete:
                 # Unexplored states may add valuations: what we found is a lower bound.
                 text += " (at least; the search stopped before the end)"

@@ -1,0 +1,141 @@
+"""The generated code of injected faults: crashes, restarts and message faults.
+
+A spec's fault clauses (`ir.Faults`) become transitions of kind "fault" in the successor
+function, after every actor's own, each guarded by its clause's budget and the total one
+(counters in the state: `Layout.fault_slots`, `Layout.fault_total`). A crashed instance's
+control state is its actor's `down` value (past every declared state), so none of its handlers
+or steps is dispatched; `down + 1` marks one that a `restart` clause will bring back, by a
+transition of kind "restart" that is not a fault. docs/faults.md says what each fault does;
+this module is where it is done.
+"""
+
+from __future__ import annotations
+
+from checker import ir
+from checker.faults import CRASH, DUPLICATE, LOSE, REORDER
+
+
+def crashable_actors(faults: ir.Faults) -> frozenset[str]:
+    """The actors some clause may crash."""
+    return frozenset(c.actor for c in faults.clauses if c.kind is CRASH)
+
+
+def restartable_actors(faults: ir.Faults) -> frozenset[str]:
+    """The actors some clause crashes and restarts."""
+    return frozenset(c.actor for c in faults.clauses if c.kind is CRASH and c.restart)
+
+
+def restart_item(actor: ir.Actor, span) -> ir.Step:
+    """A restart as a step: go to the restart state (else the initial one), then run
+    `on restart`. Dispatched only on the actor's `down + 1` (checker.compile)."""
+    resume = actor.initial if actor.restart_state is None else actor.restart_state
+    body = actor.on_restart.body if actor.on_restart is not None else ()
+    goto = ir.Goto(resume, actor.states[resume], span)
+    return ir.Step(actor.name, "restart", (), None, (goto, *body), span)
+
+
+def carried(model: ir.Model) -> frozenset[tuple[str, str, str]]:
+    """(sender actor, message, receiver actor) of every send in the model."""
+    return frozenset((a.name, send.message, send.receiver_actor) for a, send in model.sends())
+
+
+def message_slots(model: ir.Model, slots, clause: ir.MessageFault, receiver: str) -> list:
+    """The channel slots to `receiver` that a message clause applies to: those it selects
+    that can carry a message it selects."""
+    sent = carried(model)
+    return [sl for sl in slots if sl.receiver == receiver
+            and clause.selects(sl.sender, sl.sender_instance, sl.receiver, sl.receiver_instance)
+            and any(s == sl.sender and r == receiver and clause.message in (None, m)
+                    for s, m, r in sent)]
+
+
+def _emit(tid: int, inst: int, slot: int | str, msg: str, ind: str, traced: bool) -> list[str]:
+    state = "t0[:-1]" if traced else "t0"
+    lines = [f"{ind}out.append(tuple({state}))", f"{ind}fired[{tid}] += 1"]
+    if traced:
+        lines += [f"{ind}info.append(({tid}, {inst}, {slot}, {msg}))",
+                  f"{ind}sends.append(t0[-1])"]
+    return lines
+
+
+def _budget(layout, clause: int, budget: int, clause_budget: int) -> str:
+    return (f"s[{layout.fault_total}] < {budget} and "
+            f"s[{layout.fault_slots[clause]}] < {clause_budget}")
+
+
+def _spend(layout, clause: int, ind: str) -> list[str]:
+    return [f"{ind}t0[{layout.fault_total}] += 1",
+            f"{ind}t0[{layout.fault_slots[clause]}] += 1"]
+
+
+def crash_code(model: ir.Model, layout, faults: ir.Faults, tid: int, clause: int,
+               traced: bool) -> list[str]:
+    """A crash of any instance the clause names that is not down already."""
+    c = faults.clauses[clause]
+    actor = model.actor(c.actor)
+    start = "list(s) + [()]" if traced else "list(s)"
+    lines = [f"    # fault transition {tid}",
+             f"    if {_budget(layout, clause, faults.budget, c.budget)}:"]
+    insts = range(actor.count) if c.instance is None else (c.instance,)
+    supervisors = [(a, a.count) for a in model.actors
+                   if any(h.crashed == actor.name for h in a.crash_handlers)]
+    for k in insts:
+        ctl = layout.ctrl[actor.name] + k
+        lines += [f"        if s[{ctl}] < {actor.down}:",
+                  f"            t0 = {start}"]
+        lines += _spend(layout, clause, "            ")
+        lines.append(f"            t0[{ctl}] = {actor.down + 1 if c.restart else actor.down}")
+        for v in actor.vars:
+            if not v.durable:
+                lines.append(f"            t0[{layout.vars[(actor.name, v.name)] + k}] = "
+                             f"{v.init!r}")
+        for sl in layout.slots:
+            if sl.receiver == actor.name and sl.receiver_instance == k and not next(
+                    ch.durable for ch in model.channels
+                    if ch.sender == sl.sender and ch.receiver == sl.receiver):
+                lines.append(f"            t0[{sl.index}] = ()")
+        for sup, count in supervisors:
+            # A notice to each supervisor instance that is up (itself, just now, is not).
+            for j in range(count):
+                sctl = layout.ctrl[sup.name] + j
+                mask = layout.vars[(sup.name, ir.crash_var(actor.name))] + j
+                lines += [f"            if t0[{sctl}] < {sup.down}:",
+                          f"                t0[{mask}] |= {1 << k}"]
+        lines += _emit(tid, k, -1, "None", "            ", traced)
+    return lines
+
+
+def message_fault_code(model: ir.Model, layout, faults: ir.Faults, tid: int, clause: int,
+                       receiver: str, traced: bool) -> list[str]:
+    """Lose, duplicate or reorder one message in any slot to `receiver` the clause selects.
+    Of equal neighbours only the first is taken: either gives the same state."""
+    c = faults.clauses[clause]
+    start = "list(s) + [()]" if traced else "list(s)"
+    mid = None if c.message is None else [m.name for m in model.messages].index(c.message)
+    lines = [f"    # fault transition {tid}",
+             f"    if {_budget(layout, clause, faults.budget, c.budget)}:"]
+    for sl in message_slots(model, layout.slots, c, receiver):
+        ind = "            "
+        lines.append(f"        ch = s[{sl.index}]")
+        if c.kind is REORDER:
+            if not sl.ordered:
+                continue
+            lines.append("        for p in range(len(ch) - 1):")
+            lines.append(f"{ind}m, n = ch[p], ch[p + 1]")
+            lines.append(f"{ind}if m == n: continue")
+            if mid is not None:
+                lines.append(f"{ind}if m[0] != {mid} and n[0] != {mid}: continue")
+            new = "ch[:p] + (n, m) + ch[p + 2:]"
+        else:
+            guard = f"len(ch) < {sl.capacity}" if c.kind is DUPLICATE else "ch"
+            lines.append(f"        for p in (range(len(ch)) if {guard} else ()):")
+            lines.append(f"{ind}m = ch[p]")
+            if mid is not None:
+                lines.append(f"{ind}if m[0] != {mid}: continue")
+            lines.append(f"{ind}if p and ch[p - 1] == m: continue")
+            new = "ch[:p] + ch[p + 1:]" if c.kind is LOSE else "ch[:p + 1] + (m,) + ch[p + 1:]"
+        lines.append(f"{ind}t0 = {start}")
+        lines += _spend(layout, clause, ind)
+        lines.append(f"{ind}t0[{sl.index}] = {new}")
+        lines += _emit(tid, sl.receiver_instance, sl.index, "m", ind, traced)
+    return lines
