@@ -31,7 +31,7 @@ CASES = [
     ("dora_drop_token", {"FIXED": True}),
 ]
 INVARIANTS = {
-    "graceful_shutdown": "deadlock off\ninvariant torn: forall i in Invocation: "
+    "graceful_shutdown": "terminate HostProcess at 0\ndeadlock off\ninvariant torn: forall i in Invocation: "
                          "not (i at TornDown)",
     "dora_drop_token": "invariant acked: forall n in Node: not (n at Killed)",
 }

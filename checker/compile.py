@@ -24,12 +24,13 @@ from checker.deadline import NO_DEADLINE, Deadline
 from checker.faultcode import (
     crash_code,
     crashable_actors,
+    kill_lines,
     message_fault_code,
     message_slots,
     restart_item,
     restartable_actors,
 )
-from checker.faults import CRASH
+from checker.faults import CRASH, LIFECYCLE
 from checker.record import record
 from checker.source import Span
 from checker.temporal import DEFAULT_MARK, UNFAIR, Mark
@@ -77,6 +78,8 @@ class Transition:
 
     @property
     def label(self) -> str:
+        if self.kind == "lifecycle":
+            return self.name
         return self.kind if self.kind == "restart" else f"{self.kind} {self.name}"
 
     @property
@@ -155,6 +158,16 @@ class System:
     timers: tuple[Timer, ...] = ()
     liveness: tuple[CompiledLiveness, ...] = ()
     faults: ir.Faults = ir.NO_FAULTS  # the spec's fault clauses (their transitions: kind "fault")
+    # The actors a fault or the spec's `terminate` may take down (checker.faultcode).
+    down_actors: frozenset[str] = frozenset()
+
+    @property
+    def has_faults(self) -> bool:
+        """Whether instances can go down or be told of it: the fewest-faults search's job
+        (the level engine, its shards and partial-order reduction cut the successor function
+        into groups that know nothing of faults, and refuse such a system)."""
+        return bool(self.faults.clauses or self.down_actors) or any(
+            a.crash_handlers or a.on_restart is not None for a in self.model.actors)
 
     def faults_of(self, s: tuple) -> int:
         """How many faults the run to s has had."""
@@ -286,7 +299,7 @@ class _Gen:
         self.deadline = deadline
         self.faults = faults
         # Actors a clause may crash: sends to their instances are dropped while they are down.
-        self.crashable = crashable_actors(faults)
+        self.crashable = crashable_actors(model, faults)
         self.spans: list[Span] = []
         # User text (assert messages, variable names in range errors) lives in this table and
         # the code names it only by index: no user text ever becomes part of generated code.
@@ -560,6 +573,8 @@ class _Gen:
                 lines.append(f"{ind}else:")
                 lines += [x for s in st.orelse for x in self.plain(s, tv, ind + "    ", env)]
             return lines
+        if isinstance(st, (ir.Kill, ir.Signal)):
+            return kill_lines(self.model, self.layout, st, tv, ind) or [f"{ind}pass"]
         if isinstance(st, ir.Assert):
             sid = self.span_id(st.span)
             return [
@@ -774,8 +789,8 @@ def _transitions(model: ir.Model) -> tuple[list[Transition], list]:
                 tid = len(transitions)
                 disabled = _constant_false(item.guard)
                 name = item.message if is_handler else item.name
-                kind = "on" if is_handler or (item.timing and item.timing[0] == "timeout") \
-                    else "step"
+                kind = "lifecycle" if actor.name == LIFECYCLE else "on" if is_handler or (
+                    item.timing and item.timing[0] == "timeout") or item.signal else "step"
                 transitions.append(Transition(
                     tid, actor.name, kind, name, item.span, disabled,
                     item.timing,
@@ -804,7 +819,9 @@ def _fault_transitions(model: ir.Model, faults: ir.Faults, layout: Layout, first
     restarts: dict = {}
     generated: list = []
     for a in model.actors:
-        if a.name in restartable_actors(faults):
+        # With `on restart` but no clause that restarts it, the transition can never fire:
+        # coverage says so.
+        if a.name in restartable_actors(faults) or a.on_restart is not None:
             span = a.on_restart.span if a.on_restart is not None else next(
                 c.span for c in faults.clauses if c.kind is CRASH and c.actor == a.name)
             tid = first + len(transitions)
@@ -890,6 +907,7 @@ def compile_system(model: ir.Model, invariants: tuple[ir.Invariant, ...] = (),
                                         namespace.get(f"live_q_{n}"))
                        for n, live in enumerate(liveness)),
         faults=faults,
+        down_actors=gen.crashable,
     )
 
 

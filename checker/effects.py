@@ -93,5 +93,6 @@ def effects(item: ir.Handler | ir.Step) -> Effects:
 
 
 def transition_items(model: ir.Model) -> list[ir.Handler | ir.Step]:
-    """Handlers then steps per actor: the same order as the compiled transition ids."""
-    return [x for a in model.actors for x in (*a.handlers, *a.steps)]
+    """Handlers, steps, then `on crash of` handlers per actor: the same order as the compiled
+    transition ids (restarts and faults, numbered after these, have no item)."""
+    return [x for a in model.actors for x in (*a.handlers, *a.steps, *a.crash_handlers)]

@@ -15,9 +15,55 @@ from checker import ir
 from checker.faults import CRASH, DUPLICATE, LOSE, REORDER
 
 
-def crashable_actors(faults: ir.Faults) -> frozenset[str]:
-    """The actors some clause may crash."""
-    return frozenset(c.actor for c in faults.clauses if c.kind is CRASH)
+def crashable_actors(model: ir.Model, faults: ir.Faults) -> frozenset[str]:
+    """The actors some clause may crash, or the spec's `terminate` may kill."""
+    killed = {a for actor in model.actors for step in actor.steps for st in step.body
+              if isinstance(st, (ir.Kill, ir.Signal)) for a in st.actors}
+    return frozenset(c.actor for c in faults.clauses if c.kind is CRASH) | killed
+
+
+def down_lines(model: ir.Model, layout, actor: ir.Actor, k: int, tv: str, value: int,
+               ind: str) -> list[str]:
+    """Instance k of `actor` goes down in working state tv (control value `value`): its
+    volatile variables reset, the messages to it dropped unless durable, each supervisor that
+    is up noticed (docs/faults.md)."""
+    ctl = layout.ctrl[actor.name] + k
+    lines = [f"{ind}{tv}[{ctl}] = {value}"]
+    for v in actor.vars:
+        if not v.durable:
+            lines.append(f"{ind}{tv}[{layout.vars[(actor.name, v.name)] + k}] = {v.init!r}")
+    for sl in layout.slots:
+        if sl.receiver == actor.name and sl.receiver_instance == k and not next(
+                ch.durable for ch in model.channels
+                if ch.sender == sl.sender and ch.receiver == sl.receiver):
+            lines.append(f"{ind}{tv}[{sl.index}] = ()")
+    for sup in model.actors:
+        if any(h.crashed == actor.name for h in sup.crash_handlers):
+            for j in range(sup.count):  # a notice to each supervisor instance that is up
+                mask = layout.vars[(sup.name, ir.crash_var(actor.name))] + j
+                lines += [f"{ind}if {tv}[{layout.ctrl[sup.name] + j}] < {sup.down}:",
+                          f"{ind}    {tv}[{mask}] |= {1 << k}"]
+    return lines
+
+
+def kill_lines(model: ir.Model, layout, st: ir.Kill | ir.Signal, tv: str, ind: str
+               ) -> list[str]:
+    """SIGKILL, or SIGTERM: what it does to each instance of its actors that is up."""
+    lines = []
+    for name in st.actors:
+        actor = model.actor(name)
+        for k in range(actor.count):
+            ctl = layout.ctrl[name] + k
+            lines.append(f"{ind}if {tv}[{ctl}] < {actor.down}:")
+            if isinstance(st, ir.Signal) and st.handled:
+                if name in st.handled:
+                    flag = layout.vars[(name, ir.signal_var(st.signal))] + k
+                    lines.append(f"{ind}    {tv}[{flag}] = True")
+                else:
+                    lines.append(f"{ind}    pass")  # another member of its group handles it
+            else:  # SIGKILL, or SIGTERM that nobody handles: its default action kills
+                lines += down_lines(model, layout, actor, k, tv, actor.down, ind + "    ")
+    return lines
 
 
 def restartable_actors(faults: ir.Faults) -> frozenset[str]:
@@ -74,33 +120,15 @@ def crash_code(model: ir.Model, layout, faults: ir.Faults, tid: int, clause: int
     c = faults.clauses[clause]
     actor = model.actor(c.actor)
     start = "list(s) + [()]" if traced else "list(s)"
-    lines = [f"    # fault transition {tid}",
-             f"    if {_budget(layout, clause, faults.budget, c.budget)}:"]
+    lines = [f"    if {_budget(layout, clause, faults.budget, c.budget)}:"]
     insts = range(actor.count) if c.instance is None else (c.instance,)
-    supervisors = [(a, a.count) for a in model.actors
-                   if any(h.crashed == actor.name for h in a.crash_handlers)]
     for k in insts:
-        ctl = layout.ctrl[actor.name] + k
-        lines += [f"        if s[{ctl}] < {actor.down}:",
+        lines += [f"        # transition {tid}, instance {k}",  # numbers only: no user text
+                  f"        if s[{layout.ctrl[actor.name] + k}] < {actor.down}:",
                   f"            t0 = {start}"]
         lines += _spend(layout, clause, "            ")
-        lines.append(f"            t0[{ctl}] = {actor.down + 1 if c.restart else actor.down}")
-        for v in actor.vars:
-            if not v.durable:
-                lines.append(f"            t0[{layout.vars[(actor.name, v.name)] + k}] = "
-                             f"{v.init!r}")
-        for sl in layout.slots:
-            if sl.receiver == actor.name and sl.receiver_instance == k and not next(
-                    ch.durable for ch in model.channels
-                    if ch.sender == sl.sender and ch.receiver == sl.receiver):
-                lines.append(f"            t0[{sl.index}] = ()")
-        for sup, count in supervisors:
-            # A notice to each supervisor instance that is up (itself, just now, is not).
-            for j in range(count):
-                sctl = layout.ctrl[sup.name] + j
-                mask = layout.vars[(sup.name, ir.crash_var(actor.name))] + j
-                lines += [f"            if t0[{sctl}] < {sup.down}:",
-                          f"                t0[{mask}] |= {1 << k}"]
+        lines += down_lines(model, layout, actor, k, "t0",
+                            actor.down + 1 if c.restart else actor.down, "            ")
         lines += _emit(tid, k, -1, "None", "            ", traced)
     return lines
 
@@ -112,10 +140,10 @@ def message_fault_code(model: ir.Model, layout, faults: ir.Faults, tid: int, cla
     c = faults.clauses[clause]
     start = "list(s) + [()]" if traced else "list(s)"
     mid = None if c.message is None else [m.name for m in model.messages].index(c.message)
-    lines = [f"    # fault transition {tid}",
-             f"    if {_budget(layout, clause, faults.budget, c.budget)}:"]
+    lines = [f"    if {_budget(layout, clause, faults.budget, c.budget)}:"]
     for sl in message_slots(model, layout.slots, c, receiver):
         ind = "            "
+        lines.append(f"        # transition {tid}, instance {sl.receiver_instance}")
         lines.append(f"        ch = s[{sl.index}]")
         if c.kind is REORDER:
             if not sl.ordered:

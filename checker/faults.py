@@ -38,3 +38,8 @@ def fault_kind_named(name: str) -> FaultKind:
 # What an instance's control state reads as while it is crashed (never a declared state's name:
 # `down` is reserved there).
 DOWN_NAME = "down"
+
+# The actor a spec's `terminate` adds to the model: it sends SIGTERM, then SIGKILL. Not a valid
+# name for a user's actor (an actor of that name is refused in a spec that terminates).
+LIFECYCLE = "lifecycle"
+SIGNALS = ("TERM",)  # the signals `on signal` handles

@@ -82,6 +82,11 @@ def crash_var(crashed: str) -> str:
     return f"crash:{crashed}"
 
 
+def signal_var(signal: str) -> str:
+    """The hidden variable of an instance with `on signal S`: S arrived and is not handled."""
+    return f"signal:{signal}"
+
+
 def hidden(name: str) -> bool:
     """Whether a variable is one the checker added (a timer's status, crash notices)."""
     return ":" in name
@@ -397,7 +402,27 @@ class Assert:
     span: Span
 
 
-Stmt = Assign | Send | Goto | If | Choose | Pick | Assert
+@record
+class Kill:
+    """SIGKILL (the spec's `terminate ... grace`): every instance of these actors that is up
+    goes down, as in a crash, with no fault counted."""
+
+    actors: tuple[str, ...]
+    span: Span
+
+
+@record
+class Signal:
+    """SIGTERM: each instance of `handled` (the members with `on signal`) that is up is told;
+    when no member handles it, its default action kills them all."""
+
+    signal: str
+    actors: tuple[str, ...]
+    handled: tuple[str, ...]
+    span: Span
+
+
+Stmt = Assign | Send | Goto | If | Choose | Pick | Assert | Kill | Signal
 
 # ---------------------------------------------------------------- declarations
 
@@ -453,11 +478,14 @@ class Step:
     # between lo and hi time units after the actor entered its current control state.
     timing: tuple | None = None
     fairness: Mark = DEFAULT_MARK  # as in Handler
+    signal: str = ""  # `on signal S`: the step that handles S
 
     @property
     def label(self) -> str:
         if self.timing and self.timing[0] == "timeout":
             return f"on timeout {self.timing[1]}"
+        if self.signal:
+            return f"on signal {self.signal}"
         return f"step {self.name}"
 
 
@@ -645,6 +673,7 @@ class Model:
     params: tuple[Param, ...] = ()
     assumes: tuple[Assumption, ...] = ()
     fixed_params: tuple[tuple[str, Fraction], ...] = ()
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()  # `group G { A, B }`
 
     @property
     def timed(self) -> bool:

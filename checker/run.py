@@ -128,7 +128,7 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
     if cfg.liveness:
         return "bfs", _liveness_search(loaded, options, limits), None
     engine = options.search or cfg.search
-    if cfg.faults.clauses and engine == "bfs":
+    if loaded.system.has_faults and engine == "bfs":
         from checker.engines import fewest  # in order of (faults, steps); no reductions
 
         return "bfs", fewest.search(loaded.system, limits), None
@@ -217,21 +217,32 @@ def check(spec: str | Loaded, options: CheckOptions = CheckOptions()) -> Report:
 
 
 def _unapplied(loaded: Loaded, options: CheckOptions) -> tuple[Diagnostic, ...]:
-    """PW004 for the options a spec with liveness is checked without."""
-    if loaded.config is None or not loaded.config.liveness:
+    """PW004 for the options a spec with liveness or faults is checked without."""
+    cfg = loaded.config
+    if cfg is None or not (cfg.liveness or loaded.system.has_faults) or loaded.model.timed:
         return ()
     flags = [flag for flag, on in (("--por", options.por),
                                    ("--workers", (options.workers or 1) > 1),
                                    ("--cluster", options.cluster is not None)) if on]
     if not flags:
         return ()
-    first = loaded.config.liveness[0]
+    if cfg.liveness:
+        first = cfg.liveness[0]
+        return (Diagnostic(
+            "warning", "PW004", f"{' and '.join(flags)} not applied: spec {cfg.name} has "
+            f"liveness properties (the first is {first.declared}), which are checked in one "
+            "process on the whole state graph", first.span, _line(loaded, first.span),
+            "liveness needs every state and interleaving; put liveness in a spec of its own "
+            "to keep the reductions for the safety properties"),)
+    clause = cfg.faults.clauses[0] if cfg.faults.clauses else None
+    span = clause.span if clause is not None else loaded.spec.span
+    what = f"injects faults ('{clause.text}')" if clause is not None else \
+        "takes instances down (terminate, or a model with crash handlers)"
     return (Diagnostic(
-        "warning", "PW004", f"{' and '.join(flags)} not applied: spec {loaded.config.name} has "
-        f"liveness properties (the first is {first.declared}), which are checked in one "
-        "process on the whole state graph", first.span, _line(loaded, first.span),
-        "liveness needs every state and interleaving; put liveness in a spec of its own to "
-        "keep the reductions for the safety properties"),)
+        "warning", "PW004", f"{' and '.join(flags)} not applied: spec {cfg.name} {what}, "
+        "and its counterexamples have the fewest faults, which only the one-process search "
+        "in order of faults finds", span, _line(loaded, span),
+        "check the fault-free protocol in a spec of its own to keep the reductions"),)
 
 
 def _line(loaded: Loaded, span) -> str:

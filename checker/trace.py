@@ -81,6 +81,7 @@ class Step:
     fault: FaultEvent | None = None  # kind "fault": what was injected
     lost: tuple[MessageEvent, ...] = ()  # sent to a crashed instance, so lost at once
     notice: str = ""  # `on crash of A`: the instance whose crash it handles
+    dropped: tuple[MessageEvent, ...] = ()  # SIGKILL: in flight to an instance it killed
 
 
 @record
@@ -119,9 +120,17 @@ def describe_state(system: System, s: tuple) -> list[Change]:
     return out
 
 
-def _diff(system: System, a: tuple, b: tuple) -> list[Change]:
+def _diff(system: System, a: tuple, b: tuple, own: int = -1) -> list[Change]:
+    """What changed from a to b: other instances' control states (a SIGKILL takes them down;
+    `own`, the stepping instance's, is the step's state line), then variables."""
     model, lay = system.model, system.layout
     out = []
+    for act in model.actors:
+        for k in range(act.count):
+            idx = lay.ctrl[act.name] + k
+            if idx != own and a[idx] != b[idx]:
+                out.append(Change(act.instance_name(k), act.state_name(a[idx]),
+                                  act.state_name(b[idx])))
     for act in model.actors:
         for k in range(act.count):
             for v in act.vars:
@@ -177,9 +186,11 @@ class _Messages:
         return ev
 
     def step(self, s: tuple, t: tuple, slot: int, msg, log: tuple
-             ) -> tuple[MessageEvent | None, list[MessageEvent], list[MessageEvent]]:
-        """A transition's message received (from `slot`), sent and lost (to a crashed
-        instance), with the ids kept in step with t's channels."""
+             ) -> tuple[MessageEvent | None, list[MessageEvent], list[MessageEvent],
+                        list[MessageEvent]]:
+        """A transition's message received (from `slot`), sent, lost (sent to a crashed
+        instance) and dropped (in flight to an instance it killed), with the ids kept in step
+        with t's channels."""
         received = None
         if slot >= 0:
             received = self.events[self.ids[slot].pop(list(s[slot]).index(msg))]
@@ -201,7 +212,13 @@ class _Messages:
                 pairs.sort()
             assert tuple(p[0] for p in pairs) == t[k]
             self.ids[k] = [p[1] for p in pairs]
-        return received, sent, lost
+        dropped = []
+        if t is not None:
+            for k in self.slots:
+                if k not in added and not t[k] and self.ids[k]:  # SIGKILL emptied it
+                    dropped += [self.events[i] for i in self.ids[k]]
+                    self.ids[k] = []
+        return received, sent, lost, dropped
 
     def fault(self, s: tuple, t: tuple, label: tuple) -> FaultEvent:
         """What the fault transition `label` did to the messages, and to whom."""
@@ -262,14 +279,15 @@ def build_trace(system: System, violation: Violation) -> Trace:
         fault = received = None
         sent: list = []
         lost: list = []
+        dropped: list = []
         if tr.is_fault:
             fault = messages.fault(s, t, label)
         else:
-            received, sent, lost = messages.step(s, t, slot, msg, log)
+            received, sent, lost, dropped = messages.step(s, t, slot, msg, log)
         cb = lay.ctrl[actor.name] + inst
         before_state = actor.state_name(s[cb])
         after_state = actor.state_name(t[cb]) if t is not None else before_state
-        changes = tuple(_diff(system, s, t)) if t is not None else ()
+        changes = tuple(_diff(system, s, t, cb)) if t is not None else ()
         notice = ""
         if tr.kind == "on" and slot < 0 and isinstance(msg, int):  # `on crash of A`
             notice = model.actor(tr.name.removeprefix("crash of ")).instance_name(msg)
@@ -290,6 +308,7 @@ def build_trace(system: System, violation: Violation) -> Trace:
             fault=fault,
             lost=tuple(lost),
             notice=notice,
+            dropped=tuple(dropped),
         ))
     lasso = violation.lasso
     loop = lasso.loop + 1 if lasso is not None and not lasso.stutter else None

@@ -47,7 +47,7 @@ def test_junit_for_violated_and_holding_specs(cli, tmp_path):
     assert all(len(c) == 0 for c in suites["azure_linux_specialization_fixed"])  # all pass
     buggy = suites["azure_linux_specialization_buggy"]
     assert buggy.get("failures") == "0"
-    assert "counterexample (7 steps)" in buggy.find("testcase/system-out").text
+    assert "counterexample (1 fault; 7 steps)" in buggy.find("testcase/system-out").text
     failure = suites["test"].find("testcase/failure")
     assert failure.get("message").startswith("forwarding_task_set_before_awaited violated")
     assert "5. Invocation[0]  on InvocationResponse#3 from Worker" in failure.text
@@ -115,15 +115,18 @@ def test_sarif_is_valid_and_points_at_sources(cli, tmp_path):
     known = results[0]
     loc = known["locations"][0]["physicalLocation"]
     assert loc["artifactLocation"]["uri"] == "specs/azure_linux_specialization_buggy.spec"
-    assert loc["region"]["startLine"] == 6
+    assert loc["region"]["startLine"] == 9
     flow = known["codeFlows"][0]["threadFlows"][0]["locations"]
     assert len(flow) == 7
     assert [f["location"]["physicalLocation"]["region"]["startLine"] for f in flow] == \
-        [34, 49, 72, 99, 38, 83, 105]
-    assert all(f["location"]["physicalLocation"]["artifactLocation"]["uri"]
-               == "models/azure_linux_specialization.model" for f in flow)
-    assert flow[1]["location"]["message"]["text"].startswith(
-        "2. LinuxInstanceManager: on AssignmentRequest")
+        [7, 34, 49, 97, 38, 80, 103]
+    # The crash is the spec's fault clause; every other step is in the model.
+    assert [f["location"]["physicalLocation"]["artifactLocation"]["uri"] for f in flow] == \
+        [BUGGY] + ["models/azure_linux_specialization.model"] * 6
+    assert flow[0]["location"]["message"]["text"].startswith(
+        "1. FAULT crash LanguageWorker (1 of 1: fault crash LanguageWorker at most 1)")
+    assert flow[2]["location"]["message"]["text"].startswith(
+        "3. LinuxInstanceManager: on AssignmentRequest")
     lasso = results[1]["codeFlows"][0]["threadFlows"][0]["locations"]
     assert len(lasso) == 8
     assert lasso[-1]["location"]["message"]["text"].endswith("then nothing more happens")

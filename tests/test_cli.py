@@ -64,16 +64,20 @@ def test_azure_specialization_trace(cli):
     out, lasso = out.split("violated: liveness restart_serves_site")
     steps = re.findall(r"^  \d+\. (\S+)\s+(.*?)   \[", out, re.MULTILINE)
     assert len(steps) == 7
-    assert steps[1] == ("LinuxInstanceManager", "on AssignmentRequest#1 from Platform")
+    # One crash of the language worker is enough; JobHost hears of it as a notice.
+    assert steps[0] == ("FAULT", ("crash LanguageWorker  (1 of 1: fault crash LanguageWorker "
+                                  "at most 1)"))
+    assert steps[2] == ("LinuxInstanceManager", "on AssignmentRequest#1 from Platform")
+    assert steps[3] == ("JobHost", "on crash of LanguageWorker")
     assert steps[-1] == ("JobHost",
-                         "on StartJobHost#5 from LinuxContainerInitializationHostedService")
+                         "on StartJobHost#4 from LinuxContainerInitializationHostedService")
     assert "specialization_begun: false -> true" in out
     assert "JobHost.indexed=WarmupFunctions" in out
     # The background assignment never ran in the counterexample.
     assert "ApplyAssignmentInBackground" not in out
     # The restart that began after specialization ends with the warm-up functions indexed:
     # the same 7 steps, then the assignment completes and nothing more happens.
-    assert "counterexample (8 steps, then nothing more happens):" in lasso
+    assert "counterexample (1 fault; 8 steps, then nothing more happens):" in lasso
     steps = re.findall(r"^  \d+\. (\S+)\s+(.*?)   \[", lasso, re.MULTILINE)
     assert steps[-1] == ("LinuxInstanceManager", "step ApplyAssignmentInBackground")
     assert "JobHost at Restarting and specialization_begun holds after step 4" in lasso
@@ -129,14 +133,15 @@ def test_json_output_document(cli_json):
     r = doc["results"][0]
     assert r["constants"] == {"FIXED": "false"}
     v = r["violations"][0]
-    assert v["location"] == {"file": "specs/azure_linux_specialization_buggy.spec", "line": 6,
+    assert v["location"] == {"file": "specs/azure_linux_specialization_buggy.spec", "line": 9,
                              "column": 1}
     steps = v["trace"]["steps"]
     assert [s["number"] for s in steps] == list(range(1, 8))
-    assert steps[0]["sent"][0]["message"] == "AssignmentRequest"
-    assert steps[1]["received"]["id"] == steps[0]["sent"][0]["id"]
+    assert steps[0]["fault"]["kind"] == "crash" and steps[0]["kind"] == "fault"
+    assert steps[1]["sent"][0]["message"] == "AssignmentRequest"
+    assert steps[2]["received"]["id"] == steps[1]["sent"][0]["id"]
     assert {"name": "specialization_begun", "before": "false", "after": "true"} \
-        in steps[1]["changes"]
+        in steps[2]["changes"]
 
 
 def test_all_violations_gives_one_trace_per_property(cli_json):

@@ -14,7 +14,7 @@ from conftest import ROOT
 from test_level_differential import _summary
 
 from checker.diagnostics import CheckError
-from checker.engines import bfs, graph, level, pools, por, shards
+from checker.engines import bfs, fewest, graph, level, pools, por, shards
 from checker.engines.common import Limits
 from checker.load import load_spec
 
@@ -30,7 +30,13 @@ for folder in ("specs", "tests/models"):
 
 
 def test_the_corpus_is_what_we_think():
-    assert len(UNTIMED) == 20  # 12 forwarding and Azure seeds, 8 test-model specs
+    assert len(UNTIMED) == 22  # 14 forwarding and Azure seeds, 8 test-model specs
+    assert sum(load_spec(str(ROOT / s)).system.has_faults for s in UNTIMED) == 4
+
+
+def _counts(r) -> tuple:
+    return (r.verdict, r.stats.states, r.stats.transitions, r.complete, r.fired,
+            {v.property for v in r.violations}, r.vacuous)
 
 
 @pytest.mark.parametrize("spec", UNTIMED)
@@ -38,6 +44,19 @@ def test_every_engine_agrees(spec):
     loaded = load_spec(str(ROOT / spec))
     limits = Limits(deadlock=loaded.config.deadlock, max_states=loaded.config.max_states,
                     max_depth=loaded.config.max_depth, stop_at_first=False)
+    if loaded.system.has_faults:
+        # Faults: the fewest-faults search and the graph search (same order, same traces)
+        # count what the reference counts; the engines that know no faults refuse.
+        plain = bfs.search(loaded.system, limits)
+        fewest_first = fewest.search(loaded.system, limits)
+        kept, _ = graph.search(loaded.system, limits)
+        assert _summary(kept) == _summary(fewest_first)
+        assert _counts(fewest_first) == _counts(plain)
+        for refused in (lambda: level.search(loaded.system, limits),
+                        lambda: por.search(loaded.system, limits)):
+            with pytest.raises(ValueError, match="faults"):
+                refused()
+        return
     reference = _summary(bfs.search(loaded.system, limits))
     assert _summary(level.search(loaded.system, limits, store="exact")) == reference
     fingerprints = level.search(loaded.system, limits, store="fingerprint")

@@ -30,6 +30,12 @@ VIOLATED_SEEDS = [
     ("graceful_shutdown_linux_no_token", "no_teardown_before_cleanup"),
     ("graceful_shutdown_configurable_grace", "stop_within_drain"),  # a missed deadline
     ("graceful_shutdown_wait_for_completion", "stop_within_drain"),
+    # Faults: a crash breaks a lifeline, a lost message ends in a bar, SIGKILL takes the
+    # process down.
+    ("forwarding_task_fixed_lost_request", "every_request_answered_HttpClient"),
+    ("forwarding_task_fixed_worker_crash", "every_request_answered_HttpClient"),
+    ("dora_drop_token_fixed_node_crash", "stop_finishes"),
+    ("graceful_shutdown_wait_for_completion_sigkill", "no_invocation_killed_in_cleanup"),
 ]
 VIEWS = [
     ("models/azure_linux_specialization.model", "structure", "azure_linux_specialization"),
@@ -95,10 +101,11 @@ def test_svg_has_every_lifeline_and_the_highlighted_step(seed_diagrams):
     last = els["step_7"]
     assert "violation" in last.get("class")
     assert "#c0392b" in ET.tostring(last, encoding="unicode")  # drawn in red
-    assert "involved" in els["step_2"].get("class")  # it set specialization_begun
+    assert "involved" in els["step_3"].get("class")  # it set specialization_begun
+    assert "fault" in els["step_1"].get("class")  # the crash of the language worker
     note = " ".join(t.text or "" for t in els["violation"].iter(f"{SVG}text"))
     assert "VIOLATED: invariant no_jobhost_start_before_env_assigned" in note
-    assert "specs/azure_linux_specialization_buggy.spec:6:1" in note
+    assert "specs/azure_linux_specialization_buggy.spec:9:1" in note
 
 
 def test_replicated_instances_each_get_a_lifeline(seed_diagrams):

@@ -81,9 +81,23 @@ def test_fewest_search_counts_what_plain_bfs_counts():
     assert full.complete and plain.complete
 
 
-@pytest.mark.parametrize("spec", sorted(ORDER.glob("*.spec")), ids=lambda p: p.stem)
+VIOLATED_SPECS = sorted(p for p in (*ORDER.glob("*.spec"), *(ROOT / "specs").glob("*.spec"),
+                                    *(ROOT / "tests" / "faults").glob("*.spec"))
+                        if "expect violated" in p.read_text()
+                        and "fault " in p.read_text() and "param" not in p.read_text()
+                        and "graceful" not in p.name and "dora" not in p.name)
+
+
+@pytest.mark.parametrize("spec", VIOLATED_SPECS, ids=lambda p: p.stem)
 def test_budget_oracle(spec: Path):
+    """Every violated spec with faults on an untimed model, the seeds' among them."""
     oracle(spec)
+
+
+def test_the_oracle_covers_the_seeds():
+    names = {p.stem for p in VIOLATED_SPECS}
+    assert {"azure_linux_specialization_buggy", "fewest_first", "crash_restart",
+            "lost_request"} <= names
 
 
 def _successor(system, s: tuple, label_of) -> tuple:
@@ -119,7 +133,7 @@ def test_crash_drops_messages_to_it_resets_volatile_keeps_durable_and_tells():
     assert {c.name: c.after for c in restart.changes} == {"Server.boots": "1"}
     text = "\n".join(render_trace(system, trace, None))
     assert "5. FAULT   crash Server  (1 of 1: fault crash Server restart at most 1)" in text
-    assert "lost with it: Req#3 from Client" in text
+    assert "lost with it: Req#3 from Client to Server" in text
 
 
 def test_send_to_a_crashed_instance_is_lost(capsys):
@@ -163,3 +177,57 @@ def test_the_json_report_names_the_fault(capsys):
     itf = v["itf"]["states"][-1]
     assert itf["faults"]["used"] == {"#bigint": "1"} or itf["faults"]["used"] == 1
     assert v["itf"]["states"][2]["#meta"]["action"] == "FAULT: lose Req#1"
+
+
+def test_sigterm_reaches_the_handler_and_spares_its_group(capsys):
+    """The server handles SIGTERM; the helper, in its process, is not killed; the stop is
+    fair, so the server always stops."""
+    code = main(["check", str(ORDER / "sigterm_process.spec")])
+    out = capsys.readouterr().out
+    assert code == 0 and "verdict: HOLDS, as expected" in out
+    assert "holds: liveness server_stops under fairness weak" in out
+
+
+def test_sigterm_without_a_handler_kills(capsys):
+    code = main(["check", str(ORDER / "sigterm_helper.spec")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "1. lifecycle  SIGTERM Helper   [tests/fault_order/sigterm_helper.spec:3:1]" in out \
+        or "1. lifecycle  SIGTERM Helper" in out
+    assert "Helper: Idle -> down" in out
+
+
+def test_sigkill_after_the_grace_period_races_the_cleanup():
+    """Kubernetes' SIGTERM, then SIGKILL 30 s later: the clean-up survives iff it takes less
+    than the grace period (at exactly 30 both orders happen)."""
+    from checker.run import synthesize
+
+    syn = synthesize(str(ROOT / "specs" / "graceful_shutdown_wait_for_completion_sigkill.spec"))
+    assert syn.complete and syn.safe == "cleanup < 30"
+    report = check(str(ROOT / "specs" / "graceful_shutdown_wait_for_completion_sigkill.spec"))
+    (cx,) = report.counterexamples
+    kill = cx.trace.steps[-1]
+    assert kill.name == "SIGKILL HostProcess" and cx.violation.witness.times[-1] == "30"
+    assert ("Invocation[0]", "CleaningUp", "down") in {
+        (c.name, c.before, c.after) for c in kill.changes}
+
+
+def _with_total(loaded, total: int):
+    """The loaded spec with a total fault budget (recompiled), for the timed engine."""
+    cfg = replace(loaded.config, faults=replace(loaded.config.faults, total=total))
+    system = compile_system(loaded.model, cfg.invariants, liveness=cfg.liveness,
+                            faults=cfg.faults)
+    return replace(loaded, config=cfg, system=system)
+
+
+def test_timed_budget_oracle_on_the_dora_crash():
+    """The retrying daemon finishes with no fault and hangs with one crash, for every value:
+    the timed engine's trace has the one fault, and the budget-0 run holds."""
+    loaded = load_spec(str(ROOT / "specs" / "dora_drop_token_fixed_node_crash.spec"))
+    report = check(loaded)
+    (cx,) = report.counterexamples
+    assert _faults(cx.trace) == 1
+    assert cx.violation.region == ("never with no fault; every parameter value with at most "
+                                   "1 fault")
+    assert check(_with_total(loaded, 0)).verdict == "holds"
+    assert check(_with_total(loaded, 1)).verdict == "violated"

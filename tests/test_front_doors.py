@@ -15,6 +15,7 @@ GRACEFUL = (ROOT / "models" / "graceful_shutdown.model").read_text()
 GRACE_20 = """spec grace_20
 model "graceful_shutdown.model"
 const VARIANT = 2
+terminate HostProcess at 0
 param cleanup = 5
 param grace = 20
 deadlock off

@@ -187,7 +187,7 @@ def test_handler_of_an_instance_nobody_addresses(tmp_path):
 
 
 @pytest.mark.parametrize("spec", ["forwarding_task_buggy_n3.spec", "forwarding_task_fixed_n4.spec",
-                                  "azure_linux_specialization_buggy.spec"])
+                                  "forwarding_task_fixed_n3.spec"])
 @pytest.mark.parametrize("budget", [None, 64, 4096])
 def test_fingerprint_and_exact_storage_agree(monkeypatch, spec, budget):
     """Fingerprints from the start, or from when the exact rows pass a (tiny) budget, give the

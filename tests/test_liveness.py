@@ -400,7 +400,7 @@ def _graceful(tmp_path, bounded_handler: bool, drain: int = 3):
                             "on InvocationCompleted in Stopping within 0 {")
     model = tmp_path / "graceful.model"
     model.write_text(text)
-    body = (f"const VARIANT = 3\ndeadlock off\nliveness stop: WebJobsScriptHostService at "
+    body = (f"const VARIANT = 3\nterminate HostProcess at 0\ndeadlock off\nliveness stop: WebJobsScriptHostService at "
             f"Stopping leads_to WebJobsScriptHostService at Stopped within {drain}")
     return model, body
 

@@ -97,7 +97,7 @@ def test_no_progress_flag_silences_the_terminal(tmp_path):
 
 def test_timed_check_shows_progress(tmp_path):
     spec = write_spec(tmp_path, ROOT / "models" / "graceful_shutdown.model",
-                      "deadlock off\ninvariant torn: forall i in Invocation: "
+                      "terminate HostProcess at 0\ndeadlock off\ninvariant torn: forall i in Invocation: "
                       "not (i at TornDown)\nexpect violated", {"K": 7, "VARIANT": 0})
     code, out, err = _run_on_terminal(["check", str(spec), "--timeout", "3"])
     assert re.search(r"\rtest: [\d,]+ states, [\d,]+ transitions", err), repr(err)
@@ -106,7 +106,7 @@ def test_timed_check_shows_progress(tmp_path):
 
 def test_timed_region_cut_short_is_reported_as_a_lower_bound(cli, tmp_path):
     spec = write_spec(tmp_path, ROOT / "models" / "graceful_shutdown.model",
-                      "deadlock off\ninvariant torn: forall i in Invocation: "
+                      "terminate HostProcess at 0\ndeadlock off\ninvariant torn: forall i in Invocation: "
                       "not (i at TornDown)\nexpect violated", {"K": 4, "VARIANT": 0})
     # K=4 has 627 symbolic states; the violation is found before the 200th.
     code, out, _ = cli("check", str(spec), "--max-states", "200")
@@ -121,7 +121,7 @@ def _slow_timed_spec(tmp_path):
     # K=7 takes about 30 s (35,269 symbolic states): the interrupt, sent once the progress
     # line is up (after 2 s of search), always lands mid-search.
     return write_spec(tmp_path, ROOT / "models" / "graceful_shutdown.model",
-                      "deadlock off\ninvariant torn: forall i in Invocation: "
+                      "terminate HostProcess at 0\ndeadlock off\ninvariant torn: forall i in Invocation: "
                       "not (i at TornDown)\nexpect holds", {"K": 7, "VARIANT": 3})
 
 

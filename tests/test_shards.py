@@ -122,20 +122,23 @@ def test_worker_processes_print_what_one_process_prints():
     code2, two, err = _cli("check", "specs/", "--json", "--workers", "2")
     assert code2 == code1 == 0, err
     one_doc, two_doc = _json_without_times(one), _json_without_times(two)
-    # Specs with liveness run in one process, and warn that --workers was not applied.
+    # Specs with liveness or faults run in one process, and warn that --workers was not
+    # applied.
+    alone = {r["spec"] for r in two_doc["results"] if r["engine"] == "bfs" and (
+        r["fairness"] is not None or load_spec(str(ROOT / r["path"])).system.has_faults)}
     for r in two_doc["results"]:
-        if r["fairness"] is not None:
+        if r["spec"] in alone:
             (warning,) = r.pop("warnings")
             assert "PW004" in warning and "--workers not applied" in warning
     for r in one_doc["results"]:
-        if r["fairness"] is not None:
+        if r["spec"] in alone:
             assert r.pop("warnings") == []
     assert two_doc == one_doc
-    # The untimed specs without liveness ran on 2 local workers, and say so.
+    # The other untimed specs ran on 2 local workers, and say so.
     runs = [r for r in json.loads(two)["results"] if r["engine"] == "bfs"]
     assert all((r["stats"]["workers"] == {"count": 2, "where": "local processes"})
-               == (r["fairness"] is None) for r in runs)
-    assert sum(r["fairness"] is None for r in runs) == 8
+               == (r["spec"] not in alone) for r in runs)
+    assert sum(r["spec"] not in alone for r in runs) == 8
 
 
 def test_a_local_ray_cluster_of_two_workers():

@@ -74,7 +74,7 @@ def _region_holds(space: ParamSpace, formula, point) -> bool:
     return z3.is_true(value)
 
 
-GRACEFUL_BODY = ("deadlock off\ninvariant no_teardown_before_cleanup: forall i in Invocation: "
+GRACEFUL_BODY = ("terminate HostProcess at 0\ndeadlock off\ninvariant no_teardown_before_cleanup: forall i in Invocation: "
                  "not (i at TornDown)\ninvariant cancelled: forall i in Invocation: "
                  "i at CleaningUp implies not process_exited")
 DORA_BODY = "invariant acked: forall n in Node: not (n at Killed)"
@@ -162,7 +162,7 @@ def test_hard_coded_drain_witness_times(cli):
     assert code == 0
     assert "violated for: cleanup >= 10" in out
     assert "witness: cleanup = 10" in out
-    assert "3. WebJobsScriptHostService  on timeout hard_coded_delay  @ t=10" in out
+    assert "4. WebJobsScriptHostService  on timeout hard_coded_delay  @ t=10" in out
 
 
 def test_equal_times_explore_both_orders(tmp_path):

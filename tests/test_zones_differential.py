@@ -15,9 +15,13 @@ from checker import run
 from checker.load import load_spec
 from checker.symbolic.zones import ParamSpace
 
-TIMED_SPECS = sorted(str(p.relative_to(ROOT)) for folder in ("specs", "tests/timed")
-                     for p in (ROOT / folder).glob("*.spec")
-                     if load_spec(str(p)).model.timed)
+# The dora fix under a node crash has ~1,800 symbolic states with a deadline observer: a few
+# seconds in polyhedra, many minutes in the Z3 engine.
+SLOW_IN_Z3 = {"specs/dora_drop_token_fixed_node_crash.spec"}
+TIMED_SPECS = [pytest.param(s, marks=pytest.mark.long) if s in SLOW_IN_Z3 else s
+               for s in sorted(str(p.relative_to(ROOT)) for folder in ("specs", "tests/timed")
+                               for p in (ROOT / folder).glob("*.spec")
+                               if load_spec(str(p)).model.timed)]
 
 SCALED = [  # (model, constants, body): seeds with more actors than the spec files have
     ("dora_drop_token", {"K": 3, "FIXED": False},
@@ -25,7 +29,7 @@ SCALED = [  # (model, constants, body): seeds with more actors than the spec fil
     pytest.param("dora_drop_token", {"K": 3, "FIXED": True},  # ~75 s in the Z3 engine
                  "invariant acked: forall n in Node: not (n at Killed)", marks=pytest.mark.long),
     ("graceful_shutdown", {"K": 3, "VARIANT": 2},
-     "deadlock off\ninvariant torn: forall i in Invocation: not (i at TornDown)"),
+     "terminate HostProcess at 0\ndeadlock off\ninvariant torn: forall i in Invocation: not (i at TornDown)"),
     ("graceful_shutdown", {"K": 2, "VARIANT": 0},
      "invariant torn: forall i in Invocation: not (i at TornDown)"),
 ]

@@ -363,6 +363,27 @@ class CrashHandler:
 
 
 @record
+class SignalHandler:
+    signal: str  # TERM
+    states: tuple[str, ...]
+    guard: Expr | None
+    body: tuple[Stmt, ...]
+    span: Span  # from `on` to the end of the signal's name
+    signal_span: Span
+    state_spans: tuple[Span, ...]
+    after: tuple[Expr, Expr] | None = None
+    fairness: str = ""
+
+
+@record
+class GroupDecl:
+    name: str
+    members: tuple[str, ...]
+    member_spans: tuple[Span, ...]
+    span: Span
+
+
+@record
 class ParamDecl:
     name: str
     kind: str  # "int" | "real" (anything else is reported by sema)
@@ -390,6 +411,7 @@ class ActorDecl:
     timeouts: tuple[TimeoutHandler, ...] = ()
     restarts: tuple[RestartHandler, ...] = ()
     crash_handlers: tuple[CrashHandler, ...] = ()
+    signal_handlers: tuple[SignalHandler, ...] = ()
 
 
 @record
@@ -405,6 +427,7 @@ class Model:
     span: Span
     params: tuple[ParamDecl, ...] = ()
     assumes: tuple[AssumeDecl, ...] = ()
+    groups: tuple[GroupDecl, ...] = ()
 
 
 # ---------------------------------------------------------------- specs
@@ -463,6 +486,15 @@ class FaultDecl:
 
 
 @record
+class TerminateDecl:
+    target: str  # an actor or a group
+    target_span: Span
+    at: Expr | None
+    grace: Expr | None
+    span: Span
+
+
+@record
 class FaultsTotal:
     budget: Expr
     span: Span
@@ -489,3 +521,4 @@ class Spec:
     fairness_span: Span | None = None
     faults: tuple[FaultDecl, ...] = ()
     faults_total: FaultsTotal | None = None
+    terminates: tuple[TerminateDecl, ...] = ()

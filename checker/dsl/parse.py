@@ -90,9 +90,10 @@ _EXPR_START = {"LPAR", "INT", "LBRACE", "NAME", "MINUS", "EXISTS", "FORALL", "NO
                "SELF", "TRUE", "FALSE"}
 _STMT_START = {"SEND", "GOTO", "IF", "CHOOSE", "PICK", "ASSERT", "SKIP", "NAME", "START",
                "CANCEL"}
-_DECL_START = {"CONST", "ENUM", "MESSAGE", "SHARED", "CHANNEL", "ACTOR", "PARAM", "ASSUME"}
+_DECL_START = {"CONST", "ENUM", "MESSAGE", "SHARED", "CHANNEL", "ACTOR", "PARAM", "ASSUME",
+               "GROUP"}
 _SPEC_START = {"MODEL", "CONST", "INVARIANT", "EXPECT", "DEADLOCK", "BOUND", "SEARCH", "PARAM",
-               "LIVENESS", "FAIRNESS"}
+               "LIVENESS", "FAIRNESS", "FAULT", "FAULTS", "TERMINATE"}
 # What may begin a line: if the parser would accept one of these, the line before may well be
 # complete, so the unexpected token itself is the mistake (a typo like `actr`).
 _LINE_START = _STMT_START | _DECL_START | _SPEC_START | {"RBRACE", "$END", "STATE", "VAR", "ON",
@@ -112,12 +113,12 @@ def _group(expected: set[str]) -> tuple[set[str], list[str]]:
         phrases.append("a statement")
     if {"ACTOR", "MESSAGE"} <= rest:
         rest -= _DECL_START
-        phrases.append("a declaration (const, enum, message, shared, channel, actor, param or "
-                       "assume)")
+        phrases.append("a declaration (const, enum, message, shared, channel, actor, param, "
+                       "assume or group)")
     if {"INVARIANT", "EXPECT"} <= rest:
         rest -= _SPEC_START
-        phrases.append("a spec item (model, const, param, invariant, liveness, fairness, expect, "
-                       "deadlock, bound or search)")
+        phrases.append("a spec item (model, const, param, invariant, liveness, fairness, fault, "
+                       "faults, terminate, expect, deadlock, bound or search)")
     if {"ADD_OP", "MUL_OP"} <= rest:
         rest = {t for t in rest if t not in _OPERATORS and _spell(t) not in ("'..'", "'->'")}
         phrases.append("an operator")
@@ -479,6 +480,29 @@ class _ToAst(Transformer):
         span = Span(self.src.path, meta.line, meta.column, meta.line, meta.column + 10)
         return ast.RestartHandler(c[0], span)
 
+    def signal_handler(self, meta, c):
+        name_tok, states, timing, guard, mark, body = c
+        span = Span(self.src.path, meta.line, meta.column, name_tok.end_line,
+                    name_tok.end_column)
+        return ast.SignalHandler(str(name_tok), states[1] if states else (),
+                                 guard[1] if guard else None, body, span, self.ts(name_tok),
+                                 states[2] if states else (),
+                                 (timing[1], timing[2]) if timing else None, mark or "")
+
+    def group_decl(self, meta, c):
+        names = [t for t in c[1:] if t is not None]
+        return ast.GroupDecl(str(c[0]), tuple(str(t) for t in names),
+                             tuple(self.ts(t) for t in names), self.sp(meta))
+
+    def terminate(self, meta, c):
+        return ast.TerminateDecl(str(c[0]), self.ts(c[0]), c[1], c[2], self.sp(meta))
+
+    def term_at(self, meta, c):
+        return c[0]
+
+    def term_grace(self, meta, c):
+        return c[0]
+
     def crash_handler(self, meta, c):
         name_tok, states, guard, mark, body = c
         span = Span(self.src.path, meta.line, meta.column, name_tok.end_line,
@@ -575,6 +599,7 @@ class _ToAst(Transformer):
             tuple(i for i in items if isinstance(i, ast.TimeoutHandler)),
             tuple(i for i in items if isinstance(i, ast.RestartHandler)),
             tuple(i for i in items if isinstance(i, ast.CrashHandler)),
+            tuple(i for i in items if isinstance(i, ast.SignalHandler)),
         )
 
     def model_file(self, meta, c):
@@ -591,6 +616,7 @@ class _ToAst(Transformer):
             self.sp(meta),
             tuple(i for i in items if isinstance(i, ast.ParamDecl)),
             tuple(i for i in items if isinstance(i, ast.AssumeDecl)),
+            tuple(i for i in items if isinstance(i, ast.GroupDecl)),
         )
 
     # ---- specs
@@ -714,6 +740,7 @@ class _ToAst(Transformer):
             fairness_span=settings["fairness"][2] if "fairness" in settings else None,
             faults=tuple(i for i in items if isinstance(i, ast.FaultDecl)),
             faults_total=next((i for i in items if isinstance(i, ast.FaultsTotal)), None),
+            terminates=tuple(i for i in items if isinstance(i, ast.TerminateDecl)),
         )
 
 

@@ -29,7 +29,10 @@ HANDOVER_PER_GROUP = 10
 
 def search(system: System, limits: Limits | None = None, handover: int | None = None,
            store: str = "auto") -> Result:
-    """`store`: how the level engine keeps states after a handover (level.search)."""
+    """`store`: how the level engine keeps states after a handover (level.search), which a
+    system with faults never makes (`System.has_faults`)."""
+    if system.has_faults:
+        handover = None
     with collector_paused():
         return _search(Explicit(system, limits or Limits()), handover, store)
 

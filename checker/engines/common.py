@@ -224,6 +224,13 @@ class Findings:
 
 
 
+def refuse_faults(system: System) -> None:
+    """For the engines that cut the successor function into groups: a system with faults is
+    the fewest-faults search's (`System.has_faults`)."""
+    if system.has_faults:
+        raise ValueError("this engine does not handle faults: use checker.engines.fewest")
+
+
 def any_step(system: System, s: tuple, out: list) -> bool:
     """Whether some successor of s is not a fault: a state where only faults can happen is a
     deadlock all the same (a fault is not the protocol making progress)."""

@@ -31,6 +31,7 @@ from checker.engines.common import (
     deadlock_failure,
     evaluation_failure,
     invariant_failure,
+    refuse_faults,
     settled_limit,
     stop_checker,
     transition_failure,
@@ -56,6 +57,7 @@ def search(system: System, limits: Limits | None = None, store: str = "auto",
     64-bit fingerprint per state (TLC's mode, ~20 bytes a state), "auto" is exact until the
     rows would pass EXACT_BUDGET bytes, then fingerprints. `symmetry`: keep one state per
     orbit of these classes of interchangeable instances (checker.symmetry.find_symmetry)."""
+    refuse_faults(system)
     limits = limits or Limits()
     with collector_paused():
         try:

@@ -47,6 +47,7 @@ from checker.engines.common import (
     deadlock_failure,
     evaluation_failure,
     invariant_failure,
+    refuse_faults,
     transition_failure,
 )
 from checker.engines.result import Result, Stats, Violation
@@ -244,6 +245,7 @@ class _Reducer:
 
 
 def search(system: System, limits: Limits | None = None) -> Result:
+    refuse_faults(system)
     limits = limits or Limits()
     with collector_paused():
         run = Explicit(system, limits)

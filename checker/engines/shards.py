@@ -33,6 +33,7 @@ from checker.engines.common import (
     INTERRUPTED,
     Limits,
     collector_paused,
+    refuse_faults,
     settled_limit,
     stop_checker,
     verdict_of,
@@ -296,6 +297,7 @@ def search(system: System, limits: Limits, pool_of, store: str = "auto",
            symmetric: bool = False) -> Result:
     """A BFS over `system` by the shards of the pool `pool_of(make_shard_args)` makes
     (checker.engines.pools); the result is the level engine's (see the module docstring)."""
+    refuse_faults(system)
     with collector_paused():
         return _Coordinator(system, limits, pool_of, store, symmetric).run()
 

@@ -40,10 +40,15 @@ def _flow(trace: Trace, base: str) -> list[dict]:
     steps = []
     for s in trace.steps:
         what = f"{s.number}. {s.instance}: {s.kind} {s.name}"
+        if s.fault is not None:  # the location is the spec's fault clause
+            what = (f"{s.number}. FAULT {s.fault.describe()} ({s.fault.used} of "
+                    f"{s.fault.budget}: {s.fault.clause})")
         if s.received is not None:
             what += f" (receives {s.received.describe()} from {s.received.sender})"
         for m in s.sent:
             what += f"; sends {m.describe()} to {m.receiver}"
+        for m in s.lost:
+            what += f"; sends {m.describe()} to {m.receiver}, lost: {m.receiver} is down"
         if s.state_before != s.state_after:
             what += f"; {s.state_before} -> {s.state_after}"
         for c in s.changes:

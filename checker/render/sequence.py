@@ -10,7 +10,10 @@ step is highlighted (red), steps that wrote a variable the property reads are ma
 (orange), and a note at the bottom gives the property's text and `file:line`. A liveness
 violation has no violating step: the steps of a lasso's cycle are purple, with a bold arrow from
 the last back to the first ("repeats forever"), or the chart ends with "then nothing more
-happens", or, for a missed deadline, with when the deadline has passed.
+happens", or, for a missed deadline, with when the deadline has passed. An injected fault is
+a grey box on the lifeline it hits: a crash breaks that lifeline (dotted, grey) until the
+instance restarts; a lost message's arrow ends in a bar at the fault (or, sent to a crashed
+instance, at once); a duplicate is a second arrow from the same send.
 
 The work is done in two steps. `layout` decides what the chart shows -- the lifelines, the
 box and text of each step, its shared-state note, the message arrows between cells, which
@@ -26,6 +29,7 @@ from typing import Literal
 from checker import ir
 from checker.compile import System
 from checker.effects import effects, transition_items
+from checker.faults import DOWN_NAME
 from checker.record import record
 from checker.render.dot import attrs, quote, wrap
 from checker.trace import Step, Trace, describe_state
@@ -39,7 +43,10 @@ HEADER_FILL = "#d6eaf8"
 SHARED_FILL = "#e8f8f5"
 MESSAGE = "#1f618d"
 
-Role = Literal["step", "involved", "violation", "cycle"]
+Role = Literal["step", "involved", "violation", "cycle", "fault"]
+FAULT = "#17202a"  # an injected fault's box, and a lost message's arrow
+FAULT_FILL = "#e5e8e8"
+LOST = "#922b21"
 CYCLE = "#6c3483"  # a liveness lasso's cycle: its boxes and the arrow back
 CYCLE_FILL = "#ebdef0"
 Cell = tuple[int, int]  # (column, row); row 0 is the header, row `foot` the end of the trace
@@ -86,12 +93,14 @@ class Note:
 
 @record
 class Arrow:
-    """A message, from the step that sent it to the one that handled it (or to the end)."""
+    """A message, from the step that sent it to the one that handled it (or to the end, or,
+    `lost`, to where a fault lost it)."""
     source: Cell
     target: Cell
     message_id: int
     text: str
     in_flight: bool
+    lost: bool = False
 
 
 @record
@@ -108,6 +117,8 @@ class SequenceLayout:
     cycle: tuple[int, int] | None = None
     stutter: bool = False
     late: str = ""  # a missed deadline: when, after the last step, it has passed
+    # Crashes: (column, first row, last row) of each stretch of a lifeline that is down.
+    down: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def columns(self) -> int:
@@ -172,17 +183,22 @@ def _lifeline(actor: ir.Actor, inst: str, initial: dict[str, str], final: dict[s
 
 
 def _box_lines(s: Step, times: tuple | None) -> tuple[str, ...]:
-    first = (f"{s.number}. {s.kind} {s.name}" if s.received is None
+    first = (f"{s.number}. FAULT {s.fault.describe()}" if s.fault is not None
+             else f"{s.number}. on crash of {s.notice}" if s.notice
+             else f"{s.number}. restart" if s.kind == "restart"
+             else f"{s.number}. {s.kind} {s.name}" if s.received is None
              else f"{s.number}. on {s.received.describe()}")
     if times is not None and s.number <= len(times):
         first += f" @ t={times[s.number - 1]}"
     lines = [first]
     if s.state_before != s.state_after:
         lines.append(f"{s.state_before} → {s.state_after}")
-    lines += [f"{ch.name.split('.', 1)[1]}: {ch.before} → {ch.after}"
+    lines += [f"{ch.name.split('.', 1)[-1]}: {ch.before} → {ch.after}"
               for ch in s.changes if not ch.shared]
     if s.failed:
         lines.append(f"FAILS: {s.failed}")
+    if s.fault is not None:
+        lines.append(f"({s.fault.used} of {s.fault.budget}: {s.fault.clause})")
     return tuple(lines)
 
 
@@ -196,13 +212,28 @@ def _note_lines(system: System, s: Step, reads: frozenset[str], before: tuple) -
 
 def _arrows(trace: Trace, col_of: dict[str, int], foot: int) -> tuple[Arrow, ...]:
     sent_at: dict[int, Cell] = {}
+    lost: list[Arrow] = []
     for r, s in enumerate(trace.steps, 1):
+        here = (col_of[s.instance], r)
         for m in s.sent:
-            sent_at[m.id] = (col_of[s.instance], r)
+            sent_at[m.id] = here
+        for m in s.lost:  # to a crashed instance: gone at once
+            lost.append(Arrow(here, (col_of[m.receiver], r), m.id, f"{m.describe()} (lost)",
+                              False, True))
+        lost += [Arrow(sent_at[m.id], (col_of[m.receiver], r), m.id, f"{m.describe()} (lost)",
+                       False, True) for m in s.dropped if m.id in sent_at]  # SIGKILL
+        f = s.fault
+        if f is not None and f.copy is not None and f.copy.id not in sent_at \
+                and f.message.id in sent_at:
+            sent_at[f.copy.id] = sent_at[f.message.id]  # a duplicate: a second arrow
+        gone = (*f.dropped, *([f.message] if f.kind.name == "lose" else [])) if f else ()
+        lost += [Arrow(sent_at[m.id], here, m.id, f"{m.describe()} (lost)", False, True)
+                 for m in gone if m.id in sent_at]
     out = [Arrow(sent_at[s.received.id], (col_of[s.instance], r), s.received.id,
                  s.received.describe(), in_flight=False)
            for r, s in enumerate(trace.steps, 1)
            if s.received is not None and s.received.id in sent_at]
+    out += lost
     out += [Arrow(sent_at[m.id], (col_of[m.receiver], foot), m.id, m.describe(), in_flight=True)
             for m in trace.in_flight if m.id in sent_at]
     return tuple(out)
@@ -268,12 +299,15 @@ def layout(system: System, trace: Trace, *, title: str,
     for r, s in enumerate(steps, 1):
         cell = (col_of[s.instance], r)
         role: Role = ("cycle" if trace.loop is not None and s.number >= trace.loop
+                      else "violation" if liveness is None and s.number == steps[-1].number
+                      else "fault" if s.fault is not None
                       else "step" if liveness is not None
-                      else "violation" if s.number == steps[-1].number
                       else "involved" if s.number in involved else "step")
         boxes.append(Box(cell, s.number, _box_lines(s, None if witness is None else witness.times),
                          s.kind == "step", role, f"{s.instance}: {s.kind} {s.name} ({s.span})"))
-        reads = effects(items[s.transition]).reads
+        # Restarts and faults run no body of the model.
+        reads = effects(items[s.transition]).reads if s.transition < len(items) \
+            else frozenset()
         if shared is not None and (reads or any(ch.shared for ch in s.changes)):
             before = path[r - 1] if r - 1 < len(path) else path[-1]
             notes.append(Note((shared_col, r), cell, s.number,
@@ -283,7 +317,23 @@ def layout(system: System, trace: Trace, *, title: str,
                           _violation_note(trace, invariant, liveness),
                           (trace.loop, len(steps)) if trace.loop is not None else None,
                           trace.stutter,
-                          witness.late if liveness is not None and witness is not None else "")
+                          witness.late if liveness is not None and witness is not None else "",
+                          _down(steps, col_of, len(steps) + 1))
+
+
+def _down(steps: tuple[Step, ...], col_of: dict[str, int], foot: int
+          ) -> tuple[tuple[int, int, int], ...]:
+    """Where each crashed lifeline is down: from its crash to its restart, or to the end."""
+    out = []
+    for r, s in enumerate(steps, 1):
+        fallen = [s.instance] if s.fault is not None and s.fault.kind.name == "crash" else []
+        fallen += [ch.name for ch in s.changes  # killed by this step (SIGKILL)
+                   if ch.name in col_of and ch.after == DOWN_NAME]
+        for inst in fallen:
+            back = next((r2 for r2, s2 in enumerate(steps[r:], r + 1)
+                         if s2.instance == inst and s2.kind == "restart"), foot)
+            out.append((col_of[inst], r, back))
+    return tuple(out)
 
 
 # --- Drawing: the layout as DOT text ----------------------------------------------------------
@@ -326,7 +376,8 @@ def _box(b: Box) -> str:
     fill, color, pen = {"step": (STEP_FILL if b.internal else "white", "black", 1.0),
                         "involved": (ORANGE_FILL, ORANGE, 1.5),
                         "violation": (RED_FILL, RED, 2.5),
-                        "cycle": (CYCLE_FILL, CYCLE, 2.0)}[b.role]
+                        "cycle": (CYCLE_FILL, CYCLE, 2.0),
+                        "fault": (FAULT_FILL, FAULT, 2.0)}[b.role]
     cls = "step" if b.role == "step" else f"step {b.role}"
     return _node(b.cell, id=f"step_{b.number}", class_=cls, label=wrap("\n".join(b.lines), 30),
                  style="rounded,filled" if b.internal else "filled", fillcolor=fill,
@@ -373,9 +424,18 @@ def _violation(lay: SequenceLayout) -> list[str]:
 def _lifelines(lay: SequenceLayout) -> list[str]:
     """Vertical lifelines, heavy so they stay straight; each row chained left to right."""
     rows = range(lay.foot + 1)
-    out = ["  " + " -> ".join(_cell((c, r)) for r in rows) + " "
-           + attrs(style="dashed", arrowhead="none", color="gray50", weight=100) + ";"
-           for c in range(lay.columns)]
+    line = attrs(style="dashed", arrowhead="none", color="gray50", weight=100)
+    down = attrs(style="dotted", arrowhead="none", color="gray80", weight=100)
+    out = []
+    for c in range(lay.columns):
+        gaps = [(a, b) for col, a, b in lay.down if col == c]
+        if not gaps:
+            out.append("  " + " -> ".join(_cell((c, r)) for r in rows) + " " + line + ";")
+            continue
+        for r in rows[:-1]:  # hop by hop: a crashed stretch is drawn faint
+            faint = any(a <= r < b for a, b in gaps)
+            out.append(f"  {_cell((c, r))} -> {_cell((c, r + 1))} " + (down if faint else line)
+                       + ";")
     if lay.columns > 1:
         out += ["  " + " -> ".join(_cell((c, r)) for c in range(lay.columns))
                 + " [style=invis];" for r in rows]
@@ -406,6 +466,10 @@ def _edge(a: Cell, b: Cell, **kw) -> str:
 
 def _message(m: Arrow) -> str:
     text = m.text + " (in flight)" if m.in_flight else m.text
+    if m.lost:
+        return _edge(m.source, m.target, label=wrap(text, 26), style="dashed", color=LOST,
+                     fontcolor=LOST, arrowhead="tee", constraint=False,
+                     id=f"lost_{m.message_id}")
     return _edge(m.source, m.target, label=wrap(text, 26),
                  style="dashed" if m.in_flight else None,  # None: no attribute
                  color=MESSAGE, fontcolor=MESSAGE, constraint=False, id=f"msg_{m.message_id}")

@@ -187,9 +187,10 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
         for m in s.lost:
             lines.append(f"{pad}sends {m.describe()} to {m.receiver}: lost, {m.receiver} is "
                          "down")
-        if s.fault is not None and s.fault.dropped:
+        gone = s.fault.dropped if s.fault is not None else s.dropped
+        if gone:
             lines.append(f"{pad}lost with it: " + ", ".join(
-                f"{m.describe()} from {m.sender}" for m in s.fault.dropped))
+                f"{m.describe()} from {m.sender} to {m.receiver}" for m in gone))
         if s.fault is not None and s.fault.copy is not None and s.fault.kind is DUPLICATE:
             lines.append(f"{pad}{s.fault.copy.describe()} is a copy of "
                          f"{s.fault.message.describe()}, to {s.fault.target}")
@@ -250,6 +251,8 @@ def _what(s, system: System) -> str:
         return f"on {s.received.describe()} from {s.received.sender}"
     if s.notice:
         return f"on crash of {s.notice}"
+    if s.kind == "lifecycle":
+        return s.name
     return "restart" if s.kind == "restart" else f"{s.kind} {s.name}"
 
 
@@ -369,7 +372,9 @@ def synthesis_lines(syn: SynthesisReport) -> list[str]:
     else:
         lines.append(f"{every} {syn.verdict} parameter values")
     for name, region in syn.violated:
-        if region == "true":
+        if syn.config.faults.clauses and " fault" in region:  # per number of faults
+            lines.append(f"  {name} is violated for: {region}")
+        elif region == "true":
             lines.append(f"  {name} is violated for every parameter value")
         elif region.startswith("some "):  # no exact region (liveness without a deadline)
             lines.append(f"  {name} is violated for {region}")

@@ -95,6 +95,10 @@ class Bodies:
             step = self._timeout(a, info, th, sends)
             if step is not None:
                 steps.append(step)
+        for sh in a.signal_handlers:
+            step = self._signal(a, info, sh, sends)
+            if step is not None:
+                steps.append(step)
         initial = next((info.states.index(s.name) for s in a.states if s.initial), 0)
         finals = frozenset(info.states.index(s.name) for s in a.states if s.final)
         return ir.Actor(a.name, info.count, a.count is not None, tuple(info.vars.values()),
@@ -195,6 +199,26 @@ class Bodies:
         body = (disarm, *self.block(th.body, scope, sends))
         return ir.Step(a.name, f"timeout {th.timer}", states, guard, body, th.span,
                        ("timeout", th.timer))
+
+    def _signal(self, a: ast.ActorDecl, info: ActorInfo, sh: ast.SignalHandler,
+                sends: Sends) -> ir.Step | None:
+        """`on signal S`: a step enabled while S is pending, which first clears it."""
+        flag = ir.signal_var(sh.signal)
+        if flag not in info.vars:
+            return None  # an unknown signal, reported with the variables
+        states = self.names.states(info, sh.states, sh.state_spans)
+        scope = Scope(a.name)
+        guard: ir.Expr = ir.LocalVar(a.name, flag, ir.BoolT(), sh.span)
+        if sh.guard is not None:
+            user = self.typer.bool_expr(sh.guard, scope, "a guard")
+            if user is not None:
+                guard = ir.Binary("and", guard, user, ir.BoolT(), sh.span)
+        clear = ir.Assign("local", flag, ir.Lit(False, ir.BoolT(), sh.span), ir.BoolT(), False,
+                          sh.span)
+        self.limit_splits(sh.body)
+        body = (clear, *self.block(sh.body, scope, sends))
+        return ir.Step(a.name, f"signal {sh.signal}", states, guard, body, sh.span,
+                       self._timing(sh.after), mark_named(sh.fairness), sh.signal)
 
     # ------------------------------------------------------------ statements
     def limit_splits(self, body: tuple[ast.Stmt, ...]) -> None:

@@ -34,6 +34,7 @@ from checker.sema.consts import Constants, fold, static_range
 from checker.sema.context import Context
 from checker.sema.declare import Declarations
 from checker.sema.faults import FaultClauses
+from checker.sema.lifecycle import Lifecycle
 from checker.sema.scope import Names, Symbols
 from checker.sema.sizes import check_sizes
 from checker.sema.spec import SpecConfig, premise_of
@@ -65,6 +66,7 @@ class _Passes:
                                Bodies(self.ctx, self.syms, names, typer, consts))
         self.spec = SpecConfig(self.ctx, self.syms, typer, consts,
                                FaultClauses(self.ctx, self.syms, names, consts))
+        self.lifecycle = Lifecycle(self.ctx, self.syms, names, consts)
 
 
 def check_model(model: ast.Model, sources: dict[str, Source],
@@ -75,6 +77,8 @@ def check_model(model: ast.Model, sources: dict[str, Source],
     fixes = spec.params if spec is not None else ()
     result = _model(p, model, overrides, fixes)
     config = p.spec.config(spec, result) if result is not None and spec is not None else None
+    if config is not None:
+        result = p.lifecycle.apply(spec, result)
     if result is not None:
         check_sizes(p.ctx, result, config)
     diags = p.ctx.diags
@@ -100,6 +104,7 @@ def _model(p: _Passes, m: ast.Model, overrides: dict[str, ast.SpecConst],
         p.declare.members(a)
         wellformed.initial_state(p.ctx, a)
     assumes = p.declare.assumptions(m)
+    groups = p.declare.groups(m)
     fixed, fixed_assumes = p.spec.fix_params(m, fixes)
     declared = p.graph.declared(m)
     if p.ctx.errors():
@@ -121,4 +126,5 @@ def _model(p: _Passes, m: ast.Model, overrides: dict[str, ast.SpecConst],
         params=tuple(p.syms.params.values()),
         assumes=tuple(assumes + fixed_assumes),
         fixed_params=tuple(fixed),
+        groups=groups,
     )

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from checker import ir
 from checker.diagnostics import did_you_mean
 from checker.dsl import ast
-from checker.faults import DOWN_NAME
+from checker.faults import DOWN_NAME, SIGNALS
 from checker.sema.consts import Constants, default_value
 from checker.sema.context import Context
 from checker.sema.scope import ActorInfo, Names, Symbols
@@ -223,6 +223,24 @@ class Declarations:
             return 1
         return n
 
+    def groups(self, m: ast.Model) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """`group G { A, B }`: actors a spec's `terminate` signals and kills as one."""
+        out = []
+        for g in m.groups:
+            if not self.names.declare(g.name, "a group", g.span):
+                continue
+            members: list[str] = []
+            for name, span in zip(g.members, g.member_spans):
+                if not self.names.actor(name, span, f" in group {g.name}"):
+                    continue
+                if name in members:
+                    self.ctx.error("PC201", f"actor {name} is listed twice in group {g.name}",
+                                   span)
+                    continue
+                members.append(name)
+            out.append((g.name, tuple(members)))
+        return tuple(out)
+
     def declared_actors(self, m: ast.Model) -> list[ast.ActorDecl]:
         """The actor declarations that own their name (not a second one of the same name)."""
         return [a for a in m.actors
@@ -276,6 +294,13 @@ class Declarations:
                 info.vars[ir.timer_var(t.name)] = ir.Variable(ir.timer_var(t.name),
                                                               ir.TIMER_T, 0, t.span)
         self.syms.timers[a.name] = timers
+        for sh in a.signal_handlers:
+            if sh.signal not in SIGNALS:
+                self.ctx.error("PC208", f"unknown signal '{sh.signal}'", sh.signal_span,
+                               f"the signals a spec's terminate sends: {', '.join(SIGNALS)}")
+            elif ir.signal_var(sh.signal) not in info.vars:
+                info.vars[ir.signal_var(sh.signal)] = ir.Variable(
+                    ir.signal_var(sh.signal), ir.BoolT(), False, sh.span)
         for ch in a.crash_handlers:
             # The notices of crashes not yet handled: a set of the crashed actor's instances.
             if self.names.actor(ch.crashed, ch.crashed_span) and \

@@ -64,7 +64,7 @@ class Typer:
         return ir.SelfRef(self.syms.ref(scope.actor), e.span)
 
     def _e_SenderRef(self, e: ast.SenderRef, scope: Scope) -> ir.Expr | None:
-        if scope.message is None:
+        if scope.message is None and scope.sender is None:  # `on crash of A`: the crashed A
             self.ctx.error("PC203", "'sender' is only meaningful inside an 'on' handler", e.span)
             return None
         if scope.sender is None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import replace
+from dataclasses import field, replace
 from fractions import Fraction
 
 import z3
@@ -65,6 +65,8 @@ class TimedResult:
     regions: dict  # property -> z3 formula over params (where it is violated); full runs only
     space: ParamSpace
     polyhedra_seconds: float = 0.0  # time in PPL (zones="ppl")
+    # With fault clauses: property -> where it is violated, per number of faults (in words).
+    by_faults: dict = field(default_factory=dict)
 
 
 @record
@@ -358,12 +360,16 @@ class _Search:
         text = describe(self.space, self.region_formula(self.regions[prop]))
         if self.system.layout.fault_total is None:
             return text
-        parts, seen, upto = [], "", []
-        for f, regions in sorted(self.by_faults[prop].items()):
+        levels = sorted(self.by_faults[prop].items())
+        parts = [] if levels[0][0] == 0 else ["never with no fault"]
+        seen, upto = "", []
+        for f, regions in levels:
             upto += regions
             now = describe(self.space, self.region_formula(upto))
             if now != seen:
-                parts.append(f"{now} with {'no fault' if f == 0 else 'at most ' + str(f) + ' fault' + ('s' if f > 1 else '')}")
+                where = "every parameter value" if now == "true" else now
+                many = "no fault" if f == 0 else f"at most {f} fault{'s' if f > 1 else ''}"
+                parts.append(f"{where} with {many}")
                 seen = now
         return "; ".join(parts)
 
@@ -666,8 +672,11 @@ class _Search:
         result = Result(verdict_of(final, limit, undecided), tuple(final),
                         Stats(len(self.states), self.transitions, max(self.depth), seconds),
                         complete, limit, tuple(self.fired), vacuous, undecided=undecided)
+        by_faults = ({k: self.region_text(k) for k in self.regions}
+                     if self.system.layout.fault_total is not None else {})
         return TimedResult(result, {k: self.region_formula(v) for k, v in self.regions.items()},
-                           self.space, self.poly.seconds if self.poly is not None else 0.0)
+                           self.space, self.poly.seconds if self.poly is not None else 0.0,
+                           by_faults)
 
 
 def explore_timed(system: System, *, deadlock: bool = True, max_states: int | None = None,
@@ -796,7 +805,8 @@ def synthesize(system: System, *, deadlock: bool = True, max_states: int | None 
         verdict = "violated for all"
     else:
         verdict = "holds iff"
-    per = tuple((name, describe(space, region)) for name, region in sorted(tr.regions.items()))
+    per = tuple((name, tr.by_faults.get(name) or describe(space, region))
+                for name, region in sorted(tr.regions.items()))
     # A deadline a zero-time cycle leaves undecided makes the region inexact.
     undecided = "; ".join(f"{name}: {why}" for name, why in tr.result.undecided)
     return Synthesis(text, safe, per, verdict, tr.result.complete and not undecided,

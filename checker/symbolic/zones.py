@@ -345,8 +345,12 @@ def _atoms(e, out: list, seen: set | None = None) -> None:
     if key in seen:
         return
     seen.add(key)
-    if z3.is_app(e) and e.decl().kind() in _OPS and e.decl().kind() != z3.Z3_OP_EQ \
-            and z3.is_arith(e.arg(0)):
+    if z3.is_app(e) and e.decl().kind() == z3.Z3_OP_EQ and z3.is_arith(e.arg(0)):
+        # An equality (a polyhedron pinned to a point) is two bounds: the param ranges may
+        # imply one of them, so `cleanup == 30` within 0..30 reads `cleanup >= 30`.
+        out += [e.arg(0) <= e.arg(1), e.arg(0) >= e.arg(1)]
+        return
+    if z3.is_app(e) and e.decl().kind() in _OPS and z3.is_arith(e.arg(0)):
         out.append(e)
         return
     if z3.is_app(e):
