@@ -19,18 +19,20 @@
  *   LinuxInstanceManager: on AssignmentRequest in Placeholder   -> LimOnAssignmentRequest
  *   LinuxInstanceManager: step ApplyAssignmentInBackground in AssigningInBackground
  *                                                       -> ApplyAssignmentInBackground
- *   LanguageWorker: step CrashAtStartup in Starting unfair   -> CrashMay and CrashMust
+ *   the spec's fault crash LanguageWorker at most 1           -> CrashMay (a fault injector)
  *   LinuxContainerInitializationHostedService: on RestartHost in Idle -> LcihsOnRestartHost
- *   JobHost: on WorkerProcessExited in PlaceholderRunning   -> JobHostOnWorkerProcessExited
+ *   JobHost: on crash of LanguageWorker in PlaceholderRunning -> JobHostOnWorkerProcessExited
  *   JobHost: on StartJobHost in Restarting                  -> JobHostOnStartJobHost
  * `if FIXED` / `if placeholder_mode` / `if specialization_begun` are deterministic, so they
  * stay `if :: c -> .. :: else -> .. fi` inside the d_step.
  *
- * The unfair step CrashAtStartup is encoded as in spinner.pml: CrashMay fires it at any time
- * or opts out for good (so -f never forces it); CrashMust fires it when no other transition
- * is enabled, because runs are maximal: protocheck does not let a state where the crash is
- * enabled stutter. The crash fires at most once (LanguageWorker never returns to Starting),
- * so the opt-out loses no run; it adds only stuttering, invisible to LTL without X.
+ * The crash is a fault (docs/faults.md): CrashMay injects it at any time or opts out for good,
+ * so -f never forces it, and a run may stop where only the crash could still happen. The
+ * crashed worker (protocheck's `down`) is W_Exited; JobHost's notice of the crash (the
+ * hidden set `crash:LanguageWorker`) is the one-slot channel lw_jh holding
+ * WorkerProcessExited, a notice that waits like a message; the fault counter is 1 exactly
+ * when lw is W_Exited. The crash fires at most once (budget 1), so the opt-out loses no run;
+ * it adds only stuttering, invisible to LTL without X.
  *
  * -DSTATES (tests/test_spin_liveness.py's state-count check, never for liveness) drops the
  * opt-out, which only adds a copy of each state with CrashMay gone; the twin's reachable
@@ -95,22 +97,6 @@ chan jh_plat    = [4] of { mtype };   /* JobHost -> Platform */
 #define EN_JobHostOnWorkerProcessExited \
   (jh == J_PlaceholderRunning && lw_jh?[WorkerProcessExited] && nfull(jh_plat))
 #define EN_JobHostOnStartJobHost (jh == J_Restarting && lcihs_jh?[StartJobHost])
-/* SPIN does not allow negating nfull(), so "no other transition is enabled" is spelled out
-   with full(): each DIS_x is exactly !EN_x. */
-#define DIS_AssignInstance (plat != P_Running || full(plat_lim))
-#define DIS_PlatformOnHostRestartRequested (!jh_plat?[HostRestartRequested] || full(plat_lcihs))
-#define DIS_LimOnAssignmentRequest (lim != L_Placeholder || !plat_lim?[AssignmentRequest])
-#define DIS_ApplyAssignmentInBackground (lim != L_AssigningInBackground)
-#define DIS_LcihsOnRestartHost \
-  (lcihs != C_Idle || !plat_lcihs?[RestartHost] || full(lcihs_jh))
-#define DIS_JobHostOnWorkerProcessExited \
-  (jh != J_PlaceholderRunning || !lw_jh?[WorkerProcessExited] || full(jh_plat))
-#define DIS_JobHostOnStartJobHost (jh != J_Restarting || !lcihs_jh?[StartJobHost])
-#define NO_OTHER_THAN_CrashAtStartup \
-  (DIS_AssignInstance && DIS_PlatformOnHostRestartRequested && DIS_LimOnAssignmentRequest && \
-   DIS_ApplyAssignmentInBackground && DIS_LcihsOnRestartHost && \
-   DIS_JobHostOnWorkerProcessExited && DIS_JobHostOnStartJobHost)
-
 active proctype AssignInstance() {
 end: do
   :: d_step { EN_AssignInstance -> plat_lim!AssignmentRequest; plat = P_Assigned }
@@ -149,13 +135,6 @@ end: do
 #ifndef STATES
   :: true -> break   /* opt out: CrashAtStartup is unfair */
 #endif
-  od
-}
-
-active proctype CrashMust() {
-end: do
-  :: d_step { EN_CrashAtStartup && NO_OTHER_THAN_CrashAtStartup ->
-       lw_jh!WorkerProcessExited; lw = W_Exited }
   od
 }
 
