@@ -61,8 +61,12 @@ def kill_lines(model: ir.Model, layout, st: ir.Kill | ir.Signal, tv: str, ind: s
                     lines.append(f"{ind}    {tv}[{flag}] = True")
                 else:
                     lines.append(f"{ind}    pass")  # another member of its group handles it
-            else:  # SIGKILL, or SIGTERM that nobody handles: its default action kills
-                lines += down_lines(model, layout, actor, k, tv, actor.down, ind + "    ")
+                continue
+            # SIGKILL, or SIGTERM that nobody handles: its default action kills; an instance
+            # a crash left waiting for its restart is killed for good (it never comes back).
+            lines += down_lines(model, layout, actor, k, tv, actor.down, ind + "    ")
+            lines += [f"{ind}elif {tv}[{ctl}] == {actor.down + 1}:",
+                      f"{ind}    {tv}[{ctl}] = {actor.down}"]
     return lines
 
 

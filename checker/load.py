@@ -112,7 +112,27 @@ def load_spec(path: str, roots: tuple[str, ...] = (), deadline: Deadline = NO_DE
     deadline.check("checking the model")
     system = _compiled(checked.model, checked.config.invariants, sources, deadline,
                        checked.config.liveness, checked.config.faults)
-    return Loaded(spec, checked.config, checked.model, system, checked.warnings, sources)
+    warnings = checked.warnings + _idle_clauses(system, checked.warnings, sources)
+    return Loaded(spec, checked.config, checked.model, system, warnings, sources)
+
+
+def _idle_clauses(system: System, warnings: tuple[Diagnostic, ...], sources: dict
+                  ) -> tuple[Diagnostic, ...]:
+    """PW005 for a message clause that selects channels but none of their slots (the instance
+    it names never sends, or is never sent to): it compiled to no transition at all. (One that
+    selects no channel was warned about when the spec was checked.)"""
+    out = []
+    warned = {(d.code, d.span) for d in warnings}
+    for n, clause in enumerate(system.faults.clauses):
+        if isinstance(clause, ir.MessageFault) and ("PW005", clause.span) not in warned \
+                and not any(t.clause == n for t in system.transitions):
+            src = sources.get(clause.span.path)
+            out.append(Diagnostic(
+                "warning", "PW005", f"'{clause.text}' selects no channel slot: the instances "
+                "it names never exchange such messages", clause.span,
+                src.line_text(clause.span.line) if src is not None else "",
+                "check the instance indexes in its from/to"))
+    return tuple(out)
 
 
 def load_model(path: str, deadline: Deadline = NO_DEADLINE) -> Loaded:

@@ -128,10 +128,11 @@ def _search(loaded: Loaded, options: CheckOptions, deadline: Deadline
     if cfg.liveness:
         return "bfs", _liveness_search(loaded, options, limits), None
     engine = options.search or cfg.search
-    if loaded.system.has_faults and engine == "bfs":
-        from checker.engines import fewest  # in order of (faults, steps); no reductions
+    if loaded.system.has_faults:  # no reductions (PW004); BFS in order of (faults, steps)
+        from checker.engines import fewest
 
-        return "bfs", fewest.search(loaded.system, limits), None
+        search = fewest.search if engine == "bfs" else dfs.search
+        return engine, search(loaded.system, limits), None
     search = {"bfs": bfs.search, "dfs": dfs.search}[engine]
     if options.por:
         from checker.engines import por

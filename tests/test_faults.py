@@ -231,3 +231,45 @@ def test_timed_budget_oracle_on_the_dora_crash():
                                    "1 fault")
     assert check(_with_total(loaded, 0)).verdict == "holds"
     assert check(_with_total(loaded, 1)).verdict == "violated"
+
+
+def test_a_killed_process_does_not_come_back():
+    """A helper a crash left waiting for its restart is killed for good by SIGTERM's default
+    action (it used to be skipped, and restart after the kill)."""
+    report = check(str(ORDER / "killed_for_good.spec"))
+    assert report.verdict == "holds" and report.complete
+
+
+def test_a_depth_bound_does_not_hide_the_fault_layers():
+    """With liveness (the graph search) and a depth bound, states past the bound in the
+    fault-free layer are cut, and the 1-fault layer is still explored."""
+    report = check(str(ORDER / "depth_bound.spec"))
+    (cx,) = [c for c in report.counterexamples if c.property.name == "served"]
+    assert (_faults(cx.trace), len(cx.trace.steps)) == (1, 2)
+    assert report.limit == "depth bound 5 reached"
+
+
+def test_a_clause_on_an_instance_that_is_never_sent_to_is_warned(capsys):
+    code = main(["check", str(ORDER / "one_receiver.spec")])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "warning[PW005]: 'fault lose Req to Server[1] at most 1' selects no channel slot" \
+        in err
+
+
+def test_diagrams_of_traces_that_end_in_a_fault(tmp_path: Path, capsys):
+    code = main(["check", str(ROOT / "tests" / "faults" / "request_reply_lose_1.spec"),
+                 str(ORDER / "crash_stop.spec"), "--diagrams", str(tmp_path)])
+    assert code == 0, capsys.readouterr().err
+    dots = sorted(p.name for p in tmp_path.glob("*.dot"))
+    assert dots == ["crash_stop-deadlock.dot", "request_reply_lose_1-deadlock.dot"]
+    lost = (tmp_path / "request_reply_lose_1-deadlock.dot").read_text()
+    assert 'class="step violation"' in lost and 'id="lost_' in lost and 'arrowhead="tee"' in lost
+
+
+def test_dfs_and_por_on_a_fault_spec(capsys):
+    """search dfs with --por: the faults are still injected (plain DFS), with PW004."""
+    code = main(["check", str(ORDER / "lost_request.spec"), "--search", "dfs", "--por"])
+    captured = capsys.readouterr()
+    assert code == 0 and "verdict: VIOLATED, as expected" in captured.out
+    assert "PW004" in captured.err

@@ -520,5 +520,5 @@ class Spec:
     fairness: tuple[str, bool] | None = None  # (level name, per actor), if the spec says
     fairness_span: Span | None = None
     faults: tuple[FaultDecl, ...] = ()
-    faults_total: FaultsTotal | None = None
+    faults_totals: tuple[FaultsTotal, ...] = ()  # `faults at most N` (one is allowed)
     terminates: tuple[TerminateDecl, ...] = ()

@@ -739,7 +739,7 @@ class _ToAst(Transformer):
             fairness=settings["fairness"][1] if "fairness" in settings else None,
             fairness_span=settings["fairness"][2] if "fairness" in settings else None,
             faults=tuple(i for i in items if isinstance(i, ast.FaultDecl)),
-            faults_total=next((i for i in items if isinstance(i, ast.FaultsTotal)), None),
+            faults_totals=tuple(i for i in items if isinstance(i, ast.FaultsTotal)),
             terminates=tuple(i for i in items if isinstance(i, ast.TerminateDecl)),
         )
 

@@ -38,11 +38,16 @@ class StateGraph:
     label: array = field(default_factory=lambda: array("q"))  # index into `labels`
     labels: list[tuple] = field(default_factory=list)  # (tid, instance, slot, message)
     depth: list[int] = field(default_factory=lambda: [0])
+    cut: set[int] = field(default_factory=set)  # below `expanded`, but left out (depth bound)
 
     @property
     def expanded(self) -> int:
-        """States 0 .. expanded-1 have all their edges."""
+        """States 0 .. expanded-1 have a row: all their edges, except those in `cut`."""
         return len(self.start) - 1
+
+    def has_edges(self, v: int) -> bool:
+        """Whether v's row holds all of its edges."""
+        return v < self.expanded and v not in self.cut
 
     def edges(self, i: int) -> range:
         return range(self.start[i], self.start[i + 1])
@@ -84,11 +89,14 @@ def _search(run: Explicit) -> tuple[Result, StateGraph]:
                 continue
             cur = head
             level = depth[cur]
-            if limits.max_depth is not None and level >= limits.max_depth:
-                # In order of depth: every state from here on is as deep, so none is expanded.
-                limit = f"depth bound {limits.max_depth} reached"
-                break
             head += 1
+            if limits.max_depth is not None and level >= limits.max_depth:
+                # Not expanded (an empty row, marked cut); a later fault layer may still have
+                # shallower states, so the search goes on.
+                limit = f"depth bound {limits.max_depth} reached"
+                graph.cut.add(cur)
+                start.append(len(dst))
+                continue
             info: list = []
             out = found.expand(tree.states[cur], cur, fired, info)
             transitions += len(out)

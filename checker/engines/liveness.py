@@ -349,7 +349,7 @@ def _within(graph: StateGraph, seeds: list[int], allowed: bytearray
                 frontier.append(s)
         nxt = []
         for v in frontier:
-            if v >= graph.expanded:
+            if not graph.has_edges(v):
                 continue
             for e in graph.edges(v):
                 w = dst[e]
@@ -391,6 +391,8 @@ def staying_states(graph: StateGraph, fair: Fair) -> bytearray:
     (start-up and shutdown protocols are mostly acyclic)."""
     n, expanded = len(graph.states), graph.expanded
     allowed = bytearray(b"\x01") * expanded + bytearray(n - expanded)
+    for v in graph.cut:
+        allowed[v] = 0
     out = bytearray(n)
     for comp in _sccs(range(expanded), allowed, graph):
         if len(comp) > 1:
@@ -470,6 +472,9 @@ def fairness_facts(system: System, graph: StateGraph, fair: Fair, found: Finding
                    fairness: Fairness) -> tuple[str, ...]:
     """Per actor instance, what the cycle relies on."""
     if found.stutter:
+        if graph.edges(found.path[-1]):
+            return (("only faults could still happen in the last state, and a fault is never "
+                     "forced, so the run may stay there forever"),)
         return ("nothing is enabled in the last state, so the run stays there forever",)
     cycle = found.path[found.loop:]
     fired = {fair.group_of[lab] for lab in found.labels[found.loop:] if lab is not None}
@@ -484,8 +489,10 @@ def fairness_facts(system: System, graph: StateGraph, fair: Fair, found: Finding
     for a in system.model.actors:
         for k in range(a.count):
             name = a.instance_name(k)
+            # Faults are never forced and never fire on a cycle: not what a cycle relies on.
             mine = [g for g, (tid, inst) in enumerate(fair.groups)
-                    if inst == k and system.transitions[tid].actor == a.name]
+                    if inst == k and system.transitions[tid].actor == a.name
+                    and not system.transitions[tid].is_fault]
             if not any(g in enabled_any for g in mine):
                 idle.append(name)
                 continue
@@ -518,6 +525,8 @@ def _starved(system: System, fair: Fair, g: int, always: bool, fairness: Fairnes
         return f"{tr.label} stays enabled and never fires (no fairness)"
     if tr.timing and tr.timing[0] == "timeout":
         return f"{tr.label} stays enabled and never fires (a timer may be restarted first)"
+    if tr.is_fault:
+        return f"{tr.label} stays enabled and never fires (a fault is never forced)"
     if tr.fairness.level is NONE:
         return f"{tr.label} stays enabled and never fires (it is marked unfair)"
     return f"{tr.label} stays enabled and never fires (fairness per actor: the instance acts)"

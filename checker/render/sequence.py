@@ -161,7 +161,9 @@ def _involved(items: list, steps: tuple[Step, ...], prop_actors: set[str],
     if not steps:
         return set()
     final_step = steps[-1]
-    wanted = set(effects(items[final_step.transition]).reads) | prop_shared
+    reads = effects(items[final_step.transition]).reads \
+        if final_step.transition < len(items) else frozenset()  # a fault, a restart: none
+    wanted = set(reads) | prop_shared
     last_writer: dict[str, int] = {}
     for s in steps[:-1]:
         for ch in s.changes:

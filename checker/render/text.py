@@ -163,7 +163,9 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
     if v.region is not None:
         lines.append(f"  violated for: {v.region}")
     if v.witness is not None:
-        lines.append(f"  witness: {v.witness.params_text()} (the trace below, with its times)")
+        params = v.witness.params_text()
+        lines.append(f"  witness: {params} (the trace below, with its times)" if params
+                     else "  witness: the trace below, with its times")
     times = v.witness.times if v.witness is not None else ()
     steps = length_text(trace)
     if not v.shortest:

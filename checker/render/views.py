@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from checker import ir
 from checker.effects import effects
+from checker.faultcode import restart_item
 from checker.render.dot import attrs, wrap
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def structure_dot(model: ir.Model) -> str:
     reads: dict[tuple[str, str], bool] = {}
     writes: dict[tuple[str, str], bool] = {}
     for a in model.actors:
-        for item in (*a.handlers, *a.steps):
+        for item in _items(a):
             eff = effects(item)
             for msg, receiver in sorted(eff.sends):
                 names = flows.setdefault((a.name, receiver), [])
@@ -52,6 +53,10 @@ def structure_dot(model: ir.Model) -> str:
                 reads[(a.name, v)] = True
             for v in eff.writes:
                 writes[(a.name, v)] = True
+        for h in a.crash_handlers:  # a supervisor hears of the crash
+            names = flows.setdefault((h.crashed, a.name), [])
+            if "(crash notice)" not in names:
+                names.append("(crash notice)")
     for (s, r), msgs in flows.items():
         out.append(f"  a_{s} -> a_{r} " + attrs(label=wrap("\n".join(msgs), 28),
                                                 color="#1f618d", fontcolor="#1f618d") + ";")
@@ -65,6 +70,14 @@ def structure_dot(model: ir.Model) -> str:
                     dir="both" if w and rd else ("forward" if w else "back")) + ";")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _items(a: ir.Actor) -> list:
+    """What an actor runs: handlers, steps, crash notices, and its restart (if it has one)."""
+    items = [*a.handlers, *a.steps, *a.crash_handlers]
+    if a.on_restart is not None:
+        items.append(restart_item(a, a.on_restart.span))
+    return items
 
 
 def actors_dot(model: ir.Model) -> str:
@@ -82,7 +95,14 @@ def actors_dot(model: ir.Model) -> str:
                 peripheries=2 if k in a.finals else 1, fillcolor=ACTOR_FILL) + ";")
         out.append(f"    start_{a.name} -> st_{a.name}_{a.initial};")
         edges: dict[tuple[int, int], list[str]] = {}
-        for item in (*a.handlers, *a.steps):
+        if a.on_restart is not None or a.restart_state is not None:  # where a restart resumes
+            out.append(f"    down_{a.name} " + attrs(id=f"state_{a.name}_down", label="down",
+                                                     shape="octagon", style="dashed",
+                                                     color="gray40") + ";")
+            resume = a.initial if a.restart_state is None else a.restart_state
+            out.append(f"    down_{a.name} -> st_{a.name}_{resume} " + attrs(
+                label="restart", style="dashed") + ";")
+        for item in (*a.handlers, *a.steps, *a.crash_handlers):
             eff = effects(item)
             sources = item.states or tuple(range(len(a.states)))
             label = item.label

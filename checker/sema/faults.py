@@ -31,7 +31,10 @@ class FaultClauses:
 
     def faults(self, spec: ast.Spec, model: ir.Model) -> ir.Faults:
         clauses = tuple(c for decl in spec.faults if (c := self._clause(decl, model)) is not None)
-        total = spec.faults_total
+        for extra in spec.faults_totals[1:]:
+            self.ctx.error("PC405", "the total fault budget is set twice", extra.span,
+                           "keep one 'faults at most N'")
+        total = spec.faults_totals[0] if spec.faults_totals else None
         budget = self._budget(total.budget, "the total fault budget") if total else None
         return ir.Faults(clauses, budget, total.span if total else None)
 
