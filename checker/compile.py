@@ -24,6 +24,7 @@ from checker.deadline import NO_DEADLINE, Deadline
 from checker.faultcode import (
     crash_code,
     crashable_actors,
+    emit_lines,
     kill_lines,
     message_fault_code,
     message_slots,
@@ -75,6 +76,7 @@ class Transition:
     instances: tuple[str, ...] = ()  # the names of its actor's instances, by index
     fairness: Mark = DEFAULT_MARK  # the model's `unfair` / `fair strong` mark, if any
     clause: int | None = None  # a fault: its clause's index in System.faults.clauses
+    crashed: str = ""  # `on crash of A`: A (the label's message slot is A's instance)
 
     @property
     def label(self) -> str:
@@ -600,14 +602,7 @@ class _Gen:
         start = "list(s) + [()]" if traced else "list(s)"  # traced: + a log of sends, last
 
         def emitter(slot: str, msg: str):
-            def emit(tv: str, ind2: str) -> list[str]:
-                state = f"{tv}[:-1]" if traced else tv  # traced: without the log of sends
-                lines = [f"{ind2}out.append(tuple({state}))", f"{ind2}fired[{tid}] += 1"]
-                if traced:
-                    lines.append(f"{ind2}info.append(({tid}, {k}, {slot}, {msg}))")
-                    lines.append(f"{ind2}sends.append({tv}[-1])")
-                return lines
-            return emit
+            return lambda tv, ind2: emit_lines(tid, k, slot, msg, tv, ind2, traced)
 
         guard = None
         if item.guard is not None and not (isinstance(item.guard, ir.Lit) and item.guard.value):
@@ -804,7 +799,8 @@ def _transitions(model: ir.Model) -> tuple[list[Transition], list]:
             transitions.append(Transition(
                 tid, actor.name, "on", f"crash of {item.crashed}", item.span,
                 _constant_false(item.guard), None,
-                tuple(actor.instance_name(k) for k in range(actor.count)), item.fairness))
+                tuple(actor.instance_name(k) for k in range(actor.count)), item.fairness,
+                crashed=item.crashed))
             if not transitions[-1].disabled_by_config:
                 generated.append((tid, actor, item, False))
     return transitions, generated

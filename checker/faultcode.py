@@ -84,27 +84,25 @@ def restart_item(actor: ir.Actor, span) -> ir.Step:
     return ir.Step(actor.name, "restart", (), None, (goto, *body), span)
 
 
-def carried(model: ir.Model) -> frozenset[tuple[str, str, str]]:
-    """(sender actor, message, receiver actor) of every send in the model."""
-    return frozenset((a.name, send.message, send.receiver_actor) for a, send in model.sends())
-
-
 def message_slots(model: ir.Model, slots, clause: ir.MessageFault, receiver: str) -> list:
     """The channel slots to `receiver` that a message clause applies to: those it selects
     that can carry a message it selects."""
-    sent = carried(model)
+    sent = model.sent()
     return [sl for sl in slots if sl.receiver == receiver
             and clause.selects(sl.sender, sl.sender_instance, sl.receiver, sl.receiver_instance)
             and any(s == sl.sender and r == receiver and clause.message in (None, m)
                     for s, m, r in sent)]
 
 
-def _emit(tid: int, inst: int, slot: int | str, msg: str, ind: str, traced: bool) -> list[str]:
-    state = "t0[:-1]" if traced else "t0"
+def emit_lines(tid: int, inst: int, slot: int | str, msg: str, tv: str, ind: str,
+               traced: bool) -> list[str]:
+    """The generated code that records working state tv as a successor of transition tid
+    (traced: with its label, and without the log of sends that is its last element)."""
+    state = f"{tv}[:-1]" if traced else tv
     lines = [f"{ind}out.append(tuple({state}))", f"{ind}fired[{tid}] += 1"]
     if traced:
         lines += [f"{ind}info.append(({tid}, {inst}, {slot}, {msg}))",
-                  f"{ind}sends.append(t0[-1])"]
+                  f"{ind}sends.append({tv}[-1])"]
     return lines
 
 
@@ -133,7 +131,7 @@ def crash_code(model: ir.Model, layout, faults: ir.Faults, tid: int, clause: int
         lines += _spend(layout, clause, "            ")
         lines += down_lines(model, layout, actor, k, "t0",
                             actor.down + 1 if c.restart else actor.down, "            ")
-        lines += _emit(tid, k, -1, "None", "            ", traced)
+        lines += emit_lines(tid, k, -1, "None", "t0", "            ", traced)
     return lines
 
 
@@ -169,5 +167,5 @@ def message_fault_code(model: ir.Model, layout, faults: ir.Faults, tid: int, cla
         lines.append(f"{ind}t0 = {start}")
         lines += _spend(layout, clause, ind)
         lines.append(f"{ind}t0[{sl.index}] = {new}")
-        lines += _emit(tid, sl.receiver_instance, sl.index, "m", ind, traced)
+        lines += emit_lines(tid, sl.receiver_instance, sl.index, "m", "t0", ind, traced)
     return lines

@@ -690,6 +690,10 @@ class Model:
                 for send in sends_in(body):
                     yield a, send
 
+    def sent(self) -> frozenset[tuple[str, str, str]]:
+        """(sender actor, message, receiver actor) of every send in the model."""
+        return frozenset((a.name, send.message, send.receiver_actor) for a, send in self.sends())
+
     def actor(self, name: str) -> Actor:
         for a in self.actors:
             if a.name == name:

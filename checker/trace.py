@@ -288,9 +288,7 @@ def build_trace(system: System, violation: Violation) -> Trace:
         before_state = actor.state_name(s[cb])
         after_state = actor.state_name(t[cb]) if t is not None else before_state
         changes = tuple(_diff(system, s, t, cb)) if t is not None else ()
-        notice = ""
-        if tr.kind == "on" and slot < 0 and isinstance(msg, int):  # `on crash of A`
-            notice = model.actor(tr.name.removeprefix("crash of ")).instance_name(msg)
+        notice = model.actor(tr.crashed).instance_name(msg) if tr.crashed else ""
         steps.append(Step(
             number=number,
             transition=tid,

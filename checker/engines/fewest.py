@@ -59,13 +59,11 @@ class Layers:
         """(state, parent, depth) of the waiting states of this layer up to `depth` (None: the
         least depth waiting in this layer or, if none, in the next layer, which begins)."""
         if depth is None:
-            mine = [d for f, d in self.pending if f == self.layer]
-            if not mine:
-                if not self.pending:
-                    return []
+            if not self.pending:
+                return []
+            if all(f != self.layer for f, _ in self.pending):
                 self.layer = min(f for f, _ in self.pending)
-                mine = [d for f, d in self.pending if f == self.layer]
-            depth = min(mine)
+            depth = min(d for f, d in self.pending if f == self.layer)
         out = []
         for d in sorted(d for f, d in self.pending if f == self.layer and d <= depth):
             out += [(t, p, d) for t, p in self.pending.pop((self.layer, d)).items()]

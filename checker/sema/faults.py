@@ -82,7 +82,7 @@ class FaultClauses:
         if sender is None or receiver is None or budget is None:
             return None
         clause = ir.MessageFault(kind, decl.message, *sender, *receiver, budget, decl.span, text)
-        sent = {(a.name, send.message, send.receiver_actor) for a, send in model.sends()}
+        sent = model.sent()
         channels = [c for c in model.channels if clause.selects(
             c.sender, clause.sender_instance or 0, c.receiver, clause.receiver_instance or 0)
             and any((c.sender, m, c.receiver) in sent for m in
