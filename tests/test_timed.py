@@ -161,8 +161,23 @@ def test_hard_coded_drain_witness_times(cli):
     code, out, _ = cli("check", "specs/graceful_shutdown_hard_coded_drain.spec")
     assert code == 0
     assert "violated for: cleanup >= 10" in out
-    assert "witness: cleanup = 10" in out
+    # Strictly inside the region (cleanup = 10 would be a tie with the drain, on its edge).
+    assert "witness: cleanup = 11" in out
     assert "4. WebJobsScriptHostService  on timeout hard_coded_delay  @ t=10" in out
+
+
+def test_dora_witness_is_inside_the_region_and_takes_time(cli_json):
+    # The all-minimum point (gil_delay = 0, grace = 1, every step at t=0) is on the region's
+    # edge and shows nothing unfold: the witness is strictly inside, and the kill comes when
+    # the grace period has run out, later than the stop.
+    code, doc = cli_json("specs/dora_drop_token_buggy.spec")
+    assert code == 0
+    v = doc["results"][0]["violations"][0]
+    assert v["region"] == "grace <= gil_delay"
+    params = {k: int(x) for k, x in v["witness"]["params"].items()}
+    assert 1 < params["grace"] < params["gil_delay"] < 20
+    times = [Fraction(t) for t in v["witness"]["times"]]
+    assert times[0] == 0 and times[-1] == params["grace"]
 
 
 def test_equal_times_explore_both_orders(tmp_path):
@@ -210,7 +225,8 @@ def test_regions_are_written_with_coprime_coefficients():
 
 def test_witness_and_region_do_not_depend_on_what_ran_before(cli_json):
     # Z3's choice of model depends on every term created earlier in the process: the witness
-    # is solved canonically (smallest int params, in declaration order) in a fresh context.
+    # is solved canonically (inside the region, then smallest int params in declaration
+    # order) in a fresh context.
     spec = "specs/graceful_shutdown_configurable_grace.spec"
 
     def answer():
@@ -222,10 +238,11 @@ def test_witness_and_region_do_not_depend_on_what_ran_before(cli_json):
                   "specs/graceful_shutdown_linux_no_token.spec"):
         cli_json(other)
     assert answer() == first
-    # The smallest violating point: grace starts at 1, so cleanup = grace = 1.
+    # Not the all-minimum point cleanup = grace = 1, on the region's edge and on the range's,
+    # where the cleanup and the drain tie: strictly inside both, a unit away.
     found = {prop: (region, w) for prop, region, w in first}
-    assert found["cancelled_function_completes_cleanup"][1]["params"] == {"cleanup": "1",
-                                                                         "grace": "1"}
+    assert found["cancelled_function_completes_cleanup"][1]["params"] == {"cleanup": "3",
+                                                                         "grace": "2"}
     assert found["cancelled_function_completes_cleanup"][0] == "cleanup >= grace"
     # StopAsync misses its 10 s once the grace is longer (the witness must be inside).
     assert found["stop_within_drain"][0] == "grace > 10"

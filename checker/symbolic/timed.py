@@ -712,13 +712,16 @@ def _value(m, v) -> str:
 
 def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = None,
             late: tuple | None = None) -> Witness | None:
-    """Concrete params and event times for a discrete path: one delta per step, no elimination;
+    """Concrete params and event times for a discrete path: one delta per step, no elimination,
+    the params inside the path's region and every timer away from its bounds where they can be
+    (ParamSpace.inner_model_of);
     with `failing`, also the time of the last step, which fails inside its transition; with
     `late` (observer clock, deadline), also a time after the last step, before anything must
     fire, at which that clock is past the deadline (`Witness.late`)."""
     space = tm.space
     ages = {k: rat(0) for k in tm.live(path[0])}
-    cons = []
+    cons = []  # timer bounds and the region: the witness goes inside them where it can
+    plain = []  # that time does not run backwards, and how ages follow from delays
     deltas = []
     for i, (s, label) in enumerate(zip(path, labels)):
         t_raw = None
@@ -733,7 +736,7 @@ def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = 
         t = tm.observe(s, t)
         delta = z3.Real(f"delta{i + 1}")
         deltas.append(delta)
-        cons.append(delta >= 0)
+        plain.append(delta >= 0)
         cons += [ages[key] + delta <= d for key, d in tm.deadlines(s, info)]
         cons += tm.firing(label, ages, delta)
         new = {}
@@ -744,17 +747,17 @@ def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = 
         _out, info, _errs = tm.expand(path[-1])
         delta = z3.Real(f"delta{len(path)}")
         deltas.append(delta)
-        cons.append(delta >= 0)
+        plain.append(delta >= 0)
         cons += [ages[key] + delta <= d for key, d in tm.deadlines(path[-1], info)]
         cons += tm.firing(failing, ages, delta)
     if late is not None:
         _out, info, _errs = tm.expand(path[-1])
         delta = z3.Real("delta_late")
-        cons.append(delta >= 0)
+        plain.append(delta >= 0)
         cons += [ages[key] + delta <= d for key, d in tm.deadlines(path[-1], info)]
         cons.append(ages[late[0]] + delta > space.lin(late[1]))
         deltas.append(delta)
-    m = space.model_of(z3.And(*cons) if cons else z3.BoolVal(True))
+    m = space.inner_model_of(cons, plain, deltas)
     if m is None:
         return None
     params = []

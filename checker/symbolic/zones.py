@@ -115,6 +115,65 @@ class ParamSpace:
         m = opt.model()
         return lambda term: m.eval(term.translate(ctx), model_completion=True)
 
+    def inner_model_of(self, cons: list, plain: list = (), settle: list = ()):
+        """A solution of `cons` and `plain` that tells a story, or None if they have none.
+
+        An all-minimum solution sits on the region's boundary (`gil_delay = 0`, every step at
+        t=0), where a reader cannot see the race unfold. So each inequality of `cons`, and each
+        free param's range, gets a slack in [0, SLACK] whose sum is maximized first: the point
+        is strictly inside the region where it can be, a unit away from the boundaries it does
+        not have to touch. Then, as `model_of`, each `int` param is as small as possible in
+        declaration order, and last the sum of `settle` (the steps' delays: a step waits only
+        as long as the constraints make it). Solved in a fresh Z3 context, so the answer
+        depends only on the input. Returns an evaluator of terms over the main context."""
+        start = time.perf_counter()
+        ctx = z3.Context()
+        opt = z3.Optimize(ctx=ctx)
+        opt.add(self.base.translate(ctx))
+        slacks = []
+        for c in plain:
+            opt.add(c.translate(ctx))
+        for c in cons:
+            opt.add(c.translate(ctx))
+            gap = _gap(c)
+            if gap is not None:
+                slacks.append(gap.translate(ctx))
+        for p in self.model.params:
+            if p.name not in self.fixed:
+                r = self.reals[p.name]
+                slacks += [(r - p.lo).translate(ctx), (p.hi - r).translate(ctx)]
+        room = []
+        for i, gap in enumerate(slacks):
+            s = z3.Real(f"slack!{i}", ctx)
+            opt.add(s >= 0, s <= SLACK, s <= gap)
+            room.append(s)
+        if room:
+            opt.maximize(z3.Sum(room))
+        for p in self.model.params:
+            if p.name in self.ints:
+                opt.minimize(self.ints[p.name].translate(ctx))
+        if settle:
+            opt.minimize(z3.Sum([d.translate(ctx) for d in settle]))
+        try:
+            result = opt.check()
+            if result == z3.unknown:
+                _gave_up(opt.reason_unknown())
+        finally:
+            self.z3_seconds += time.perf_counter() - start
+            self.z3_calls += 1
+        if result != z3.sat:
+            return None
+        m = opt.model()
+
+        def value(term):
+            return m.eval(term.translate(ctx), model_completion=True)
+
+        # A supremum the optimizer approaches but cannot reach still leaves a model; check it
+        # satisfies every constraint rather than trust that it does.
+        if not all(z3.is_true(value(c)) for c in list(plain) + list(cons)):
+            return self.model_of(z3.And(*cons, *plain))
+        return value
+
     def eliminate(self, variables: list, f: z3.BoolRef) -> z3.BoolRef:
         """Exists variables . f, without quantifiers (Z3's `qe`: virtual substitution, which
         may answer with a disjunction even for a convex zone)."""
@@ -148,6 +207,22 @@ class ParamSpace:
     def entails(self, a: z3.BoolRef, b: z3.BoolRef) -> bool:
         """a implies b (for every param valuation allowed by the base constraint)."""
         return not self.sat(z3.And(a, z3.Not(b)))
+
+
+SLACK = 1  # how far inside its region a witness goes, in the params' units, where it can
+
+
+def _gap(c):
+    """How far inside the inequality c is, as a term that is >= 0 where c holds (None for an
+    equality or anything but a comparison)."""
+    if not (z3.is_app(c) and c.num_args() == 2 and z3.is_arith(c.arg(0))):
+        return None
+    k = c.decl().kind()
+    if k in (z3.Z3_OP_LE, z3.Z3_OP_LT):
+        return c.arg(1) - c.arg(0)
+    if k in (z3.Z3_OP_GE, z3.Z3_OP_GT):
+        return c.arg(0) - c.arg(1)
+    return None
 
 
 def _gave_up(reason: str):
