@@ -100,9 +100,16 @@ class ParamSpace:
         opt = z3.Optimize(ctx=ctx)
         opt.add(self.base.translate(ctx))
         opt.add(f.translate(ctx))
+        self._smallest_ints(opt, ctx)
+        return self._solve(opt, ctx, start)
+
+    def _smallest_ints(self, opt: z3.Optimize, ctx: z3.Context) -> None:
         for p in self.model.params:
             if p.name in self.ints:
                 opt.minimize(self.ints[p.name].translate(ctx))
+
+    def _solve(self, opt: z3.Optimize, ctx: z3.Context, start: float):
+        """An evaluator of main-context terms in opt's model, or None if it has none."""
         try:
             result = opt.check()
             if result == z3.unknown:
@@ -149,25 +156,12 @@ class ParamSpace:
             room.append(s)
         if room:
             opt.maximize(z3.Sum(room))
-        for p in self.model.params:
-            if p.name in self.ints:
-                opt.minimize(self.ints[p.name].translate(ctx))
+        self._smallest_ints(opt, ctx)
         if settle:
             opt.minimize(z3.Sum([d.translate(ctx) for d in settle]))
-        try:
-            result = opt.check()
-            if result == z3.unknown:
-                _gave_up(opt.reason_unknown())
-        finally:
-            self.z3_seconds += time.perf_counter() - start
-            self.z3_calls += 1
-        if result != z3.sat:
+        value = self._solve(opt, ctx, start)
+        if value is None:
             return None
-        m = opt.model()
-
-        def value(term):
-            return m.eval(term.translate(ctx), model_completion=True)
-
         # A supremum the optimizer approaches but cannot reach still leaves a model; check it
         # satisfies every constraint rather than trust that it does.
         if not all(z3.is_true(value(c)) for c in list(plain) + list(cons)):
