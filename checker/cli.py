@@ -85,6 +85,9 @@ def _arg_parser() -> argparse.ArgumentParser:
     c.add_argument("--sarif", metavar="FILE", help="write a SARIF 2.1.0 report")
     c.add_argument("--itf", metavar="DIR",
                    help="write each counterexample as DIR/<spec>-<property>.itf.json (ITF)")
+    c.add_argument("--html", metavar="DIR",
+                   help="write an HTML report to DIR (index.html): every spec's verdict, and "
+                        "each counterexample as a page to step through (opens from disk)")
     sy = sub.add_parser("synthesize",
                         help="the exact param region where every property of a timed spec holds")
     sy.add_argument("paths", nargs="+", metavar="SPEC")
@@ -95,6 +98,8 @@ def _arg_parser() -> argparse.ArgumentParser:
     sy.add_argument("--timeout", type=float, metavar="SECONDS",
                     help="stop after this many seconds per spec (the region is then not exact)")
     sy.add_argument("--no-progress", action="store_true", help="never print a progress line")
+    sy.add_argument("--html", metavar="DIR",
+                    help="write an HTML report to DIR (index.html): each spec's region")
     _zones(sy)
     pa = sub.add_parser("parse", help="validate a model or spec and summarise it")
     pa.add_argument("file")

@@ -136,7 +136,28 @@ def _write_outputs(report: Report, args) -> dict[str, list[str]]:
     return diagrams
 
 
-def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]]]:
+def _html_pages(report: Report, sources: dict) -> dict[str, str]:
+    """The step-through page of each of a report's counterexamples: file name -> HTML."""
+    from checker.render import html  # loads only when asked for
+    from checker.render.charts import counterexample_dot
+
+    pages = {}
+    for cx in report.counterexamples:
+        svg = files.render(counterexample_dot(report, cx), "svg").decode() \
+            if files.dot_available() else None
+        pages[html.page_name(report.name, cx.property.name)] = html.counterexample_page(
+            report, cx, svg, sources)
+    return pages
+
+
+def _write_html(directory: str, pages: dict[str, str], index: str) -> None:
+    """The pages first, the index last: an index never links to a page not yet written."""
+    for name, text_ in sorted(pages.items()):
+        files.write_atomic(os.path.join(directory, name), text_)
+    files.write_atomic(os.path.join(directory, "index.html"), index)
+
+
+def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]], dict]:
     deadline = Deadline.start(args.timeout)  # the timeout covers loading and compiling
     loaded = load_spec(path, tuple(args.allow_root), deadline)
     if not args.json:
@@ -153,7 +174,8 @@ def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]]]:
         _finish_progress(progress)
     if not args.json:  # what the run itself warns of (options it could not apply)
         _print_diags(report.warnings[len(loaded.warnings):])
-    return report, _write_outputs(report, args)
+    pages = _html_pages(report, loaded.sources) if args.html else {}
+    return report, _write_outputs(report, args), pages
 
 
 def _not_explored(err: CheckError | OutOfTime, path: str) -> tuple[list[Diagnostic], int]:
@@ -183,10 +205,11 @@ def check(args) -> int:
     codes: list[int] = []
     reports: list[Report] = []
     docs, errors = [], []
+    pages: dict[str, str] = {}
     for path in spec_files:
         try:
             with _ctrl_c_flag() as stop:
-                report, diagrams = _check_one(path, args, stop)
+                report, diagrams, spec_pages = _check_one(path, args, stop)
         except (CheckError, OutOfTime) as err:
             diags, code = _not_explored(err, path)
             if args.json:
@@ -197,6 +220,7 @@ def check(args) -> int:
             continue
         codes.append(report.exit_code)
         reports.append(report)
+        pages.update(spec_pages)
         docs.append(render_json.report_json(report, diagrams if args.diagrams else None))
         if not args.json:
             _emit(("\n" if len(reports) > 1 else "") + "\n".join(text.report_lines(report,
@@ -211,6 +235,10 @@ def check(args) -> int:
         from checker.render.junit import junit_document  # loads only when asked for
 
         files.write_atomic(args.junit, junit_document(reports))
+    if args.html:
+        from checker.render.html import check_index
+
+        _write_html(args.html, pages, check_index(reports))
     if args.sarif:
         doc = sarif_document(reports, os.getcwd())
         files.write_atomic(args.sarif, json.dumps(doc, indent=2) + "\n")
@@ -253,6 +281,7 @@ def synthesize(args) -> int:
         return EXIT_INPUT
     codes: list[int] = []
     docs = []
+    syntheses: list[SynthesisReport] = []
     for path in spec_files:
         try:
             deadline = Deadline.start(args.timeout)
@@ -274,9 +303,14 @@ def synthesize(args) -> int:
                   "transitions; no region", file=sys.stderr)
             return EXIT_INTERRUPTED
         docs.append(render_json.synthesis_json(syn))
+        syntheses.append(syn)
         if not args.json:
             _emit("\n".join(text.synthesis_lines(syn)))
     code = _overall(codes)
+    if args.html:
+        from checker.render.html import synthesis_index
+
+        _write_html(args.html, {}, synthesis_index(syntheses, {}))
     if args.json:
         _emit(json.dumps({"tool": "protocheck", "schema": 1, "synthesis": docs,
                           "exit_code": code}, indent=2))

@@ -82,6 +82,7 @@ class Step:
     lost: tuple[MessageEvent, ...] = ()  # sent to a crashed instance, so lost at once
     notice: str = ""  # `on crash of A`: the instance whose crash it handles
     dropped: tuple[MessageEvent, ...] = ()  # SIGKILL: in flight to an instance it killed
+    in_flight: tuple[MessageEvent, ...] = ()  # sent and not yet handled, after this step
 
 
 @record
@@ -307,6 +308,7 @@ def build_trace(system: System, violation: Violation) -> Trace:
             lost=tuple(lost),
             notice=notice,
             dropped=tuple(dropped),
+            in_flight=messages.in_flight(),
         ))
     lasso = violation.lasso
     loop = lasso.loop + 1 if lasso is not None and not lasso.stutter else None

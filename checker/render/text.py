@@ -11,7 +11,7 @@ from checker.engines.result import Stats
 from checker.faults import DOWN_NAME, DUPLICATE
 from checker.properties import DEADLOCK, INCONCLUSIVE, NOT_CHECKED, PROVED, RUNTIME, VIOLATED
 from checker.report import Counterexample, Report, SynthesisReport
-from checker.trace import Trace, describe_state
+from checker.trace import Step, Trace, describe_state
 
 
 def fmt_int(n: int) -> str:
@@ -184,24 +184,7 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
         at = f"  @ t={times[s.number - 1]}" if s.number - 1 < len(times) else ""
         lines.append(f"  {head}  {_what(s, system)}{at}   [{s.span}]")
         pad = "  " + " " * (len(str(s.number)) + 2)
-        for m in s.sent:
-            lines.append(f"{pad}sends {m.describe()} to {m.receiver}")
-        for m in s.lost:
-            lines.append(f"{pad}sends {m.describe()} to {m.receiver}: lost, {m.receiver} is "
-                         "down")
-        gone = s.fault.dropped if s.fault is not None else s.dropped
-        if gone:
-            lines.append(f"{pad}lost with it: " + ", ".join(
-                f"{m.describe()} from {m.sender} to {m.receiver}" for m in gone))
-        if s.fault is not None and s.fault.copy is not None and s.fault.kind is DUPLICATE:
-            lines.append(f"{pad}{s.fault.copy.describe()} is a copy of "
-                         f"{s.fault.message.describe()}, to {s.fault.target}")
-        if s.state_before != s.state_after:
-            lines.append(f"{pad}state {s.state_before} -> {s.state_after}")
-        for c in s.changes:
-            lines.append(f"{pad}{c.name}: {c.before} -> {c.after}")
-        if s.failed:
-            lines.append(f"{pad}FAILS: {s.failed}")
+        lines += [pad + line for line in step_details(s)]
     if v.witness is not None and getattr(v.witness, "late", ""):
         lines.append(f"  -- then nothing has to happen until t={v.witness.late}, past the "
                      "deadline --")
@@ -233,6 +216,32 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
         if relevant:
             lines.append("  in the last state:")
             lines += _wrap(relevant, "      ")
+    return lines
+
+
+def step_headline(s: Step, system: System) -> str:
+    """Who did what in a step, as the text trace's step line says it (without its number)."""
+    return f"{_who(s)}  {_what(s, system)}"
+
+
+def step_details(s: Step) -> list[str]:
+    """What a step did besides its headline: messages sent and lost, the state it moved to,
+    the variables it changed, how it failed."""
+    lines = [f"sends {m.describe()} to {m.receiver}" for m in s.sent]
+    lines += [f"sends {m.describe()} to {m.receiver}: lost, {m.receiver} is down"
+              for m in s.lost]
+    gone = s.fault.dropped if s.fault is not None else s.dropped
+    if gone:
+        lines.append("lost with it: " + ", ".join(
+            f"{m.describe()} from {m.sender} to {m.receiver}" for m in gone))
+    if s.fault is not None and s.fault.copy is not None and s.fault.kind is DUPLICATE:
+        lines.append(f"{s.fault.copy.describe()} is a copy of {s.fault.message.describe()}, "
+                     f"to {s.fault.target}")
+    if s.state_before != s.state_after:
+        lines.append(f"state {s.state_before} -> {s.state_after}")
+    lines += [f"{c.name}: {c.before} -> {c.after}" for c in s.changes]
+    if s.failed:
+        lines.append(f"FAILS: {s.failed}")
     return lines
 
 
