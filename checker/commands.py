@@ -206,12 +206,14 @@ def check(args) -> int:
     reports: list[Report] = []
     docs, errors = [], []
     pages: dict[str, str] = {}
+    unchecked: list[tuple[str, list[Diagnostic]]] = []  # specs not explored, and why
     for path in spec_files:
         try:
             with _ctrl_c_flag() as stop:
                 report, diagrams, spec_pages = _check_one(path, args, stop)
         except (CheckError, OutOfTime) as err:
             diags, code = _not_explored(err, path)
+            unchecked.append((path, diags))
             if args.json:
                 errors += [render_json.diagnostic_json(d) for d in diags]
             else:
@@ -238,7 +240,7 @@ def check(args) -> int:
     if args.html:
         from checker.render.html import check_index
 
-        _write_html(args.html, pages, check_index(reports))
+        _write_html(args.html, pages, check_index(reports, unchecked))
     if args.sarif:
         doc = sarif_document(reports, os.getcwd())
         files.write_atomic(args.sarif, json.dumps(doc, indent=2) + "\n")

@@ -226,3 +226,15 @@ def test_same_input_same_bytes(tmp_path):
         runs.append({p.name: p.read_bytes() for p in (tmp_path / name).iterdir()})
     assert runs[0] == runs[1]
     assert len(runs[0]) == 3  # the index and one page per counterexample
+
+
+def test_index_lists_specs_that_could_not_be_checked(browser, tmp_path):
+    (tmp_path / "broken.spec").write_text('spec broken\nmodel "missing.model"\nexpect holds\n')
+    done = protocheck("check", "broken.spec", "--html", "html", cwd=tmp_path)
+    assert done.returncode == 2  # the exit status still says: bad input
+    browser.get((tmp_path / "html" / "index.html").as_uri())
+    row = browser.find_element("css selector", "table.index tr:nth-child(2)").text
+    assert "broken.spec" in row and "not checked" in row
+    assert "broken.spec:2:7: error[PC408]: model file not found" in row
+    assert "1 spec: 0 as expected, 0 not, 1 not checked" in \
+        browser.find_element("tag name", "header").text

@@ -27,6 +27,7 @@ import json
 import re
 
 from checker import __version__
+from checker.diagnostics import Diagnostic
 from checker.files import file_stem
 from checker.render.text import (
     constants_text,
@@ -392,8 +393,10 @@ def _explored(r: Report) -> str:
     return f"{st.states:,} states, {st.transitions:,} transitions, depth {st.depth}"
 
 
-def check_index(reports: list[Report]) -> str:
-    """Every spec of a run with its verdict, and a link to each counterexample's page."""
+def check_index(reports: list[Report],
+                unchecked: list[tuple[str, list[Diagnostic]]] = ()) -> str:
+    """Every spec of a run with its verdict, and a link to each counterexample's page; specs
+    that could not be explored (`unchecked`: path and diagnostics) with why."""
     rows = []
     for r in reports:
         links = "<br>".join(
@@ -404,9 +407,16 @@ def check_index(reports: list[Report]) -> str:
         rows.append(f"<tr><td>{_e(r.name)}<br><span class=\"mono\">{_e(r.spec_path)}</span>"
                     f'</td><td class="{cls}">{_e(verdict)}</td>'
                     f"<td>{links}</td><td>{_e(_explored(r))}</td></tr>")
+    for path, diags in unchecked:
+        why = "\n".join(d.render() for d in diags)
+        rows.append(f'<tr><td><span class="mono">{_e(path)}</span></td><td class="mismatch">'
+                    f'not checked</td><td colspan="2"><pre>{_e(why)}</pre></td></tr>')
     matched = sum(1 for r in reports if r.matches)
-    head = (f"<h1>protocheck report</h1><p>{len(reports)} specs: {matched} as expected, "
-            f"{len(reports) - matched} not</p>")
+    total = len(reports) + len(unchecked)
+    head = (f"<h1>protocheck report</h1><p>{total} spec{'' if total == 1 else 's'}: "
+            f"{matched} as expected, "
+            f"{len(reports) - matched} not" + (f", {len(unchecked)} not checked (input errors "
+                                                "or a timeout)" if unchecked else "") + "</p>")
     body = ('<table class="index"><tr><th>spec</th><th>verdict</th><th>counterexamples</th>'
             "<th>explored</th></tr>\n" + "\n".join(rows) + "\n</table>")
     return _page("protocheck report", head, body)
