@@ -15,9 +15,16 @@ import tempfile
 import traceback
 
 from checker import __version__
+from checker.baseline import FAIL_ON
 from checker.engines import ENGINES, STORES, SYMMETRY
 from checker.engines.pools import ClusterUnavailable
-from checker.exitcodes import EXIT_INCONCLUSIVE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED
+from checker.exitcodes import (
+    EXIT_BASELINE,
+    EXIT_INCONCLUSIVE,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+)
 from checker.symbolic import ZONES
 from checker.symbolic.errors import PolyhedraUnavailable, SolverGaveUp
 
@@ -88,6 +95,13 @@ def _arg_parser() -> argparse.ArgumentParser:
     c.add_argument("--html", metavar="DIR",
                    help="write an HTML report to DIR (index.html): every spec's verdict, and "
                         "each counterexample as a page to step through (opens from disk)")
+    c.add_argument("--baseline", metavar="OLD.json",
+                   help="compare with a previous run's --json output: new, fixed and "
+                        "changed violations per spec and property (specs matched by name)")
+    c.add_argument("--fail-on", choices=FAIL_ON,
+                   help=f"with --baseline, when to exit {EXIT_BASELINE}: on new violations "
+                        "(new, the default), on those or changed counterexamples (changed), "
+                        "on any difference (any), or never")
     sy = sub.add_parser("synthesize",
                         help="the exact param region where every property of a timed spec holds")
     sy.add_argument("paths", nargs="+", metavar="SPEC")
@@ -150,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check" and args.por and (args.workers not in (None, 1)
                                                  or args.cluster is not None):
         parser.error("--por runs in one process; it does not go with --workers or --cluster")
+    if args.command == "check" and args.fail_on is not None and args.baseline is None:
+        parser.error("--fail-on says when a difference from the baseline fails the run: it "
+                     "needs --baseline OLD.json")
     try:
         from checker import commands  # only now: --version and --help load nothing more
 

@@ -13,10 +13,11 @@ import signal
 import sys
 from contextlib import contextmanager
 
-from checker import files, run
+from checker import baseline, files, run
 from checker.deadline import Deadline, OutOfTime
 from checker.diagnostics import CheckError, Diagnostic
 from checker.dsl.parse import file_kind
+from checker.exitcodes import EXIT_BASELINE, overall
 from checker.load import load_model, load_spec, read_source
 from checker.render import json as render_json
 from checker.render import text
@@ -188,19 +189,40 @@ def _not_explored(err: CheckError | OutOfTime, path: str) -> tuple[list[Diagnost
                        "raise --timeout, or make the model smaller")], EXIT_INCONCLUSIVE
 
 
-def _overall(codes: list[int]) -> int:
-    for code in (EXIT_INTERRUPTED, EXIT_INPUT, EXIT_MISMATCH, EXIT_INCONCLUSIVE):
-        if code in codes:
-            return code
-    return EXIT_OK
+def _read_baseline(path: str) -> dict:
+    """The --baseline document (checker.baseline.load); CheckError when it cannot be used."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(baseline.MAX_BASELINE_BYTES + 1)  # a pipe has no size to ask first
+    except FileNotFoundError:
+        raise baseline.error(path, f"no such file: {path}", "write the baseline first: "
+                             "protocheck check --json SPEC... > OLD.json") from None
+    except OSError as err:
+        raise baseline.error(path, f"cannot read {path}: {err.strerror or err}") from None
+    return baseline.load(path, data)
+
+
+def _compared(old: dict | None, current: dict, args) -> baseline.Comparison | None:
+    """This run against the baseline; None without one, or when the run was interrupted
+    (the specs after the interrupted one were not run: they would all read as removed)."""
+    if old is None:
+        return None
+    if current["exit_code"] == EXIT_INTERRUPTED:
+        print(f"protocheck: not compared with {args.baseline}: the run was interrupted",
+              file=sys.stderr)
+        return None
+    return baseline.compare(old, current)
 
 
 def check(args) -> int:
     if args.diagrams and not files.dot_available():
         print("protocheck: Graphviz 'dot' was not found; writing .dot files only (install the "
               "Debian package graphviz)", file=sys.stderr)
-    spec_files = _spec_files_or_report(args.paths)
-    if spec_files is None:
+    try:  # the baseline first: a bad one is found before minutes of searching, not after
+        old = None if args.baseline is None else _read_baseline(args.baseline)
+        spec_files = _spec_files(args.paths)
+    except CheckError as err:
+        _print_diags(err.diagnostics)
         return EXIT_INPUT
     codes: list[int] = []
     reports: list[Report] = []
@@ -214,9 +236,8 @@ def check(args) -> int:
         except (CheckError, OutOfTime) as err:
             diags, code = _not_explored(err, path)
             unchecked.append((path, diags))
-            if args.json:
-                errors += [render_json.diagnostic_json(d) for d in diags]
-            else:
+            errors += [render_json.diagnostic_json(d, path) for d in diags]  # and --baseline
+            if not args.json:
                 _print_diags(diags)
             codes.append(code)
             continue
@@ -232,7 +253,11 @@ def check(args) -> int:
                   f"{report.stats.states:,} states, {report.stats.transitions:,} transitions",
                   file=sys.stderr)
             break
-    final = _overall(codes)
+    final = overall(codes)
+    comparison = _compared(old, render_json.document(docs, errors, final), args)
+    fail_on = args.fail_on or baseline.DEFAULT_FAIL_ON
+    if comparison is not None and comparison.fails(fail_on):
+        final = overall([final, EXIT_BASELINE])
     if args.junit:
         from checker.render.junit import junit_document  # loads only when asked for
 
@@ -245,11 +270,16 @@ def check(args) -> int:
         doc = sarif_document(reports, os.getcwd())
         files.write_atomic(args.sarif, json.dumps(doc, indent=2) + "\n")
     if args.json:
-        _emit(json.dumps(render_json.document(docs, errors, final), indent=2))
-    elif len(spec_files) > 1 and final != EXIT_INTERRUPTED:
+        compared = None if comparison is None else \
+            render_json.baseline_json(comparison, args.baseline, fail_on)
+        _emit(json.dumps(render_json.document(docs, errors, final, compared), indent=2))
+        return final
+    if len(spec_files) > 1 and final != EXIT_INTERRUPTED:
         _emit(f"\n{len(spec_files)} specs: {codes.count(EXIT_OK)} as expected, "
               f"{codes.count(EXIT_MISMATCH)} mismatched, {codes.count(EXIT_INCONCLUSIVE)} "
               f"inconclusive, {codes.count(EXIT_INPUT)} with errors")
+    if comparison is not None:
+        _emit("\n" + "\n".join(text.baseline_lines(comparison, args.baseline, fail_on)))
     return final
 
 
@@ -308,7 +338,7 @@ def synthesize(args) -> int:
         syntheses.append(syn)
         if not args.json:
             _emit("\n".join(text.synthesis_lines(syn)))
-    code = _overall(codes)
+    code = overall(codes)
     if args.html:
         from checker.render.html import synthesis_index
 

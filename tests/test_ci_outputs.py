@@ -130,6 +130,60 @@ def test_sarif_is_valid_and_points_at_sources(cli, tmp_path):
     lasso = results[1]["codeFlows"][0]["threadFlows"][0]["locations"]
     assert len(lasso) == 8
     assert lasso[-1]["location"]["message"]["text"].endswith("then nothing more happens")
+    for r in results:  # one hashed identity per result, the same in both SARIF properties
+        (value,) = r["partialFingerprints"].values()
+        assert list(r["partialFingerprints"]) == ["protocheckViolation/v1"]
+        assert re.fullmatch(r"[0-9a-f]{32}", value)
+        assert r["fingerprints"] == r["partialFingerprints"]
+    assert len({r["partialFingerprints"]["protocheckViolation/v1"] for r in results}) == 3
+
+
+def _sarif_results(cli, spec, out) -> list[dict]:
+    code, _, err = cli("check", "--allow-root", str(spec.parent.parent), str(spec),
+                       "--sarif", str(out))
+    assert code == 0, err
+    doc = json.loads(out.read_text())
+    _validate_sarif(doc)
+    return doc["runs"][0]["results"]
+
+
+def _start_line(result: dict) -> int:
+    return result["locations"][0]["physicalLocation"]["region"]["startLine"]
+
+
+def test_sarif_fingerprints_survive_moved_lines(cli, tmp_path):
+    # Code scanning tracks an alert by its fingerprint: lines inserted above the property (in
+    # the spec and in the model) move every location, and must not make it a new alert.
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "models").mkdir()
+    spec = tmp_path / "specs" / "azure.spec"
+    model = tmp_path / "models" / "azure_linux_specialization.model"
+    spec.write_text((ROOT / BUGGY).read_text())
+    model.write_text((ROOT / "models" / model.name).read_text())
+    before = _sarif_results(cli, spec, tmp_path / "before.sarif")
+    spec.write_text("# an unrelated comment\n# and another\n" + spec.read_text())
+    model.write_text("# an unrelated comment\n" + model.read_text())
+    after = _sarif_results(cli, spec, tmp_path / "after.sarif")
+    assert [_start_line(r) + 2 for r in before] == [_start_line(r) for r in after]
+    assert [r["partialFingerprints"] for r in before] == \
+        [r["partialFingerprints"] for r in after]
+    # Two properties of one spec (an invariant, a liveness property): two alerts.
+    assert [r["ruleId"] for r in after] == ["invariant", "liveness"]
+    assert after[0]["partialFingerprints"] != after[1]["partialFingerprints"]
+
+
+def test_sarif_fingerprints_name_the_spec(cli, tmp_path):
+    # The same property in two specs is two alerts; the expectation result has its own key.
+    out = tmp_path / "report.sarif"
+    code, _, _ = cli("check", "specs/forwarding_task_buggy_n1.spec",
+                     "specs/forwarding_task_buggy_n2.spec", "specs/forwarding_task_fixed_n3.spec",
+                     "--max-states", "30", "--sarif", str(out))
+    assert code == 3  # n3 is inconclusive with the bound: a warning at its expect line
+    results = json.loads(out.read_text())["runs"][0]["results"]
+    assert [(r["ruleId"], list(r["partialFingerprints"])) for r in results] == [
+        ("invariant", ["protocheckViolation/v1"]), ("invariant", ["protocheckViolation/v1"]),
+        ("expectation", ["protocheckExpectation/v1"])]
+    assert results[0]["partialFingerprints"] != results[1]["partialFingerprints"]
 
 
 def test_sarif_for_holding_specs_only(cli, tmp_path):

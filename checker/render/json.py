@@ -7,13 +7,17 @@ deterministic for a given input.
 from __future__ import annotations
 
 from checker import __version__
+from checker.baseline import (  # SCHEMA_VERSION: one number for the writer and the reader
+    PROPERTY_CHANGES,
+    SCHEMA_VERSION,
+    Comparison,
+    TraceSummary,
+)
 from checker.diagnostics import Diagnostic
 from checker.render.itf import counterexample_itf
 from checker.report import Counterexample, Outcome, Report, SynthesisReport
 from checker.source import Span
 from checker.trace import FaultEvent, MessageEvent, Trace
-
-SCHEMA_VERSION = 1
 
 
 def location(span: Span | None) -> dict | None:
@@ -22,9 +26,14 @@ def location(span: Span | None) -> dict | None:
     return {"file": span.path, "line": span.line, "column": span.column}
 
 
-def diagnostic_json(d: Diagnostic) -> dict:
-    return {"severity": d.severity, "code": d.code, "message": d.message,
-            "location": location(d.span), "rendered": d.render()}
+def diagnostic_json(d: Diagnostic, spec_path: str | None = None) -> dict:
+    """A diagnostic; `spec_path`: the spec file whose check it stopped (its location may be
+    in the spec's model)."""
+    out = {"severity": d.severity, "code": d.code, "message": d.message,
+           "location": location(d.span), "rendered": d.render()}
+    if spec_path is not None:
+        out["spec_path"] = spec_path
+    return out
 
 
 def message_json(m: MessageEvent) -> dict:
@@ -159,12 +168,40 @@ def synthesis_json(syn: SynthesisReport) -> dict:
     }
 
 
-def document(results: list[dict], errors: list[dict], exit_code: int) -> dict:
+def _trace_summary_json(t: TraceSummary | None) -> dict | None:
+    if t is None:
+        return None
+    return {"steps": t.steps, "faults": t.faults, "loop_start_step": t.loop,
+            "stutter": t.stutter, "region": t.region}
+
+
+def baseline_json(cmp: Comparison, file: str, fail_on: str) -> dict:
+    """The `baseline` object of `check --json --baseline FILE`."""
     return {
+        "file": file,
+        "fail_on": fail_on,
+        "fails": cmp.fails(fail_on),
+        "counts": {c.name: len(cmp.of(c)) for c in PROPERTY_CHANGES},
+        "properties": [{"spec": d.spec, "property": d.property, "kind": d.kind,
+                        "change": d.change.name, "before": d.before, "after": d.after,
+                        "old": _trace_summary_json(d.old), "new": _trace_summary_json(d.new)}
+                       for d in cmp.properties],
+        "specs": [{"spec": d.spec, "change": d.change.name, "before": d.before,
+                   "after": d.after} for d in cmp.specs],
+    }
+
+
+def document(results: list[dict], errors: list[dict], exit_code: int,
+             baseline: dict | None = None) -> dict:
+    """The `check --json` document; `baseline` (baseline_json) only with --baseline."""
+    doc = {
         "tool": "protocheck",
         "version": __version__,
         "schema": SCHEMA_VERSION,
         "results": results,
         "errors": errors,
-        "exit_code": exit_code,
     }
+    if baseline is not None:
+        doc["baseline"] = baseline
+    doc["exit_code"] = exit_code
+    return doc

@@ -4,10 +4,17 @@ a codeFlow whose locations point at the source lines of the handlers and steps t
 Levels: a violation the spec does not expect is an `error`; one it expects (`expect violated`,
 a documented known bug) is a `note`; a spec that expects a violation but holds, or that is
 inconclusive, is a `warning` at its `expect` line.
+
+Fingerprints: code scanning tracks an alert across runs by its result's `partialFingerprints`.
+Ours hash what names the result (spec name, property kind and name), never a line number or a
+path, so lines moving above the property and an edit of its expression leave it unchanged;
+renaming the property or the spec changes it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 
 from checker import __version__
@@ -18,6 +25,8 @@ from checker.source import Span
 from checker.trace import Trace
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+VIOLATION_FINGERPRINT = "protocheckViolation/v1"
+EXPECTATION_FINGERPRINT = "protocheckExpectation/v1"
 RULES = [(k.name, k.rule) for k in KINDS] + [EXPECTATION_RULE]
 
 
@@ -76,7 +85,8 @@ def _violation_result(report: Report, cx: Counterexample, base: str) -> dict:
         "level": "note" if expected else "error",
         "message": {"text": text},
         "locations": [_location(span, base)],
-        "partialFingerprints": {"protocheck/v1": f"{report.name}/{cx.property.name}"},
+        **_fingerprints(VIOLATION_FINGERPRINT, report.name, cx.property.kind.name,
+                        cx.property.name),
     }
     steps = _flow(cx.trace, base)
     if steps:
@@ -91,6 +101,8 @@ def _expectation_result(report: Report, base: str) -> dict | None:
         why = "expected a violation but every property holds"
     else:
         return None
+    # Which of the two, not the bound's text: raising --max-states keeps the alert.
+    fingerprints = _fingerprints(EXPECTATION_FINGERPRINT, report.name, report.verdict)
     rule = EXPECTATION_RULE[0]
     return {
         "ruleId": rule,
@@ -98,8 +110,21 @@ def _expectation_result(report: Report, base: str) -> dict | None:
         "level": "warning",
         "message": {"text": f"spec {report.name}: {why}"},
         "locations": [_location(report.expect_span, base)],
-        "partialFingerprints": {"protocheck/v1": f"{report.name}/expectation"},
+        **fingerprints,
     }
+
+
+def fingerprint(*parts: str) -> str:
+    """sha256 of the parts, 32 hex digits. JSON-encoded first: no two lists of parts have
+    the same text (a '/' in a name cannot make ('a/b', 'c') equal to ('a', 'b/c'))."""
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
+
+
+def _fingerprints(key: str, *parts: str) -> dict:
+    """GitHub reads `partialFingerprints`; SARIF's `fingerprints` (a stable identity of the
+    result, which ours is: one result per spec and property) serves other viewers."""
+    value = {key: fingerprint(*parts)}
+    return {"partialFingerprints": value, "fingerprints": dict(value)}
 
 
 _RULE_INDEX = {rid: k for k, (rid, _) in enumerate(RULES)}

@@ -6,7 +6,26 @@ from __future__ import annotations
 import textwrap
 
 from checker import ir
+from checker.baseline import (
+    ADDED,
+    CHANGED,
+    DROPPED,
+    EXPECT,
+    FIXED,
+    MOVED,
+    NEW,
+    PROPERTY_CHANGES,
+    REMOVED,
+    UNDECIDED,
+    UNLOADED,
+    VERDICT,
+    Comparison,
+    PropertyDiff,
+    SpecDiff,
+    TraceSummary,
+)
 from checker.compile import System
+from checker.diagnostics import visible
 from checker.engines.result import Stats
 from checker.faults import DOWN_NAME, DUPLICATE
 from checker.properties import DEADLOCK, INCONCLUSIVE, NOT_CHECKED, PROVED, RUNTIME, VIOLATED
@@ -279,15 +298,18 @@ def length_text(trace: Trace) -> str:
 
 
 def _steps_text(trace: Trace) -> str:
-    steps = _plural(len(trace.steps), "step")
-    if trace.loop is not None:
-        stem = trace.loop - 1
-        cycle = f"a {len(trace.steps) - stem}-step cycle"
+    return _steps_words(len(trace.steps), trace.loop, trace.stutter)
+
+
+def _steps_words(n: int, loop: int | None, stutter: bool) -> str:
+    if loop is not None:
+        stem = loop - 1
+        cycle = f"a {n - stem}-step cycle"
         return (f"{_plural(stem, 'step')}, then {cycle} that repeats forever" if stem else
                 f"{cycle} from the initial state, repeating forever")
-    if trace.stutter:
-        return steps + ", then nothing more happens"
-    return steps
+    if stutter:
+        return _plural(n, "step") + ", then nothing more happens"
+    return _plural(n, "step")
 
 
 def _plural(n: int, word: str) -> str:
@@ -395,3 +417,95 @@ def synthesis_lines(syn: SynthesisReport) -> list[str]:
                  f"transitions, {syn.stats.seconds:.2f} s (polyhedra "
                  f"{syn.solver.polyhedra_seconds:.2f} s, Z3 {syn.solver.seconds:.2f} s)")
     return lines
+
+
+def baseline_lines(cmp: Comparison, file: str, fail_on: str) -> list[str]:
+    """The section `check --baseline FILE` prints after the results: the counts, then each
+    difference, new violations first. Names in it may come from the baseline, an untrusted
+    file: control characters are made visible."""
+    counts = (f"{len(cmp.of(NEW))} new, {len(cmp.of(FIXED))} fixed, "
+              f"{len(cmp.of(CHANGED))} changed")
+    more = ", ".join(_more_counts(cmp))
+    fails = f" (fails --fail-on {fail_on})" if cmp.fails(fail_on) else ""
+    lines = [f"compared with {file}: {counts}" + (f"; {more}" if more else "") + fails]
+    for change in PROPERTY_CHANGES:
+        lines += [f"  {_property_diff_text(d)}" for d in cmp.of(change)]
+    lines += [f"  {_spec_diff_text(d)}" for d in cmp.specs]
+    return [visible(line) for line in lines]
+
+
+def _more_counts(cmp: Comparison) -> list[str]:
+    """The other differences, counted, those there are."""
+    def specs(change):
+        return sum(1 for d in cmp.specs if d.change == change)
+
+    counts = [(len(cmp.of(UNDECIDED)), "undecided", "undecided"),
+              (len(cmp.of(DROPPED)), "dropped", "dropped"),
+              (specs(VERDICT), "verdict changed", "verdicts changed"),
+              (specs(EXPECT), "expectation changed", "expectations changed"),
+              (specs(ADDED), "spec added", "specs added"),
+              (specs(REMOVED), "spec removed", "specs removed"),
+              (specs(UNLOADED), "spec not loaded", "specs not loaded")]
+    return [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+
+
+def _summary_text(t: TraceSummary | None) -> str:
+    if t is None:
+        return "no counterexample recorded"
+    faults = f"{_plural(t.faults, 'fault')}; " if t.faults else ""
+    return faults + _steps_words(t.steps, t.loop, t.stutter)
+
+
+def _property_diff_text(d: PropertyDiff) -> str:
+    # A built-in property is named by its kind (`deadlock`, `range`): said once.
+    what = d.kind if d.property == d.kind else f"{d.kind} {d.property}"
+    head = f"{d.change.name}: {d.spec}: {what}"
+    was = f"before: violated ({_summary_text(d.old)})"
+    if d.change == NEW:
+        return (f"{head} violated ({_summary_text(d.new)}); before: "
+                f"{d.before or 'not in the baseline'}")
+    if d.change == CHANGED:
+        return f"{head}: {'; '.join(_trace_changes(d.old, d.new))}"
+    if d.change == FIXED:
+        return f"{head} holds; {was}"
+    if d.change == UNDECIDED:
+        return f"{head} not fully checked; {was}"
+    return f"{head} is no longer in the spec; {was}"
+
+
+def _trace_changes(old: TraceSummary | None, new: TraceSummary | None) -> list[str]:
+    """What differs between two counterexamples of a property, each as 'before -> now'."""
+    if old is None or new is None:
+        return [f"counterexample: {_summary_text(old)} -> {_summary_text(new)}"]
+    out = []
+    if old.steps != new.steps:
+        out.append(f"counterexample {old.steps} -> {new.steps} steps "
+                   f"({'longer' if new.steps > old.steps else 'shorter'})")
+    if old.faults is not None and new.faults is not None and old.faults != new.faults:
+        out.append(f"{old.faults} -> {new.faults} faults "
+                   f"({'more' if new.faults > old.faults else 'fewer'})")
+    if (old.loop, old.stutter) != (new.loop, new.stutter):
+        out.append(f"lasso {_shape_text(old)} -> {_shape_text(new)}")
+    if old.region != new.region:
+        out.append(f"region {old.region or 'none'} -> {new.region or 'none'}")
+    return out
+
+
+def _shape_text(t: TraceSummary) -> str:
+    if t.loop is not None:
+        return f"cycling from step {t.loop}"
+    return "ending where nothing more happens" if t.stutter else "without a cycle"
+
+
+def _spec_diff_text(d: SpecDiff) -> str:
+    if d.change in (VERDICT, EXPECT):
+        return f"{d.change.name}: {d.spec}: {d.before} -> {d.after}"
+    if d.change == ADDED:
+        return f"spec added: {d.spec} ({d.after})"
+    if d.change == REMOVED:
+        return f"spec removed: {d.spec} (was {d.before})"
+    if d.change == UNLOADED:
+        return (f"spec not loaded: {d.spec}: {d.before} has input errors in this run; its "
+                "results are not compared")
+    assert d.change == MOVED
+    return f"spec moved: {d.spec}: {d.before} -> {d.after}"
