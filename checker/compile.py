@@ -17,6 +17,7 @@ branch (a failed assert, a blocked send) is a `continue`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import field
 
 from checker import ir
@@ -911,3 +912,20 @@ def _timers(model: ir.Model, layout: Layout) -> tuple[Timer, ...]:
     return tuple(Timer(f"{a.instance_name(k)}.{name}",
                        layout.vars[(a.name, ir.timer_var(name))] + k, duration)
                  for a in model.actors for k in range(a.count) for name, duration in a.timers)
+
+
+def state_function(system: System, expr: ir.Expr, variables: tuple[str, ...] = ()
+                   ) -> Callable[..., object]:
+    """`expr` as a function of a state and a value for each quantifier variable in
+    `variables` (`f(s, v1, v2, ...)`): the sequence chart evaluates an invariant's body for
+    each instance, to find the ones that break it. Compiled like the invariants, so it means
+    what the checker checked; the variables' names stay out of the generated code."""
+    gen = _Gen(system.model, system.layout, NO_DEADLINE, system.faults)
+    names = [f"_b{k}" for k in range(len(variables))]
+    env = {"st": "s", "bound": dict(zip(variables, names)), "actor": None, "tid": -1,
+           "slot": "-1", "msg": "None", "self": None, "sender": None}
+    params = ", ".join(["s", *names])
+    source = f"{_PRELUDE}\ndef value({params}):\n    return {gen.ex(expr, env)}\n"
+    namespace: dict = {"EvalError": EvalError, "SPANS": gen.spans, "TEXTS": tuple(gen.texts)}
+    exec(compile(source, f"<protocheck:{system.model.name}:chart>", "exec"), namespace)  # noqa: S102
+    return namespace["value"]

@@ -1,8 +1,11 @@
 """Static facts about handlers and steps, read off the IR: which shared variables each reads
-and writes, which control states it can move to, and which messages flow between actors.
+and writes, which control states it can move to, and which messages flow between actors; and,
+for the sequence chart's causal chain, every piece of state each reads (`Read`: shared
+variables, its own variables, other instances' variables `r.v` and control states `r at S`,
+`down(r)`, and the hidden variables its firing waits on: a timer, a signal, a crash notice).
 
-Used by the diagrams (shared-state lifeline, state machines, structure view); the explorer does
-not need them.
+Used by the diagrams (shared-state lifeline, state machines, structure view, causal chain); the
+explorer does not need them.
 """
 
 from __future__ import annotations
@@ -12,17 +15,42 @@ from checker.record import record
 
 
 @record
+class Read:
+    """A piece of state an expression reads: a shared variable (`actor` is ""), a variable
+    `name` of an instance of `actor`, or that instance's control state (`name` is ""). `ref`
+    designates the instance: None for the executing one (its own `v`, the timer it waits on),
+    else the expression (`Envoy`, `sender`, `Invocation[i]`, a ref variable, a quantifier's
+    variable). Channel contents (`pending(M)`) are not state here."""
+    actor: str
+    name: str
+    ref: ir.Expr | None = None
+
+
+@record
 class Effects:
     reads: frozenset[str]  # shared variables read (guard or body)
     writes: frozenset[str]  # shared variables written
     targets: frozenset[int | None]  # control states it can end in; None = unchanged
     sends: frozenset[tuple[str, str]]  # (message, receiver actor)
+    state: frozenset[Read] = frozenset()  # everything read, `reads` included (see Read)
 
 
-def _expr_reads(e, out: set[str]) -> None:
+def _read_of(e) -> Read | None:
     if isinstance(e, ir.SharedVar):
-        out.add(e.name)
-        return
+        return Read("", e.name)
+    if isinstance(e, ir.LocalVar):
+        return Read(e.actor, e.name)
+    if isinstance(e, ir.RemoteVar):
+        return Read(e.actor, e.name, e.ref)
+    if isinstance(e, (ir.At, ir.Down)):
+        return Read(e.actor, "", e.ref)
+    return None
+
+
+def _expr_reads(e, out: set[Read]) -> None:
+    read = _read_of(e)
+    if read is not None:
+        out.add(read)
     if isinstance(e, tuple):
         for x in e:
             _expr_reads(x, out)
@@ -33,7 +61,14 @@ def _expr_reads(e, out: set[str]) -> None:
             _expr_reads(getattr(e, name), out)
 
 
-def _stmts(body, reads: set[str], writes: set[str], sends: set) -> None:
+def expr_reads(e: ir.Expr) -> frozenset[Read]:
+    """Every piece of state `e` reads (a property's, for the causal chain)."""
+    out: set[Read] = set()
+    _expr_reads(e, out)
+    return frozenset(out)
+
+
+def _stmts(body, reads: set[Read], writes: set[str], sends: set) -> None:
     for st in body:
         if isinstance(st, ir.Assign):
             if st.scope == "shared":
@@ -81,15 +116,34 @@ def _targets(body, current: frozenset) -> frozenset:
     return current
 
 
-def effects(item: ir.Handler | ir.Step) -> Effects:
-    reads: set[str] = set()
+def _waits_on(item: ir.Handler | ir.Step | ir.CrashHandler) -> set[Read]:
+    """The hidden variable of its own instance whose setting lets `item` fire: the timer of
+    `on timeout T`, the flag of `on signal S`, the notices of `on crash of A`."""
+    if isinstance(item, ir.CrashHandler):
+        return {Read(item.actor, ir.crash_var(item.crashed))}
+    if isinstance(item, ir.Step) and item.timing and item.timing[0] == "timeout":
+        return {Read(item.actor, ir.timer_var(item.timing[1]))}
+    if isinstance(item, ir.Step) and item.signal:
+        return {Read(item.actor, ir.signal_var(item.signal))}
+    return set()
+
+
+def body_reads(body: tuple[ir.Stmt, ...]) -> frozenset[Read]:
+    """Everything a body reads (an `on restart` body's, which has no item of its own)."""
+    reads: set[Read] = set()
+    _stmts(body, reads, set(), set())
+    return frozenset(reads)
+
+
+def effects(item: ir.Handler | ir.Step | ir.CrashHandler) -> Effects:
+    reads: set[Read] = _waits_on(item)
     writes: set[str] = set()
     sends: set = set()
     if item.guard is not None:
         _expr_reads(item.guard, reads)
     _stmts(item.body, reads, writes, sends)
-    return Effects(frozenset(reads), frozenset(writes), _targets(item.body, frozenset({None})),
-                   frozenset(sends))
+    return Effects(frozenset(r.name for r in reads if not r.actor), frozenset(writes),
+                   _targets(item.body, frozenset({None})), frozenset(sends), frozenset(reads))
 
 
 def transition_items(model: ir.Model) -> list[ir.Handler | ir.Step]:

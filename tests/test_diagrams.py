@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT
 
 from checker import files
+from checker.render.palette import VIOLATION
 
 GOLDEN = ROOT / "tests" / "golden"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -100,7 +101,7 @@ def test_svg_has_every_lifeline_and_the_highlighted_step(seed_diagrams):
     assert [f"step_{n}" in els for n in range(1, 8)] == [True] * 7
     last = els["step_7"]
     assert "violation" in last.get("class")
-    assert "#c0392b" in ET.tostring(last, encoding="unicode")  # drawn in red
+    assert VIOLATION in ET.tostring(last, encoding="unicode")  # drawn in vermilion
     assert "involved" in els["step_3"].get("class")  # it set specialization_begun
     assert "fault" in els["step_1"].get("class")  # the crash of the language worker
     note = " ".join(t.text or "" for t in els["violation"].iter(f"{SVG}text"))

@@ -264,7 +264,9 @@ def test_diagrams_of_traces_that_end_in_a_fault(tmp_path: Path, capsys):
     dots = sorted(p.name for p in tmp_path.glob("*.dot"))
     assert dots == ["crash_stop-deadlock.dot", "request_reply_lose_1-deadlock.dot"]
     lost = (tmp_path / "request_reply_lose_1-deadlock.dot").read_text()
-    assert 'class="step violation"' in lost and 'id="lost_' in lost and 'arrowhead="tee"' in lost
+    # The trace ends in the fault: a fault's box that is the violation.
+    assert 'class="step fault violation"' in lost and 'id="lost_' in lost \
+        and 'arrowhead="tee"' in lost
 
 
 def test_dfs_and_por_on_a_fault_spec(capsys):

@@ -1,4 +1,5 @@
-"""Small helpers for writing Graphviz DOT text by hand: quoting and label wrapping."""
+"""Small helpers for writing Graphviz DOT text by hand: quoting, label wrapping, HTML-like
+labels."""
 
 from __future__ import annotations
 
@@ -19,12 +20,25 @@ def wrap(text: str, width: int = 30) -> str:
     return "\n".join(out)
 
 
+class Html(str):
+    """An HTML-like label (`label=<...>`), written as is: build it with `escape`."""
+
+
+def escape(text: str) -> str:
+    """Text for an HTML-like label."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
 def attrs(**kw) -> str:
     parts = []
     for k, v in kw.items():
         if v is None:
             continue
         key = k.rstrip("_")
+        if isinstance(v, Html):
+            parts.append(f"{key}=<{v}>")
+            continue
         if isinstance(v, bool):
             v = "true" if v else "false"
         if isinstance(v, (int, float)):
