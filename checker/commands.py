@@ -257,6 +257,7 @@ def synthesize(args) -> int:
         try:
             deadline = Deadline.start(args.timeout)
             loaded = load_spec(path, tuple(args.allow_root), deadline)
+            _check_plot_choice(loaded, args)  # before the work, so a typo costs nothing
             syn = _synthesize_one(loaded, args, deadline.started)
         except (CheckError, OutOfTime) as err:
             diags, code = _not_explored(err, path)
@@ -273,14 +274,75 @@ def synthesize(args) -> int:
                   f"{syn.stats.states:,} symbolic states, {syn.stats.transitions:,} "
                   "transitions; no region", file=sys.stderr)
             return EXIT_INTERRUPTED
-        docs.append(render_json.synthesis_json(syn))
+        doc = render_json.synthesis_json(syn)
+        docs.append(doc)
         if not args.json:
             _emit("\n".join(text.synthesis_lines(syn)))
+        if args.plot:
+            try:
+                plots = _write_plot(loaded, syn, args)
+            except CheckError as err:
+                _print_diags(err.diagnostics)
+                codes.append(EXIT_INPUT)
+                continue
+            doc["plots"] = plots
+            if not args.json:
+                for p in plots:
+                    _emit(p)
     code = _overall(codes)
     if args.json:
         _emit(json.dumps({"tool": "protocheck", "schema": 1, "synthesis": docs,
                           "exit_code": code}, indent=2))
     return code
+
+
+def _plot_error(loaded, err) -> CheckError:
+    """A --plot-params / --plot-fix problem as a diagnostic at the param's declaration (at the
+    spec when the model has no such param)."""
+    param = next((p for p in loaded.model.params if p.name == err.param), None)
+    if param is not None:
+        span = param.span
+        src = loaded.sources.get(span.path)
+        line = src.line_text(span.line) if src is not None else ""
+    else:
+        span, line = Span(loaded.config.path, 1, 1, 1, 1), ""
+    return CheckError([Diagnostic("error", "PC413", str(err), span, line,
+                                  "choose the axes with --plot-params X,Y and the value of "
+                                  "another free param with --plot-fix NAME=VALUE")])
+
+
+def _check_plot_choice(loaded, args) -> None:
+    if not args.plot:
+        return
+    from checker.render.region_plane import PlotError, choose_plane, free_params
+
+    if not free_params(loaded.model):
+        return  # said after the synthesis: there is nothing to plot
+    try:
+        choose_plane(loaded.model, args.plot_params, dict(args.plot_fix))
+    except PlotError as err:
+        raise _plot_error(loaded, err) from None
+
+
+def _write_plot(loaded, syn: SynthesisReport, args) -> list[str]:
+    """DIR/<spec>-region.svg and .png; the paths written (none without free params)."""
+    if not syn.free_params:
+        print(f"protocheck: {syn.spec_path}: spec {syn.name} has no free params (the spec "
+              "fixes them all): nothing to plot", file=sys.stderr)
+        return []
+    from checker.render.region_plane import PlotError
+    from checker.render.region_plot import region_images  # loads matplotlib only to draw
+
+    try:
+        images = region_images(syn, args.plot_params, dict(args.plot_fix))
+    except PlotError as err:
+        raise _plot_error(loaded, err) from None
+    base = os.path.join(args.plot, f"{files.file_stem(syn.name)}-region")
+    written = []
+    for fmt, data in images.items():
+        files.write_atomic(f"{base}.{fmt}", data)
+        written.append(f"{base}.{fmt}")
+    return written
 
 
 def _synthesize_one(loaded, args, started: float) -> SynthesisReport:
