@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 import traceback
+from typing import TYPE_CHECKING
 
 from checker import __version__
 from checker.baseline import FAIL_ON
@@ -27,6 +28,9 @@ from checker.exitcodes import (
 )
 from checker.symbolic import ZONES
 from checker.symbolic.errors import PolyhedraUnavailable, SolverGaveUp
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 DIAGRAM_CAP = 2000  # `diagram --view statespace`: a picture of more states is not readable
 
@@ -115,6 +119,17 @@ def _arg_parser() -> argparse.ArgumentParser:
     sy.add_argument("--html", metavar="DIR",
                     help="write an HTML report to DIR (index.html): each spec's region")
     _zones(sy)
+    sy.add_argument("--plot", metavar="DIR",
+                    help="draw the param region (safe and violating pieces, their boundaries, "
+                         "the witness) as DIR/<spec>-region.svg and .png")
+    sy.add_argument("--plot-params", type=_plot_params, metavar="X[,Y]",
+                    help="with --plot: the free params on the axes (default: the first two "
+                         "in declaration order; one name draws a strip)")
+    sy.add_argument("--plot-fix", type=_plot_fix, action="append", default=[],
+                    metavar="NAME=VALUE",
+                    help="with --plot: draw the plane at this value of a free param that is "
+                         "not on an axis (repeatable); the others are projected: safe where "
+                         "every value of them is")
     pa = sub.add_parser("parse", help="validate a model or spec and summarise it")
     pa.add_argument("file")
     _allow_root(pa)
@@ -154,9 +169,53 @@ def _positive(text: str) -> int:
     return n
 
 
+def _plot_params(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(","))
+    if not 1 <= len(names) <= 2 or not all(names):
+        raise argparse.ArgumentTypeError(f"expected one or two param names, X or X,Y, not "
+                                         f"{text!r}")
+    if len(names) == 2 and names[0] == names[1]:
+        raise argparse.ArgumentTypeError(f"param {names[0]} is given twice; expected two "
+                                         "different params")
+    return names
+
+
+def _plot_fix(text: str) -> tuple[str, Fraction]:
+    from fractions import Fraction  # here: --version and --help load nothing more
+
+    name, eq, value = text.partition("=")
+    name = name.strip()
+    if not eq or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, not {text!r}")
+    try:
+        return name, Fraction(value.strip())
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"the value of {name} is {value.strip()!r}, not a "
+                                         "number; expected NAME=VALUE with a number such as "
+                                         "5, 2.5 or 5/2") from None
+
+
+def _check_plot_options(parser: argparse.ArgumentParser, args) -> None:
+    if args.command != "synthesize":
+        return
+    if (args.plot_params or args.plot_fix) and not (args.plot or args.html):
+        parser.error("--plot-params and --plot-fix choose what --plot DIR (and the region plot "
+                     "of --html DIR) draws; add --plot DIR or --html DIR")
+    seen: dict[str, Fraction] = {}
+    for name, value in args.plot_fix:
+        if name in seen:
+            parser.error(f"--plot-fix: param {name} is given twice ({seen[name]} and {value}); "
+                         "expected one value per param")
+        seen[name] = value
+        if name in (args.plot_params or ()):
+            parser.error(f"param {name} is both on an axis (--plot-params) and fixed "
+                         "(--plot-fix); expected one or the other")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _arg_parser()
     args = parser.parse_args(argv)
+    _check_plot_options(parser, args)
     if (args.command == "check" and args.engine == "reference"
             and (args.workers not in (None, 1) or args.cluster is not None)):
         parser.error("--workers and --cluster partition the level engine; they do not go "

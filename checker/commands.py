@@ -314,10 +314,12 @@ def synthesize(args) -> int:
     codes: list[int] = []
     docs = []
     syntheses: list[SynthesisReport] = []
+    region_svgs: dict[str, bytes] = {}  # spec name -> its region plot, for --html
     for path in spec_files:
         try:
             deadline = Deadline.start(args.timeout)
             loaded = load_spec(path, tuple(args.allow_root), deadline)
+            _check_plot_choice(loaded, args)  # before the work, so a typo costs nothing
             syn = _synthesize_one(loaded, args, deadline.started)
         except (CheckError, OutOfTime) as err:
             diags, code = _not_explored(err, path)
@@ -334,19 +336,90 @@ def synthesize(args) -> int:
                   f"{syn.stats.states:,} symbolic states, {syn.stats.transitions:,} "
                   "transitions; no region", file=sys.stderr)
             return EXIT_INTERRUPTED
-        docs.append(render_json.synthesis_json(syn))
+        doc = render_json.synthesis_json(syn)
+        docs.append(doc)
         syntheses.append(syn)
         if not args.json:
             _emit("\n".join(text.synthesis_lines(syn)))
+        if args.plot or args.html:
+            try:
+                images = _region_images(loaded, syn, args)
+            except CheckError as err:
+                _print_diags(err.diagnostics)
+                codes.append(EXIT_INPUT)
+                continue
+            if "svg" in images:
+                region_svgs[syn.name] = images["svg"]
+            if args.plot:
+                plots = _write_plot(syn, images, args.plot)
+                doc["plots"] = plots
+                if not args.json:
+                    for p in plots:
+                        _emit(p)
     code = overall(codes)
     if args.html:
         from checker.render.html import synthesis_index
 
-        _write_html(args.html, {}, synthesis_index(syntheses, {}))
+        _write_html(args.html, {}, synthesis_index(syntheses, region_svgs))
     if args.json:
         _emit(json.dumps({"tool": "protocheck", "schema": 1, "synthesis": docs,
                           "exit_code": code}, indent=2))
     return code
+
+
+def _plot_error(loaded, err) -> CheckError:
+    """A --plot-params / --plot-fix problem as a diagnostic at the param's declaration (at the
+    spec when the model has no such param)."""
+    param = next((p for p in loaded.model.params if p.name == err.param), None)
+    if param is not None:
+        span = param.span
+        src = loaded.sources.get(span.path)
+        line = src.line_text(span.line) if src is not None else ""
+    else:
+        span, line = Span(loaded.config.path, 1, 1, 1, 1), ""
+    return CheckError([Diagnostic("error", "PC413", str(err), span, line,
+                                  "choose the axes with --plot-params X,Y and the value of "
+                                  "another free param with --plot-fix NAME=VALUE")])
+
+
+def _check_plot_choice(loaded, args) -> None:
+    if not (args.plot or args.html):
+        return
+    from checker.render.region_plane import PlotError, choose_plane, free_params
+
+    if not free_params(loaded.model):
+        return  # said after the synthesis: there is nothing to plot
+    try:
+        choose_plane(loaded.model, args.plot_params, dict(args.plot_fix))
+    except PlotError as err:
+        raise _plot_error(loaded, err) from None
+
+
+def _region_images(loaded, syn: SynthesisReport, args) -> dict[str, bytes]:
+    """The region plot of a synthesis as the formats --plot and --html need (none without
+    free params); a bad --plot-params or --plot-fix is a located error."""
+    if not syn.free_params:
+        print(f"protocheck: {syn.spec_path}: spec {syn.name} has no free params (the spec "
+              "fixes them all): nothing to plot", file=sys.stderr)
+        return {}
+    from checker.render.region_plane import PlotError
+    from checker.render.region_plot import region_images  # loads matplotlib only to draw
+
+    formats = ("svg", "png") if args.plot else ("svg",)
+    try:
+        return region_images(syn, args.plot_params, dict(args.plot_fix), formats)
+    except PlotError as err:
+        raise _plot_error(loaded, err) from None
+
+
+def _write_plot(syn: SynthesisReport, images: dict[str, bytes], directory: str) -> list[str]:
+    """DIR/<spec>-region.svg and .png; the paths written."""
+    base = os.path.join(directory, f"{files.file_stem(syn.name)}-region")
+    written = []
+    for fmt, data in images.items():
+        files.write_atomic(f"{base}.{fmt}", data)
+        written.append(f"{base}.{fmt}")
+    return written
 
 
 def _synthesize_one(loaded, args, started: float) -> SynthesisReport:

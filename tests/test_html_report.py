@@ -215,6 +215,9 @@ def test_synthesis_report(browser, tmp_path):
     text = browser.find_element("tag name", "body").text
     line = next(x for x in done.stdout.splitlines() if "holds iff" in x)
     assert line.split("holds iff ", 1)[1] in text
+    # The region plot, as an image the browser could decode (a broken one has no width).
+    plot = browser.find_element("css selector", "img.plot")
+    assert browser.execute_script("return arguments[0].naturalWidth", plot) > 300
 
 
 def test_same_input_same_bytes(tmp_path):

@@ -22,6 +22,7 @@ outline a step by its node id (`step_N`, see checker.render.sequence).
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -203,6 +204,7 @@ pre#step-source span.here { background: #ddf4ff; }
 h3 { font-size: 14px; margin: 14px 0 4px; }
 ul#in-flight { margin: 0; padding-left: 18px; }
 .empty { color: var(--muted); font-style: italic; }
+img.plot { display: block; max-width: 100%; margin: 10px 0; }
 footer { color: var(--muted); padding: 10px 20px; font-size: 12px; }
 """
 
@@ -422,7 +424,14 @@ def check_index(reports: list[Report],
     return _page("protocheck report", head, body)
 
 
-def synthesis_index(reports: list[SynthesisReport], plots: dict[str, str]) -> str:
+def _image(svg: bytes, alt: str) -> str:
+    # An <img> of a data URI, not inline SVG: matplotlib's element ids (figure_1, glyphs) would
+    # repeat between the plots of one page, and an image runs nothing.
+    data = base64.b64encode(svg).decode()
+    return f'<img class="plot" alt="{_e(alt)}" src="data:image/svg+xml;base64,{data}">'
+
+
+def synthesis_index(reports: list[SynthesisReport], plots: dict[str, bytes]) -> str:
     """Every synthesized spec: the region where it holds, per property where it does not, and
     the region plot (`plots`: spec name -> SVG) where there is one."""
     sections = []
@@ -440,7 +449,7 @@ def synthesis_index(reports: list[SynthesisReport], plots: dict[str, str]) -> st
             + (f" <code>{_e(syn.safe)}</code>" if syn.verdict == "holds iff" else "") + "</p>"
             + (f"<table><tr><th>property</th><th>violated for</th></tr>{rows}</table>"
                if rows else "")
-            + (f'<div class="plot">{_svg_inline(plot)}</div>' if plot else "")
+            + (_image(plot, f"region plot of {syn.name}") if plot else "")
             + "</section>")
     head = f"<h1>protocheck synthesis report</h1><p>{len(reports)} specs</p>"
     return _page("protocheck synthesis report", head, "\n".join(sections))
