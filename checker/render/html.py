@@ -185,8 +185,8 @@ main.steps { display: grid; grid-template-columns: minmax(0, 3fr) minmax(360px, 
   padding: 12px 20px; }
 #chart { overflow: auto; max-height: calc(100vh - 140px); border: 1px solid var(--line); }
 #chart svg { display: block; max-width: 100%; height: auto; }
-#chart g.current polygon, #chart g.current path, #chart g.current ellipse {
-  stroke: #0969da; stroke-width: 5px; }
+#chart g.current { filter: drop-shadow(0 0 4px #e8a200) drop-shadow(0 0 3px #e8a200); }
+#chart g.current polygon, #chart g.current path { stroke-width: 3px; }
 #panel h2 { font-size: 16px; margin: 0 0 4px; }
 #step-where, #step-time, #step-note { margin: 2px 0; color: var(--muted); }
 #step-note { color: #6639ba; }
