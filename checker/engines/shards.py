@@ -49,6 +49,7 @@ from checker.engines.level import (
     _Level,
 )
 from checker.engines.result import Result, Stats
+from checker.engines.store import take_rows
 from checker.symmetry import find_symmetry
 
 # States expanded per round, whatever the number of shards: the rounds, and so the order in
@@ -200,13 +201,14 @@ class Shard:
             self.own = (child, fps, key, orbit)
             return [None], events
         firsts = lv._firsts(fps, child, key)  # fewer rows to send: most are duplicates
-        child, fps, key = child[firsts], fps[firsts], key[firsts]
+        child, fps, key = take_rows(child, firsts), fps[firsts], key[firsts]
         orbit = orbit[firsts] if orbit is not None else None
         dest = owner_of(fps, self.count)
         outboxes = []
         for v in range(self.count):
             sel = np.flatnonzero(dest == v)
-            box = (child[sel], fps[sel], key[sel], None if orbit is None else orbit[sel])
+            box = (take_rows(child, sel), fps[sel], key[sel],
+                   None if orbit is None else orbit[sel])
             if v == self.me:
                 self.own, box = box, None
             outboxes.append(box)
@@ -234,7 +236,8 @@ class Shard:
             orbit = np.concatenate([np.zeros(len(box[1])) if box[3] is None else box[3]
                                     for box in boxes])
         new = lv._fresh(fps, rows, key)
-        self.cand = (rows[new], fps[new], key[new], None if orbit is None else orbit[new])
+        self.cand = (take_rows(rows, new), fps[new], key[new],
+                     None if orbit is None else orbit[new])
         columns = _Columns(self.cand[0], lv.packing)
         found = []
         base = len(lv.outcomes)
