@@ -52,7 +52,7 @@ from checker.properties import DEADLOCK, RUNTIME
 from checker.record import record
 from checker.symmetry import Symmetry
 
-BATCH = 65_536  # parents per batch: large enough for numpy, small enough to stop promptly
+BATCH = 32_768  # parents per batch: large enough for numpy, small enough to stop promptly
 _NONE = np.iinfo(np.int64).max  # "no group raised" in a row's raise rank
 # What a batch found, in the order the reference reports it for one parent (expansion first).
 _RAISED, _FAILED, _DEADLOCK, _BROKEN = "raised", "failed", "deadlock", "broken"
@@ -393,9 +393,12 @@ class _Level:
         known = self.packing.pack(known)
         if seed:
             self.store.add(fps, known, np.array(parents, dtype=np.int64))
-        self.cur_rows = known  # the level being expanded (packed): states cur_lo, cur_lo + 1, ...
+        # The level being expanded (packed): states cur_lo, cur_lo + 1, ..., and the next one
+        # as found. Kept only while the store forgets rows: an exact store has them already.
+        self.cur_rows = known
         self.cur_lo = 0
-        self.next_rows: list[np.ndarray] = []  # the next level, as found
+        self.next_rows: list[np.ndarray] = []
+        self.next_lo = 0  # the first state of the next level
         self.fingerprinted = store == "fingerprint"  # some state was stored without its row
         self.outcomes = [_GroupOutcomes(g, self.codec, self.width) for g in self.groups.groups]
         self.fired = np.zeros(len(system.transitions), dtype=np.int64)
@@ -518,7 +521,7 @@ class _Level:
             at = Resume(0, 0, 0, 0)
         transitions, deepest, limit, level = at.transitions, at.deepest, "", at.level
         lo, hi, head = at.head, self.store.n, at.head
-        self.cur_rows, self.cur_lo = self.cur_rows[lo:], lo
+        self.cur_rows, self.cur_lo, self.next_lo = self.cur_rows[lo:], lo, hi
         stopped = bool(self.violations) and limits.stop_at_first
         try:
             while lo < hi and not stopped:
@@ -545,7 +548,7 @@ class _Level:
                 lo, hi, level = hi, self.store.n, level + 1
                 self.cur_rows = (np.concatenate(self.next_rows) if self.next_rows
                                  else self.cur_rows[:0])
-                self.cur_lo, self.next_rows = lo, []
+                self.cur_lo, self.next_rows, self.next_lo = lo, [], hi
         except KeyboardInterrupt:
             limit = INTERRUPTED
         pending = head < self.store.n or limit == INTERRUPTED
@@ -565,14 +568,24 @@ class _Level:
 
     def _within_budget(self) -> None:
         if self.store.exact and self.budget is not None and self.store.rows.nbytes > self.budget:
-            self.store.forget_rows()
+            # From here on the levels' rows are kept apart: copy out what the store held.
+            store = self.store
+            self.cur_rows = store.rows[self.cur_lo:self.next_lo].copy()
+            self.next_rows = [store.rows[self.next_lo:store.n].copy()]
+            store.forget_rows()
             self.fingerprinted = True
+
+    def _level_rows(self, b: int, e: int) -> np.ndarray:
+        """The packed rows of states b..e-1 of the level being expanded."""
+        if self.store.exact:
+            return self.store.rows[b:e]
+        return self.cur_rows[b - self.cur_lo:e - self.cur_lo]
 
     def _batch(self, b: int, e: int, level: int) -> tuple[int, bool, int, str]:
         """Expand parents b..e-1; returns how many were expanded (fewer when a violation or
         the state bound stops the search inside the batch), whether states were added, the
         transitions taken and the state bound's message if it was reached."""
-        rows = self.cur_rows[b - self.cur_lo:e - self.cur_lo]
+        rows = self._level_rows(b, e)
         n = e - b
         columns = _Columns(rows, self.packing)
         def ids_of(out: _GroupOutcomes) -> tuple[np.ndarray, np.ndarray]:
@@ -591,9 +604,10 @@ class _Level:
         if wider is not None:  # new codes need more bits: every row moves to a wider layout
             old, self.packing = self.packing, wider
             self.store.repack(old, wider)
-            self.cur_rows = wider.pack(old.unpack(self.cur_rows))
-            self.next_rows = [wider.pack(old.unpack(x)) for x in self.next_rows]
-            rows = self.cur_rows[b - self.cur_lo:e - self.cur_lo]
+            if not self.store.exact:
+                self.cur_rows = wider.pack(old.unpack(self.cur_rows))
+                self.next_rows = [wider.pack(old.unpack(x)) for x in self.next_rows]
+            rows = self._level_rows(b, e)
             columns = _Columns(rows, self.packing)
         child, fps, order, kept_parts, orbit, produced = self._children(
             parts, rows, self.store.fps[b:e], raise_rank if raise_err else None)
@@ -636,7 +650,8 @@ class _Level:
         self.store.add(new_fps, new_rows, b + new_par)
         if orbit is not None:
             self.represented += float(orbit[new][take].sum())
-        self.next_rows.append(new_rows)
+        if not self.store.exact:
+            self.next_rows.append(new_rows)
         self._observe_premises(new_rows)
         for tid, firing in kept_parts:  # successors made before any raise, up to the cut
             self.fired[tid] += int(np.searchsorted(firing, cut, side="right"))

@@ -244,9 +244,9 @@ class Visited:
                 self.rows = _grown(self.rows, cap)
             self.fps = _grown(self.fps, cap)
             self.parents = _grown(self.parents, cap)
-        if 2 * n > len(self.table):
+        if 5 * n > 3 * len(self.table):
             size = len(self.table)
-            while 2 * n > size:
+            while 5 * n > 3 * size:
                 size *= 2
             self.table = np.empty(0, dtype=np.int32)  # free the old table first: no 1.5x peak
             self.table = np.full(size, -1, dtype=np.int32)
