@@ -26,6 +26,7 @@ from checker.exitcodes import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
 )
+from checker.files import OutputError
 from checker.symbolic import ZONES
 from checker.symbolic.errors import PolyhedraUnavailable, SolverGaveUp
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from fractions import Fraction
 
 DIAGRAM_CAP = 2000  # `diagram --view statespace`: a picture of more states is not readable
+
+
+PLOT_FIX_DIGITS = 30  # --plot-fix: params range over small whole numbers; 30 digits is plenty
 
 
 class _Parser(argparse.ArgumentParser):
@@ -187,12 +191,19 @@ def _plot_fix(text: str) -> tuple[str, Fraction]:
     name = name.strip()
     if not eq or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, not {text!r}")
+    expected = "expected NAME=VALUE with a number such as 5, 2.5 or 5/2"
+    if len(value.strip()) > PLOT_FIX_DIGITS:  # `1e5000` would be a 5,000-digit number
+        raise argparse.ArgumentTypeError(f"the value of {name} has more than "
+                                         f"{PLOT_FIX_DIGITS} characters; {expected}")
     try:
-        return name, Fraction(value.strip())
+        number = Fraction(value.strip())
     except (ValueError, ZeroDivisionError):
         raise argparse.ArgumentTypeError(f"the value of {name} is {value.strip()!r}, not a "
-                                         "number; expected NAME=VALUE with a number such as "
-                                         "5, 2.5 or 5/2") from None
+                                         f"number; {expected}") from None
+    if max(abs(number.numerator), number.denominator) >= 10 ** PLOT_FIX_DIGITS:
+        raise argparse.ArgumentTypeError(f"the value of {name} is {value.strip()!r}, beyond "
+                                         f"{PLOT_FIX_DIGITS} digits; {expected}")
+    return name, number
 
 
 def _check_plot_options(parser: argparse.ArgumentParser, args) -> None:
@@ -241,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"protocheck: {err}", file=sys.stderr)
         return EXIT_INPUT
     except ClusterUnavailable as err:
+        print(f"protocheck: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except OutputError as err:
         print(f"protocheck: {err}", file=sys.stderr)
         return EXIT_INPUT
     except Exception:  # noqa: BLE001 - the last line of defence: never exit 1 on a crash

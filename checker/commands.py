@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 from contextlib import contextmanager
@@ -122,8 +123,10 @@ def _finish_progress(progress) -> None:
 def _write_outputs(report: Report, args) -> dict[str, list[str]]:
     """Diagrams and ITF files of one spec's counterexamples; property -> diagram files."""
     diagrams = {}
+    stems = files.counterexample_stems(report.name,
+                                       [cx.property.name for cx in report.counterexamples])
     for cx in report.counterexamples:
-        stem = f"{files.file_stem(report.name)}-{files.file_stem(cx.property.name)}"
+        stem = stems[cx.property.name]
         base = os.path.join(args.diagrams or "", stem)
         if args.diagrams:
             from checker.render.charts import counterexample_dot  # loads only to draw
@@ -143,11 +146,11 @@ def _html_pages(report: Report, sources: dict) -> dict[str, str]:
     from checker.render.charts import counterexample_dot
 
     pages = {}
+    names = html.page_names(report)
     for cx in report.counterexamples:
         svg = files.render(counterexample_dot(report, cx), "svg").decode() \
             if files.dot_available() else None
-        pages[html.page_name(report.name, cx.property.name)] = html.counterexample_page(
-            report, cx, svg, sources)
+        pages[names[cx.property.name]] = html.counterexample_page(report, cx, svg, sources)
     return pages
 
 
@@ -158,9 +161,28 @@ def _write_html(directory: str, pages: dict[str, str], index: str) -> None:
     files.write_atomic(os.path.join(directory, "index.html"), index)
 
 
-def _check_one(path: str, args, stop) -> tuple[Report, dict[str, list[str]], dict]:
+def _claim_name(loaded, names: dict[str, str]) -> None:
+    """A run's outputs are named after its specs (pages, diagrams, ITF files, plots, SARIF
+    fingerprints, --baseline's matching): a second spec of the same name is an input error,
+    not a silent overwrite."""
+    name, path = loaded.config.name, loaded.config.path
+    if name in names:
+        src = loaded.sources.get(path)
+        lines = src.text.split("\n") if src is not None else []
+        at = next((i for i, text in enumerate(lines, 1)
+                   if re.match(rf"\s*spec\s+{re.escape(name)}\b", text)), 1)
+        raise CheckError([Diagnostic(
+            "error", "PC507", f"spec {name} is already the name of {names[name]} in this run",
+            Span(path, at, 1, at, 1), lines[at - 1] if lines else "",
+            "outputs are named after specs: give each spec of a run its own name")])
+    names[name] = path
+
+
+def _check_one(path: str, args, stop, names: dict[str, str]
+               ) -> tuple[Report, dict[str, list[str]], dict]:
     deadline = Deadline.start(args.timeout)  # the timeout covers loading and compiling
     loaded = load_spec(path, tuple(args.allow_root), deadline)
+    _claim_name(loaded, names)
     if not args.json:
         _print_diags(loaded.warnings)
     progress = None if args.no_progress else _progress_printer(loaded.config.name)
@@ -214,7 +236,39 @@ def _compared(old: dict | None, current: dict, args) -> baseline.Comparison | No
     return baseline.compare(old, current)
 
 
+FOLDER_OPTIONS = ("diagrams", "itf", "html", "plot")  # each names a folder to write into
+FILE_OPTIONS = ("junit", "sarif")  # each names a file to write
+
+
+def _outputs_ready(args) -> bool:
+    """Make the output folders now, and refuse a folder that is a file or a file that is a
+    folder: found before the search, not as a crash after it."""
+    for option in FOLDER_OPTIONS + FILE_OPTIONS:
+        path = getattr(args, option, None)
+        if path is None:
+            continue
+        flag = "--" + option
+        try:
+            if path == "":
+                raise OSError("an empty path")
+            if option in FOLDER_OPTIONS:
+                os.makedirs(path, exist_ok=True)
+            elif os.path.isdir(path):
+                raise OSError("it is a folder")
+            else:
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        except OSError as err:
+            why = err.strerror or str(err)
+            what = "a folder" if option in FOLDER_OPTIONS else "a file"
+            print(f"protocheck: {flag} {path!r}: cannot write there ({why}); expected {what}",
+                  file=sys.stderr)
+            return False
+    return True
+
+
 def check(args) -> int:
+    if not _outputs_ready(args):
+        return EXIT_INPUT
     if args.diagrams and not files.dot_available():
         print("protocheck: Graphviz 'dot' was not found; writing .dot files only (install the "
               "Debian package graphviz)", file=sys.stderr)
@@ -229,10 +283,11 @@ def check(args) -> int:
     docs, errors = [], []
     pages: dict[str, str] = {}
     unchecked: list[tuple[str, list[Diagnostic]]] = []  # specs not explored, and why
+    names: dict[str, str] = {}  # spec name -> its file: each name once per run
     for path in spec_files:
         try:
             with _ctrl_c_flag() as stop:
-                report, diagrams, spec_pages = _check_one(path, args, stop)
+                report, diagrams, spec_pages = _check_one(path, args, stop, names)
         except (CheckError, OutOfTime) as err:
             diags, code = _not_explored(err, path)
             unchecked.append((path, diags))
@@ -308,6 +363,8 @@ def parse(args) -> int:
 
 
 def synthesize(args) -> int:
+    if not _outputs_ready(args):
+        return EXIT_INPUT
     spec_files = _spec_files_or_report(args.paths)
     if spec_files is None:
         return EXIT_INPUT
@@ -315,10 +372,12 @@ def synthesize(args) -> int:
     docs = []
     syntheses: list[SynthesisReport] = []
     region_svgs: dict[str, bytes] = {}  # spec name -> its region plot, for --html
+    names: dict[str, str] = {}
     for path in spec_files:
         try:
             deadline = Deadline.start(args.timeout)
             loaded = load_spec(path, tuple(args.allow_root), deadline)
+            _claim_name(loaded, names)
             _check_plot_choice(loaded, args)  # before the work, so a typo costs nothing
             syn = _synthesize_one(loaded, args, deadline.started)
         except (CheckError, OutOfTime) as err:
@@ -345,9 +404,14 @@ def synthesize(args) -> int:
             try:
                 images = _region_images(loaded, syn, args)
             except CheckError as err:
-                _print_diags(err.diagnostics)
-                codes.append(EXIT_INPUT)
-                continue
+                if args.plot:
+                    _print_diags(err.diagnostics)
+                    codes.append(EXIT_INPUT)
+                    continue
+                # Only --html wanted it: the region is exact, the report goes on without it.
+                print(f"protocheck: {path}: the HTML report has no region plot: "
+                      f"{err.diagnostics[0].message}", file=sys.stderr)
+                images = {}
             if "svg" in images:
                 region_svgs[syn.name] = images["svg"]
             if args.plot:
@@ -399,8 +463,9 @@ def _region_images(loaded, syn: SynthesisReport, args) -> dict[str, bytes]:
     """The region plot of a synthesis as the formats --plot and --html need (none without
     free params); a bad --plot-params or --plot-fix is a located error."""
     if not syn.free_params:
-        print(f"protocheck: {syn.spec_path}: spec {syn.name} has no free params (the spec "
-              "fixes them all): nothing to plot", file=sys.stderr)
+        if args.plot:
+            print(f"protocheck: {syn.spec_path}: spec {syn.name} has no free params (the spec "
+                  "fixes them all): nothing to plot", file=sys.stderr)
         return {}
     from checker.render.region_plane import PlotError
     from checker.render.region_plot import region_images  # loads matplotlib only to draw

@@ -14,19 +14,46 @@ def file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "_"
 
 
+def counterexample_stems(spec: str, properties: list[str]) -> dict[str, str]:
+    """Each property's `<spec>-<property>` file stem, unique within the spec: two names that
+    read alike as file names (`done_W_0`, and `done[W[0]]` expanded from a forall) get
+    `-2`, `-3`, ... after the first, in the order given."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in properties:
+        stem = base = f"{file_stem(spec)}-{file_stem(name)}"
+        k = 1
+        while stem in taken:
+            k += 1
+            stem = f"{base}-{k}"
+        taken.add(stem)
+        out[name] = stem
+    return out
+
+
+class OutputError(OSError):
+    """An output file could not be written (a full disk, a folder where the file should go):
+    the CLI says which and exits 2, as for any unusable argument."""
+
+
 def write_atomic(path: str, data: bytes | str) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
+    except OSError as err:
+        raise OutputError(f"cannot write {path}: {err.strerror or err}") from err
     try:
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; these are ordinary shareable outputs
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode() if isinstance(data, str) else data)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise OutputError(f"cannot write {path}: {err.strerror or err}") from err
         raise
 
 

@@ -13,14 +13,14 @@ class Source:
     text: str
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        lines = self.text.split("\n")  # as the parser counts lines: not at \f or U+2028
         if 1 <= line <= len(lines):
             return lines[line - 1]
         return ""
 
     def slice(self, span: Span) -> str:
         """The text a span covers, whitespace collapsed to single spaces."""
-        lines = self.text.splitlines()
+        lines = self.text.split("\n")  # as the parser counts lines: not at \f or U+2028
         if not (1 <= span.line <= span.end_line <= len(lines)):
             return ""
         if span.line == span.end_line:

@@ -241,3 +241,48 @@ def test_index_lists_specs_that_could_not_be_checked(browser, tmp_path):
     assert "broken.spec:2:7: error[PC408]: model file not found" in row
     assert "1 spec: 0 as expected, 0 not, 1 not checked" in \
         browser.find_element("tag name", "header").text
+
+
+def test_links_keys_and_slider(browser, tmp_path):
+    out, _doc = report(tmp_path, "specs/dora_drop_token_buggy.spec")
+    page = next(out.glob("dora_drop_token_buggy-*.html")).as_uri()
+    browser.get(page + "#step-1")
+    # A link to another step of the page already open changes only the address.
+    browser.execute_script("window.location.hash = '#step-3'")
+    assert shown(browser)["position"] == "step 3 of 3"
+    browser.get(page + "#step-2")
+    assert shown(browser)["position"] == "step 2 of 3"
+    # Alt+Left is the browser's Back, not a step back.
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    ActionChains(browser).key_down(Keys.ALT).send_keys(Keys.ARROW_LEFT).key_up(Keys.ALT) \
+        .perform()
+    assert shown(browser)["position"] == "step 2 of 3"
+    # With the slider focused the keys still mean what the page says: down is the next step.
+    slider = browser.find_element("id", "slider")
+    slider.send_keys(Keys.ARROW_DOWN)
+    assert shown(browser)["position"] == "step 3 of 3"
+    slider.send_keys("k")
+    assert shown(browser)["position"] == "step 2 of 3"
+
+
+def test_source_lines_are_counted_as_the_parser_counts_them(tmp_path):
+    # A form feed in a comment is no line break for the parser (nor for the page).
+    (tmp_path / "ff.model").write_text("protocol ff\n# a comment \f with a form feed\nactor A {\n"
+                                       "  state S initial\n  state T final\n"
+                                       "  step Go in S { goto T }\n}\n")
+    (tmp_path / "ff.spec").write_text('spec ff\nmodel "ff.model"\n'
+                                      "invariant not_done: not (A at T)\nexpect violated\n")
+    done = protocheck("check", "ff.spec", "--json", cwd=tmp_path)
+    step = json.loads(done.stdout)["results"][0]["violations"][0]["trace"]["steps"][0]
+    assert step["location"]["line"] == 6
+    from checker.load import load_spec
+    from checker.render.html import step_views
+    from checker.run import check
+
+    loaded = load_spec(str(tmp_path / "ff.spec"))
+    r = check(loaded)
+    view = step_views(r, r.counterexamples[0], loaded.sources)[1]
+    marked = view["source"]["lines"][view["source"]["mark"][0] - view["source"]["first"]]
+    assert marked.strip() == "step Go in S { goto T }"

@@ -29,13 +29,14 @@ import re
 
 from checker import __version__
 from checker.diagnostics import Diagnostic
-from checker.files import file_stem
+from checker.files import counterexample_stems
 from checker.render.text import (
     constants_text,
     length_text,
     property_header,
     step_details,
     step_headline,
+    synthesis_verdict,
     verdict_line,
 )
 from checker.report import Counterexample, Report, SynthesisReport
@@ -46,9 +47,10 @@ CONTEXT = 2  # source lines shown around a step's own lines
 MAX_LINES = 14  # a longer handler is cut: the page is for orientation, the editor for reading
 
 
-def page_name(report_name: str, property_name: str) -> str:
-    """The counterexample page's file name (as the diagram's: `<spec>-<property>`)."""
-    return f"{file_stem(report_name)}-{file_stem(property_name)}.html"
+def page_names(report: Report) -> dict[str, str]:
+    """Each counterexample's page file name (as its diagram's: `<spec>-<property>.html`)."""
+    stems = counterexample_stems(report.name, [cx.property.name for cx in report.counterexamples])
+    return {name: f"{stem}.html" for name, stem in stems.items()}
 
 
 # --- What each step shows --------------------------------------------------------------------
@@ -83,7 +85,7 @@ def _source_view(span: Span | None, sources: dict[str, Source]) -> dict | None:
     src = sources.get(span.path)
     if src is None:
         return None
-    lines = src.text.splitlines()
+    lines = src.text.split("\n")  # as the parser counts lines (not at a form feed)
     last = min(max(span.end_line, span.line), span.line + MAX_LINES - 1, len(lines))
     first_shown = max(1, span.line - CONTEXT)
     last_shown = min(len(lines), last + CONTEXT)
@@ -296,7 +298,8 @@ SCRIPT = """
   el("slider").max = views.length - 1;
   el("slider").oninput = function () { show(parseInt(el("slider").value, 10)); };
   document.addEventListener("keydown", function (e) {
-    if (e.target && e.target.tagName === "INPUT") { return; }
+    // Alt+Left is the browser's Back, Ctrl+Home the page's top: those stay the browser's.
+    if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) { return; }
     var keys = {ArrowRight: current + 1, ArrowDown: current + 1, j: current + 1,
       ArrowLeft: current - 1, ArrowUp: current - 1, k: current - 1,
       Home: 0, End: views.length - 1};
@@ -304,8 +307,13 @@ SCRIPT = """
       e.preventDefault(); show(keys[e.key]);
     }
   });
-  var m = /^#step-(\\d+)$/.exec(window.location.hash);
-  show(m ? parseInt(m[1], 10) : 0);
+  function fromAddress() {
+    var m = /^#step-(\\d+)$/.exec(window.location.hash);
+    return m ? parseInt(m[1], 10) : 0;
+  }
+  // A link to another step of a page already open changes only the address.
+  window.addEventListener("hashchange", function () { show(fromAddress()); });
+  show(fromAddress());
 })();
 """
 
@@ -401,8 +409,9 @@ def check_index(reports: list[Report],
     that could not be explored (`unchecked`: path and diagnostics) with why."""
     rows = []
     for r in reports:
+        pages = page_names(r)
         links = "<br>".join(
-            f'<a href="{_e(page_name(r.name, cx.property.name))}">{_e(cx.property.name)}</a>'
+            f'<a href="{_e(pages[cx.property.name])}">{_e(cx.property.name)}</a>'
             f" ({_e(length_text(cx.trace))})" for cx in r.counterexamples) or "—"
         verdict = verdict_line(r).removeprefix("verdict: ")
         cls = _verdict_class(r.verdict) + ("" if r.matches else " mismatch")
@@ -445,11 +454,11 @@ def synthesis_index(reports: list[SynthesisReport], plots: dict[str, bytes]) -> 
         sections.append(
             f'<section class="index"><h2>{_e(syn.name)}</h2>'
             f'<p class="mono">{_e(syn.spec_path)} ({_e(ranges)})</p>{exact}'
-            f"<p>every property {_e(syn.verdict)}"
-            + (f" <code>{_e(syn.safe)}</code>" if syn.verdict == "holds iff" else "") + "</p>"
+            f"<p>{_e(synthesis_verdict(syn))}</p>"
             + (f"<table><tr><th>property</th><th>violated for</th></tr>{rows}</table>"
                if rows else "")
             + (_image(plot, f"region plot of {syn.name}") if plot else "")
             + "</section>")
-    head = f"<h1>protocheck synthesis report</h1><p>{len(reports)} specs</p>"
+    head = (f"<h1>protocheck synthesis report</h1><p>{len(reports)} "
+            f"spec{'' if len(reports) == 1 else 's'}</p>")
     return _page("protocheck synthesis report", head, "\n".join(sections))

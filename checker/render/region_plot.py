@@ -45,6 +45,7 @@ from checker.render.region_plane import (
     number_text,
     region_plane,
 )
+from checker.render.text import synthesis_verdict
 from checker.report import SynthesisReport
 
 SAFE_FILL, SAFE_MARK = "#b3e2d5", "#00775a"  # Okabe-Ito bluish green, light and dark
@@ -126,7 +127,7 @@ def _f(x: Fraction) -> float:
 def _titles(fig: Figure, report: SynthesisReport, plane: Plane) -> float:
     """The spec, its verdict and what became of the other params; returns where they end."""
     lines = [(f"spec {report.name}", _font(12.5, bold=True), INK)]
-    lines += [(t, _font(11), INK) for t in _wrapped(verdict_text(report), 92)]
+    lines += [(t, _font(11), INK) for t in _wrapped(synthesis_verdict(report), 92)]
     if not report.complete:
         why = report.limit or "a bound stopped the search"
         lines += [(t, _font(9.5), UNSAFE_MARK)
@@ -143,13 +144,6 @@ def _titles(fig: Figure, report: SynthesisReport, plane: Plane) -> float:
 
 def _wrapped(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width) if text else []
-
-
-def verdict_text(report: SynthesisReport) -> str:
-    every = "every property" if report.complete else "every property decided exactly"
-    if report.verdict == "holds iff":
-        return f"{every} holds iff {report.safe}"
-    return f"{every} {report.verdict} parameter values"
 
 
 def others_text(report: SynthesisReport, choice: PlaneChoice) -> str:

@@ -389,6 +389,18 @@ def summarize_model(model: ir.Model, system: System) -> list[str]:
     return lines
 
 
+def synthesis_verdict(syn: SynthesisReport) -> str:
+    """The synthesis in one sentence (the text output's, the plot's title, the HTML's)."""
+    # Incomplete: the region is what the decided part says, not a claim about every property.
+    every = "every property" if syn.complete else "every property decided exactly"
+    if syn.verdict == "holds iff":
+        return f"{every} holds iff {syn.safe}"
+    if syn.verdict == "holds for all":
+        return f"{every} holds for all parameter values"
+    some = "some property" if syn.complete else "some property decided exactly"
+    return f"for every parameter value, {some} is violated"
+
+
 def synthesis_lines(syn: SynthesisReport) -> list[str]:
     """What `protocheck synthesize` prints for one spec."""
     ranges = ", ".join(f"{p.name}: {p.kind} in {p.lo}..{p.hi}" for p in syn.free_params)
@@ -398,12 +410,7 @@ def synthesis_lines(syn: SynthesisReport) -> list[str]:
     if not syn.complete:
         why = syn.limit or "a bound stopped the search"
         lines.append(f"INCOMPLETE: {why}; the region below is not exact")
-    # Incomplete: the region is what the decided part says, not a claim about every property.
-    every = "every property" if syn.complete else "every property decided exactly"
-    if syn.verdict == "holds iff":
-        lines.append(f"{every} holds iff {syn.safe}")
-    else:
-        lines.append(f"{every} {syn.verdict} parameter values")
+    lines.append(synthesis_verdict(syn))
     for name, region in syn.violated:
         if syn.config.faults.clauses and " fault" in region:  # per number of faults
             lines.append(f"  {name} is violated for: {region}")

@@ -126,10 +126,10 @@ class ParamSpace:
         """A solution of `cons` and `plain` that tells a story, or None if they have none.
 
         An all-minimum solution sits on the region's boundary (`gil_delay = 0`, every step at
-        t=0), where a reader cannot see the race unfold. So each inequality of `cons`, and each
-        free param's range, gets a slack in [0, SLACK] whose sum is maximized first: the point
-        is strictly inside the region where it can be, a unit away from the boundaries it does
-        not have to touch. Then, as `model_of`, each `int` param is as small as possible in
+        t=0), where a reader cannot see the race unfold. So each inequality of `cons` gets a
+        slack in [0, SLACK] whose sum is maximized first: the point is strictly inside the
+        region where it can be, a unit away from the boundaries it does not have to touch;
+        then the same for each free param's range. Then, as `model_of`, each `int` param is as small as possible in
         declaration order, and last the sum of `settle` (the steps' delays: a step waits only
         as long as the constraints make it). Solved in a fresh Z3 context, so the answer
         depends only on the input. Returns an evaluator of terms over the main context."""
@@ -137,25 +137,28 @@ class ParamSpace:
         ctx = z3.Context()
         opt = z3.Optimize(ctx=ctx)
         opt.add(self.base.translate(ctx))
-        slacks = []
+        inside, ranges = [], []
         for c in plain:
             opt.add(c.translate(ctx))
         for c in cons:
             opt.add(c.translate(ctx))
             gap = _gap(c)
             if gap is not None:
-                slacks.append(gap.translate(ctx))
+                inside.append(gap.translate(ctx))
         for p in self.model.params:
             if p.name not in self.fixed:
                 r = self.reals[p.name]
-                slacks += [(r - p.lo).translate(ctx), (p.hi - r).translate(ctx)]
-        room = []
-        for i, gap in enumerate(slacks):
-            s = z3.Real(f"slack!{i}", ctx)
-            opt.add(s >= 0, s <= SLACK, s <= gap)
-            room.append(s)
-        if room:
-            opt.maximize(z3.Sum(room))
+                ranges += [(r - p.lo).translate(ctx), (p.hi - r).translate(ctx)]
+        # The region first: a unit into it counts more than a unit away from a range's end
+        # (with one sum, `d >= 3` in 0..4 tied d = 3, on the region's edge, with d = 4).
+        for name, gaps in (("inside", inside), ("range", ranges)):
+            room = []
+            for i, gap in enumerate(gaps):
+                s = z3.Real(f"slack!{name}{i}", ctx)
+                opt.add(s >= 0, s <= SLACK, s <= gap)
+                room.append(s)
+            if room:
+                opt.maximize(z3.Sum(room))
         self._smallest_ints(opt, ctx)
         if settle:
             opt.minimize(z3.Sum([d.translate(ctx) for d in settle]))
