@@ -109,6 +109,9 @@ def _model(p: _Passes, m: ast.Model, overrides: dict[str, ast.SpecConst],
     declared = p.graph.declared(m)
     if p.ctx.errors():
         return None
+    _admit_some_values(p.ctx, tuple(p.syms.params.values()), assumes + fixed_assumes)
+    if p.ctx.errors():
+        return None
     actors, channels = p.graph.build(m, declared)
     if p.ctx.errors():
         return None
@@ -128,3 +131,41 @@ def _model(p: _Passes, m: ast.Model, overrides: dict[str, ast.SpecConst],
         fixed_params=tuple(fixed),
         groups=groups,
     )
+
+
+def _admit_some_values(ctx, params: tuple[ir.Param, ...], assumes: list[ir.Assumption]) -> None:
+    """The param ranges, assumptions and fixed values must leave some valuation: with none,
+    every verdict would hold vacuously (or the zones would be empty from the start)."""
+    if not assumes:
+        return
+    import z3  # only models with assumptions pay for loading it here
+
+    solver = z3.Solver()
+    var = {}
+    for prm in params:
+        v = z3.Int(prm.name) if prm.kind == "int" else z3.Real(prm.name)
+        var[prm.name] = v
+        solver.add(v >= prm.lo, v <= prm.hi)
+
+    def term(e: ir.Lin):
+        out = z3.RealVal(str(e.const))
+        for name, c in e.terms:
+            out = out + z3.RealVal(str(c)) * var[name]
+        return out
+
+    ops = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, "==": lambda a, b: a == b,
+           ">=": lambda a, b: a >= b, ">": lambda a, b: a > b}
+    marks = []
+    for i, a in enumerate(assumes):
+        mark = z3.Bool(f"assume!{i}")
+        marks.append(mark)
+        solver.assert_and_track(ops[a.op](term(a.left), term(a.right)), mark)
+    if solver.check() != z3.unsat:
+        return
+    core = {str(m) for m in solver.unsat_core()}
+    culprits = [a for i, a in enumerate(assumes) if f"assume!{i}" in core] or assumes
+    texts = "; ".join(a.text for a in culprits)
+    ranges = ", ".join(f"{prm.name} in {prm.lo}..{prm.hi}" for prm in params)
+    ctx.error("PC340", f"no parameter value satisfies {texts} within the ranges ({ranges})",
+              culprits[0].span, "an assumption that excludes every value would make every "
+              "property hold vacuously: correct the assumption, the ranges or the fixed value")
