@@ -239,7 +239,7 @@ def test_index_lists_specs_that_could_not_be_checked(browser, tmp_path):
     row = browser.find_element("css selector", "table.index tr:nth-child(2)").text
     assert "broken.spec" in row and "not checked" in row
     assert "broken.spec:2:7: error[PC408]: model file not found" in row
-    assert "1 spec: 0 as expected, 0 not, 1 not checked" in \
+    assert "1 spec: 0 as expected, 0 mismatched, 0 inconclusive, 1 not checked" in \
         browser.find_element("tag name", "header").text
 
 
@@ -286,3 +286,19 @@ def test_source_lines_are_counted_as_the_parser_counts_them(tmp_path):
     view = step_views(r, r.counterexamples[0], loaded.sources)[1]
     marked = view["source"]["lines"][view["source"]["mark"][0] - view["source"]["first"]]
     assert marked.strip() == "step Go in S { goto T }"
+
+
+def test_a_violation_in_the_initial_state(browser, tmp_path):
+    (tmp_path / "z.model").write_text("protocol z\nactor A {\n  var x: 0..3 = 1\n"
+                                      "  state S initial\n  state T final\n"
+                                      "  step Go in S { goto T }\n}\n")
+    (tmp_path / "z.spec").write_text('spec z\nmodel "z.model"\ninvariant zero: A.x == 0\n'
+                                     "expect violated\n")
+    done = protocheck("check", "z.spec", "--html", "html", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    browser.get((tmp_path / "html" / "z-zero.html").as_uri())
+    now = shown(browser)
+    assert now["position"] == "step 0 of 0" and now["role"] == "role-violation"
+    assert browser.find_element("id", "step-note").text == \
+        "the initial state already violates the property"
+    assert now["values"]["A.x"] == "1"

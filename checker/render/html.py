@@ -30,6 +30,7 @@ import re
 from checker import __version__
 from checker.diagnostics import Diagnostic
 from checker.files import counterexample_stems
+from checker.properties import INCONCLUSIVE
 from checker.render.text import (
     constants_text,
     length_text,
@@ -135,8 +136,10 @@ def step_views(report: Report, cx: Counterexample, sources: dict[str, Source]) -
     trace = cx.trace
     times = cx.violation.witness.times if cx.violation.witness is not None else ()
     state = {c.name: c for c in trace.initial}
+    # No steps: the initial state itself breaks the property.
     views = [{"title": "initial state", "time": "0" if times else None, "where": "",
-              "details": [], "role": "initial", "note": "",
+              "details": [], "role": "initial" if trace.steps else "violation",
+              "note": "" if trace.steps else "the initial state already violates the property",
               "state": _state_rows(state, {}), "in_flight": [], "source": None}]
     for s in trace.steps:
         changed = _advance(state, s)
@@ -423,11 +426,12 @@ def check_index(reports: list[Report],
         rows.append(f'<tr><td><span class="mono">{_e(path)}</span></td><td class="mismatch">'
                     f'not checked</td><td colspan="2"><pre>{_e(why)}</pre></td></tr>')
     matched = sum(1 for r in reports if r.matches)
+    unsure = sum(1 for r in reports if r.verdict == INCONCLUSIVE)
     total = len(reports) + len(unchecked)
     head = (f"<h1>protocheck report</h1><p>{total} spec{'' if total == 1 else 's'}: "
-            f"{matched} as expected, "
-            f"{len(reports) - matched} not" + (f", {len(unchecked)} not checked (input errors "
-                                                "or a timeout)" if unchecked else "") + "</p>")
+            f"{matched} as expected, {len(reports) - matched - unsure} mismatched, {unsure} "
+            "inconclusive" + (f", {len(unchecked)} not checked (input errors or a timeout)"
+                              if unchecked else "") + "</p>")
     body = ('<table class="index"><tr><th>spec</th><th>verdict</th><th>counterexamples</th>'
             "<th>explored</th></tr>\n" + "\n".join(rows) + "\n</table>")
     return _page("protocheck report", head, body)

@@ -141,7 +141,8 @@ def counterexample_json(report: Report, cx: Counterexample, diagrams: list[str] 
         "message": v.message,
         "region": v.region,
         "witness": None if v.witness is None else {
-            "params": dict(v.witness.params), "times": list(v.witness.times)},
+            "params": dict(v.witness.params), "times": list(v.witness.times),
+            "late": getattr(v.witness, "late", "") or None},
         "trace": trace_json(cx.trace),
         "shortest": v.shortest,
         "lasso": None if v.lasso is None else {
