@@ -81,8 +81,8 @@ def _plugin(pytester) -> dict[str, tuple]:
 
 @pytest.mark.slow
 def test_every_door_gives_every_spec_the_same_verdict(cli_json, pytester):
-    # 23 seeds, 8 test models, 8 liveness, 10 timed, 15 bad inputs, 49 with faults
-    assert len(CORPUS) == 113
+    # 23 seeds, 8 test models, 8 liveness, 11 timed, 16 bad inputs, 49 with faults
+    assert len(CORPUS) == 115
     api = {p: _api(p) for p in CORPUS}
     cli = _cli(cli_json)
     plugin = _plugin(pytester)
