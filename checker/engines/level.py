@@ -612,7 +612,7 @@ class _Level:
         child, fps, order, kept_parts, orbit, produced = self._children(
             parts, rows, self.store.fps[b:e], raise_rank if raise_err else None)
         per_parent = len(self.outcomes) * self._most_successors(parts)
-        new = self._fresh(fps, child, order)
+        new, ends = self._fresh(fps, child, order)
         new_par = order[new] // per_parent
         new_rows = take_rows(child, new)
         new_fps = fps[new]
@@ -647,7 +647,8 @@ class _Level:
         first_new = self.store.n
         if not take.all():  # a stop inside the batch: only the states before it
             new_fps, new_rows, new_par = new_fps[take], new_rows[take], new_par[take]
-        self.store.add(new_fps, new_rows, b + new_par)
+            ends = ends[take]
+        self.store.add(new_fps, new_rows, b + new_par, ends)
         if orbit is not None:
             self.represented += float(orbit[new][take].sum())
         if not self.store.exact:
@@ -787,15 +788,18 @@ class _Level:
             child = self.packing.pack(codes)
         return child, fps_all, np.concatenate(order), firings, orbit, produced
 
-    def _fresh(self, fps: np.ndarray, rows: np.ndarray, order: np.ndarray) -> np.ndarray:
+    def _fresh(self, fps: np.ndarray, rows: np.ndarray, order: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
         """The new states among the successors, as their positions sorted by order key: of
-        equal successors the first in order, if no equal state is stored."""
+        equal successors the first in order, if no equal state is stored; and where the
+        store's probe for each ended (see Visited.add)."""
         if not len(fps):
-            return np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         reps = self._firsts(fps, rows, order)
-        known = self.store.lookup(fps[reps], take_rows(rows, reps))
-        new = reps[~known]
-        return new[np.argsort(order[new])]
+        known, ends = self.store.lookup(fps[reps], take_rows(rows, reps))
+        new, ends = reps[~known], ends[~known]
+        by_order = np.argsort(order[new])
+        return new[by_order], ends[by_order]
 
     def _firsts(self, fps: np.ndarray, rows: np.ndarray, order: np.ndarray) -> np.ndarray:
         """Of equal successors, the position of the first in order (in no particular order)."""

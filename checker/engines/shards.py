@@ -235,7 +235,7 @@ class Shard:
         if lv.orbits is not None:  # a shard without successors has no orbit sizes either
             orbit = np.concatenate([np.zeros(len(box[1])) if box[3] is None else box[3]
                                     for box in boxes])
-        new = lv._fresh(fps, rows, key)
+        new, _ends = lv._fresh(fps, rows, key)  # the shard's own store adds them later
         self.cand = (take_rows(rows, new), fps[new], key[new],
                      None if orbit is None else orbit[new])
         columns = _Columns(self.cand[0], lv.packing)

@@ -196,8 +196,10 @@ class Visited:
     def _slots(self, fps: np.ndarray) -> np.ndarray:
         return (fps & np.uint64(len(self.table) - 1)).astype(np.int64)
 
-    def lookup(self, fps: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """For each (distinct) candidate, whether an equal state is stored."""
+    def lookup(self, fps: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each (distinct) candidate, whether an equal state is stored; and, for those
+        that are not, the free slot where the probe ended: where `add` starts placing them
+        (it need not probe the same occupied slots again)."""
         found = np.zeros(len(fps), dtype=bool)
         pending = np.arange(len(fps))
         pos = self._slots(fps)
@@ -217,17 +219,22 @@ class Visited:
                 hit[h[~eq]] = False  # the same fingerprint, another state: probe on
                 pending = pending[~hit]
             pos[pending] = (pos[pending] + 1) & mask
-        return found
+        return found, pos
 
-    def add(self, fps: np.ndarray, rows: np.ndarray, parents: np.ndarray) -> None:
-        """Store new states (not already stored, distinct), in order."""
+    def add(self, fps: np.ndarray, rows: np.ndarray, parents: np.ndarray,
+            ends: np.ndarray | None = None) -> None:
+        """Store new states (not already stored, distinct), in order; `ends`: where lookup's
+        probes for them ended, if no state was added since."""
         k = len(fps)
+        size = len(self.table)
         self._reserve(self.n + k)
         if self.exact:
             self.rows[self.n:self.n + k] = rows
         self.fps[self.n:self.n + k] = fps
         self.parents[self.n:self.n + k] = parents
-        self._insert(np.arange(self.n, self.n + k, dtype=np.int32))
+        # A table rebuilt to grow has every state elsewhere: probe from the start then.
+        start = ends if ends is not None and len(self.table) == size else None
+        self._insert(np.arange(self.n, self.n + k, dtype=np.int32), start)
         self.n += k
 
     def _reserve(self, n: int) -> None:
@@ -253,9 +260,12 @@ class Visited:
             for at in range(0, self.n, 1 << 20):  # in chunks: the probing arrays stay small
                 self._insert(np.arange(at, min(self.n, at + (1 << 20)), dtype=np.int32))
 
-    def _insert(self, ids: np.ndarray) -> None:
+    def _insert(self, ids: np.ndarray, start: np.ndarray | None = None) -> None:
+        """Place states in the table, probing from their fingerprints' slots (or `start`:
+        every slot before it on their probe sequence is taken; two states of one batch may
+        share a start, and the second probes on)."""
         mask = len(self.table) - 1
-        pos = self._slots(self.fps[ids])
+        pos = self._slots(self.fps[ids]) if start is None else start.astype(np.int64)
         pending = np.arange(len(ids))
         while pending.size:
             p = pos[pending]
