@@ -149,13 +149,28 @@ class _Memo:
             o = self.known[key] = self.compute(self.codec.decode(row), row)
         return o
 
+    def _bits(self) -> tuple[int, ...]:
+        values = self.codec.values
+        return tuple(max(1, (len(values[c]) - 1).bit_length()) for c in self.cols.tolist())
+
     def _sub(self, columns: _Columns, sel: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
         sub = np.empty((len(sel), len(self.cols)), dtype=np.int64)
         for i, c in enumerate(self.cols.tolist()):
             sub[:, i] = columns.get(c)[sel]
-        values = self.codec.values
-        bits = tuple(max(1, (len(values[c]) - 1).bit_length()) for c in self.cols.tolist())
-        return sub, bits
+        return sub, self._bits()
+
+    def _key(self, columns: _Columns, sel: np.ndarray, bits: tuple[int, ...]) -> np.ndarray:
+        """_packed(_sub(...)) without the matrix: its columns are strided, and only the rows
+        of values not seen before need it (`_sub_row`)."""
+        key = np.zeros(len(sel), dtype=np.int64)
+        shift = 0
+        for c, b in zip(self.cols.tolist(), bits, strict=True):
+            key |= columns.get(c)[sel] << shift
+            shift += b
+        return key
+
+    def _sub_row(self, columns: _Columns, r: int) -> np.ndarray:
+        return np.array([columns.get(c)[r] for c in self.cols.tolist()], dtype=np.int64)
 
     def _direct(self, bits: tuple[int, ...]) -> None:
         """Make the lookup table fit `bits`, with every known value in it."""
@@ -173,20 +188,23 @@ class _Memo:
         sel = np.arange(columns.n) if sel is None else sel
         if len(sel) == 0:
             return np.zeros(0, dtype=np.int64)
-        sub, bits = self._sub(columns, sel)
+        bits = self._bits()
         if sum(bits) > DIRECT_BITS:
+            sub, _ = self._sub(columns, sel)
             first, inverse = _distinct(sub, bits)
             out = np.array([self._outcome(sub[r], columns.row(sel[r])) for r in first.tolist()],
                            dtype=np.int64)
             return out[inverse]
         self._direct(bits)  # a slot got more values: codes need more bits
-        key = _packed(sub, bits)
+        key = self._key(columns, sel, bits)
         ids = self.table[key]
         miss = np.flatnonzero(ids < 0)
         if miss.size:
             _, first = np.unique(key[miss], return_index=True)
             for r in miss[first].tolist():
-                self.table[key[r]] = self._outcome(sub[r], columns.row(sel[r]))
+                row = int(sel[r])
+                self.table[key[r]] = self._outcome(self._sub_row(columns, row),
+                                                   columns.row(row))
             ids = self.table[key]
         return ids
 
