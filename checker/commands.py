@@ -120,7 +120,16 @@ def _finish_progress(progress) -> None:
         sys.stderr.write("\r\x1b[K")
 
 
-def _write_outputs(report: Report, args) -> dict[str, list[str]]:
+def _charts(report: Report, args) -> dict[str, str]:
+    """Each counterexample's sequence chart (DOT), once for --diagrams and --html alike."""
+    if not (args.diagrams or args.html):
+        return {}
+    from checker.render.charts import counterexample_dot  # loads only to draw
+
+    return {cx.property.name: counterexample_dot(report, cx) for cx in report.counterexamples}
+
+
+def _write_outputs(report: Report, args, charts: dict[str, str]) -> dict[str, list[str]]:
     """Diagrams and ITF files of one spec's counterexamples; property -> diagram files."""
     diagrams = {}
     stems = files.counterexample_stems(report.name,
@@ -129,26 +138,23 @@ def _write_outputs(report: Report, args) -> dict[str, list[str]]:
         stem = stems[cx.property.name]
         base = os.path.join(args.diagrams or "", stem)
         if args.diagrams:
-            from checker.render.charts import counterexample_dot  # loads only to draw
-
             formats = ("svg", "png") if args.png else ("svg",)
             diagrams[cx.property.name] = files.write_diagram(
-                base, counterexample_dot(report, cx), formats)
+                base, charts[cx.property.name], formats)
         if args.itf:
             target = os.path.join(args.itf, f"{stem}.itf.json")
             files.write_atomic(target, json.dumps(counterexample_itf(report, cx), indent=2) + "\n")
     return diagrams
 
 
-def _html_pages(report: Report, sources: dict) -> dict[str, str]:
+def _html_pages(report: Report, sources: dict, charts: dict[str, str]) -> dict[str, str]:
     """The step-through page of each of a report's counterexamples: file name -> HTML."""
     from checker.render import html  # loads only when asked for
-    from checker.render.charts import counterexample_dot
 
     pages = {}
     names = html.page_names(report)
     for cx in report.counterexamples:
-        svg = files.render(counterexample_dot(report, cx), "svg").decode() \
+        svg = files.render(charts[cx.property.name], "svg").decode() \
             if files.dot_available() else None
         pages[names[cx.property.name]] = html.counterexample_page(report, cx, svg, sources)
     return pages
@@ -197,8 +203,9 @@ def _check_one(path: str, args, stop, names: dict[str, str]
         _finish_progress(progress)
     if not args.json:  # what the run itself warns of (options it could not apply)
         _print_diags(report.warnings[len(loaded.warnings):])
-    pages = _html_pages(report, loaded.sources) if args.html else {}
-    return report, _write_outputs(report, args), pages
+    charts = _charts(report, args)
+    pages = _html_pages(report, loaded.sources, charts) if args.html else {}
+    return report, _write_outputs(report, args, charts), pages
 
 
 def _not_explored(err: CheckError | OutOfTime, path: str) -> tuple[list[Diagnostic], int]:

@@ -32,6 +32,19 @@ def cli(capsys, monkeypatch):
     return run
 
 
+def main_in_root(*args: str) -> int:
+    """`protocheck ARGS` in-process from the repository root, outside any fixture (for a
+    module-scoped fixture, which cannot use monkeypatch); the working folder is restored."""
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        return main(list(args))
+    finally:
+        os.chdir(cwd)
+
+
 @pytest.fixture
 def cli_json(cli):
     def run(*args: str):

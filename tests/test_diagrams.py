@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, main_in_root
 
 from checker import files
 from checker.render.palette import VIOLATION
@@ -63,15 +63,8 @@ def _svg_elements(path: Path) -> dict[str, ET.Element]:
 
 @pytest.fixture(scope="module")
 def seed_diagrams(tmp_path_factory):
-    from checker.cli import main
     out = tmp_path_factory.mktemp("diagrams")
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        code = main(["check", "specs", "--diagrams", str(out), "--no-progress"])
-    finally:
-        os.chdir(cwd)
-    assert code == 0
+    assert main_in_root("check", "specs", "--diagrams", str(out), "--no-progress") == 0
     return out
 
 

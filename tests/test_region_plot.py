@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import z3
-from conftest import ROOT
+from conftest import ROOT, main_in_root
 
 from checker import run
 from checker.render import polygons as geo
@@ -373,16 +373,9 @@ def _made_with_this_matplotlib() -> str | None:
 
 @pytest.fixture(scope="module")
 def seed_plots(tmp_path_factory):
-    from checker.cli import main
     out = tmp_path_factory.mktemp("region_plots")
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        code = main(["synthesize", *[f"specs/{s}.spec" for s in SEEDS], "--plot", str(out),
-                     "--no-progress"])
-    finally:
-        os.chdir(cwd)
-    assert code == 0
+    assert main_in_root("synthesize", *[f"specs/{s}.spec" for s in SEEDS], "--plot", str(out),
+                        "--no-progress") == 0
     return out
 
 

@@ -92,11 +92,14 @@ def test_a_read_of_another_actors_variable_marks_the_step_that_wrote_it():
     assert _roles(lay) == ["involved", "violation"]
 
 
+# Envoy[1] starts forwarding first, then Envoy[0], then App[0] (which reads Envoy[0]) exits.
+BOTH_ENVOYS_START = [("Envoy[1]", "StartForwarding"), ("Envoy[0]", "StartForwarding"),
+                     ("App[0]", "Exit")]
+
+
 def test_the_instance_read_is_resolved_and_other_instances_stay_neutral():
     report = _report(f"{CHART}/envoy_sidecar.spec")
-    moves = [("Envoy[1]", "StartForwarding"), ("Envoy[0]", "StartForwarding"),
-             ("App[0]", "Exit")]
-    lay = _hand_layout(report, "no_dropped_requests", moves)
+    lay = _hand_layout(report, "no_dropped_requests", BOTH_ENVOYS_START)
     assert _roles(lay) == ["step", "involved", "violation"]
     # Only the final state the property reads, of the instance that breaks it, is highlighted.
     assert [ln.instance for ln in lay.lifelines if ln.relevant] == ["App[0]"]
@@ -106,9 +109,7 @@ def test_the_instance_read_is_resolved_and_other_instances_stay_neutral():
 
 def test_a_property_that_reads_another_actor_marks_its_writer():
     report = _report(f"{CHART}/envoy_sidecar.spec")
-    moves = [("Envoy[1]", "StartForwarding"), ("Envoy[0]", "StartForwarding"),
-             ("App[0]", "Exit")]
-    lay = _hand_layout(report, "exit_after_drain", moves)
+    lay = _hand_layout(report, "exit_after_drain", BOTH_ENVOYS_START)
     assert _roles(lay) == ["step", "involved", "violation"]
     assert [ln.instance for ln in lay.lifelines if ln.relevant] == ["Envoy[0]", "App[0]"]
 

@@ -153,11 +153,13 @@ class _Memo:
         values = self.codec.values
         return tuple(max(1, (len(values[c]) - 1).bit_length()) for c in self.cols.tolist())
 
-    def _sub(self, columns: _Columns, sel: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
+    def _sub(self, columns: _Columns, sel: np.ndarray) -> np.ndarray:
+        """The footprint's codes of the rows `sel`, a row each (for footprints too wide for
+        one key)."""
         sub = np.empty((len(sel), len(self.cols)), dtype=np.int64)
         for i, c in enumerate(self.cols.tolist()):
             sub[:, i] = columns.get(c)[sel]
-        return sub, self._bits()
+        return sub
 
     def _key(self, columns: _Columns, sel: np.ndarray, bits: tuple[int, ...]) -> np.ndarray:
         """_packed(_sub(...)) without the matrix: its columns are strided, and only the rows
@@ -190,7 +192,7 @@ class _Memo:
             return np.zeros(0, dtype=np.int64)
         bits = self._bits()
         if sum(bits) > DIRECT_BITS:
-            sub, _ = self._sub(columns, sel)
+            sub = self._sub(columns, sel)
             first, inverse = _distinct(sub, bits)
             out = np.array([self._outcome(sub[r], columns.row(sel[r])) for r in first.tolist()],
                            dtype=np.int64)
@@ -215,8 +217,9 @@ class _Memo:
         sel = np.arange(columns.n) if sel is None else sel
         if len(sel) == 0:
             return np.zeros(0, dtype=np.int64), []
-        sub, bits = self._sub(columns, sel)
+        bits = self._bits()
         if sum(bits) > DIRECT_BITS:
+            sub = self._sub(columns, sel)
             first, inverse = _distinct(sub, bits)
             out = np.array([self.known.get(tuple(sub[r].tolist()), -1) for r in first.tolist()],
                            dtype=np.int64)
@@ -224,7 +227,7 @@ class _Memo:
             ids = out[inverse]
         else:
             self._direct(bits)
-            key = _packed(sub, bits)
+            key = self._key(columns, sel, bits)
             ids = self.table[key]
             miss = np.flatnonzero(ids < 0)
             _, first = np.unique(key[miss], return_index=True)

@@ -166,7 +166,7 @@ class Packing:
 
 class Visited:
     """Every state found: its fingerprint, parent (by index, in discovery order) and, while
-    exact, its row; and an open-addressing table from fingerprint to index, at most half full."""
+    exact, its row; and an open-addressing table from fingerprint to index, at most 60% full."""
 
     def __init__(self, width: int, dtype: np.dtype, exact: bool = True):
         self.n = 0
