@@ -206,3 +206,40 @@ def test_fingerprint_and_exact_storage_agree(monkeypatch, spec, budget):
     assert _summary(other) == _summary(exact) == _summary(bfs.search(loaded.system, limits))
     assert exact.stats.omission is None
     assert other.stats.omission is not None and 0 < other.stats.omission < 1e-9
+
+
+@pytest.mark.parametrize("handover", [None, 1, 30])
+def test_rows_repacked_as_slots_outgrow_their_bits(tmp_path, monkeypatch, handover):
+    """A slot gets only the bits its codes need when the level engine starts (exact fit, so
+    that the forwarding model's rows are 2 words, not 4): counters that take new values level
+    after level outgrow them again and again, and every row is repacked each time, before and
+    after the handover from the reference engine (levels are wide enough for it: D counts too).
+    A counts 0..40, B 0..12 and D 0..5, a step at a time, and C toggles a flag: 41 * 13 * 6 * 2
+    states, and a transition for every enabled step of every state."""
+    (tmp_path / "m.model").write_text(
+        "protocol m\n"
+        "actor A {\n  var v: 0..40 = 0\n  state S initial final\n"
+        "  step inc in S when v < 40 { v = v + 1 }\n}\n"
+        "actor B {\n  var w: 0..12 = 0\n  state S initial final\n"
+        "  step inc in S when w < 12 { w = w + 1 }\n}\n"
+        "actor C {\n  var f: bool = false\n  state S initial final\n"
+        "  step flip in S { f = not f }\n}\n"
+        "actor D {\n  var u: 0..5 = 0\n  state S initial final\n"
+        "  step inc in S when u < 5 { u = u + 1 }\n}\n")
+    resume = level.resume
+    (tmp_path / "m.spec").write_text('spec m\nmodel "m.model"\ninvariant i: A.v <= 40\n'
+                                     "expect holds\n")
+    loaded = load_spec(str(tmp_path / "m.spec"))
+    limits = Limits(deadlock=loaded.config.deadlock, stop_at_first=False)
+    resumed = []
+    monkeypatch.setattr(level, "resume", lambda *a, **k: resumed.append(1) or resume(*a, **k))
+    lvl = (level.search(loaded.system, limits) if handover is None
+           else bfs.search(loaded.system, limits, handover=handover))
+    assert resumed == ([] if handover is None else [1])  # the level engine took over
+    ref = bfs.search(loaded.system, limits)
+    states = 41 * 13 * 6 * 2
+    # C flips everywhere; A, B and D count while below their tops.
+    transitions = states + (40 * 13 * 6 + 41 * 12 * 6 + 41 * 13 * 5) * 2
+    assert (lvl.verdict, lvl.stats.states, lvl.stats.transitions) == ("holds", states,
+                                                                     transitions)
+    assert _summary(lvl) == _summary(ref)

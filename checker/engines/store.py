@@ -107,8 +107,11 @@ class Packing:
     forwarding model with 7 invocations, against 56 bytes at a byte per slot), so building,
     comparing and storing successors moves a fraction of the memory.
 
-    A slot gets the bits its codes need, with room for 4x as many; `grown` gives the layout
-    to repack into when some slot outgrows its bits (rare, and early: codes are interned as
+    A slot gets the bits its codes need now, and no more: at a handover from the reference
+    engine most slots have all their values (booleans, control states), and 4x room for each
+    had made the forwarding model's rows 4 words instead of 2. `grown` gives the layout to
+    repack into when some slot outgrows its bits, with room for twice its codes then (a slot
+    that grows once tends to grow again; repacks are rare and early: codes are interned as
     values first appear)."""
 
     def __init__(self, bits: list[int]):
@@ -126,8 +129,8 @@ class Packing:
         self.words = w + 1
 
     @staticmethod
-    def _bits(size: int) -> int:
-        return min(64, max(2, (4 * max(size, 1) - 1).bit_length()))
+    def _bits(codes: int) -> int:
+        return min(64, max(1, (max(codes, 1) - 1).bit_length()))
 
     @classmethod
     def for_codec(cls, codec: Codec) -> Packing:
@@ -137,7 +140,7 @@ class Packing:
         """A wider layout if some slot has more codes than its bits hold, else None."""
         if all(codec.size(i) <= 1 << b for i, b in enumerate(self.bits)):
             return None
-        return Packing([b if codec.size(i) <= 1 << b else self._bits(codec.size(i))
+        return Packing([b if codec.size(i) <= 1 << b else self._bits(2 * codec.size(i))
                         for i, b in enumerate(self.bits)])
 
     def pack(self, codes: np.ndarray) -> np.ndarray:
