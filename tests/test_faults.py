@@ -227,8 +227,8 @@ def test_timed_budget_oracle_on_the_dora_crash():
     report = check(loaded)
     (cx,) = report.counterexamples
     assert _faults(cx.trace) == 1
-    assert cx.violation.region == ("never with no fault; every parameter value with at most "
-                                   "1 fault")
+    assert cx.violation.region == ("no parameter value with no fault; every parameter value with "
+                                   "at most 1 fault")
     assert check(_with_total(loaded, 0)).verdict == "holds"
     assert check(_with_total(loaded, 1)).verdict == "violated"
 

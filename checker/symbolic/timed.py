@@ -361,7 +361,7 @@ class _Search:
         if self.system.layout.fault_total is None:
             return text
         levels = sorted(self.by_faults[prop].items())
-        parts = [] if levels[0][0] == 0 else ["never with no fault"]
+        parts = [] if levels[0][0] == 0 else ["no parameter value with no fault"]
         seen, upto = "", []
         for f, regions in levels:
             upto += regions
