@@ -70,3 +70,19 @@ def check(tmp_path: Path, model: Path, body: str = "expect holds", consts: dict 
     end uses; `options` are `CheckOptions` fields. Returns (loaded, report)."""
     loaded = load_spec(str(write_spec(tmp_path, model, body, consts)), (str(ROOT),))
     return loaded, run.check(loaded, run.CheckOptions(**options))
+
+
+# `python -c WITHOUT_MODULE MODULE ARGS...`: `protocheck ARGS` in a Python where importing MODULE
+# (or a submodule) fails as it does when the package is not installed.
+WITHOUT_MODULE = """
+import importlib.abc, sys
+BLOCKED = sys.argv.pop(1)
+class Missing(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == BLOCKED or name.startswith(BLOCKED + "."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+sys.meta_path.insert(0, Missing())
+from checker.cli import main
+sys.exit(main(sys.argv[1:]))
+"""

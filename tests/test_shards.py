@@ -161,7 +161,7 @@ def test_cluster_without_ray_is_an_input_error(tmp_path):
                        check=False, cwd=ROOT, capture_output=True, text=True,
                        env={**os.environ, "PYTHONPATH": str(tmp_path)})
     assert p.returncode == 2, p.stderr
-    assert "--cluster needs Ray: pip install 'protocheck[cluster]'" in p.stderr
+    assert "--cluster needs Ray: pip install 'ray>=2.9,<3'" in p.stderr
 
 
 @pytest.mark.parametrize("args", [["--workers", "0"], ["--workers", "two"],
