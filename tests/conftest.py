@@ -72,6 +72,17 @@ def check(tmp_path: Path, model: Path, body: str = "expect holds", consts: dict 
     return loaded, run.check(loaded, run.CheckOptions(**options))
 
 
+def json_without(doc, keys: tuple[str, ...] = ()):
+    """A --json document without what depends on the clock (every key naming seconds) and
+    without `keys`, at any depth: for comparing two runs."""
+    if isinstance(doc, dict):
+        return {k: json_without(v, keys) for k, v in doc.items()
+                if "second" not in k and k not in keys}
+    if isinstance(doc, list):
+        return [json_without(v, keys) for v in doc]
+    return doc
+
+
 # `python -c WITHOUT_MODULE MODULE ARGS...`: `protocheck ARGS` in a Python where importing MODULE
 # (or a submodule) fails as it does when the package is not installed.
 WITHOUT_MODULE = """

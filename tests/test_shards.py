@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, json_without
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_level_differential import CAP, _summary, model_and_spec
@@ -101,14 +101,7 @@ def test_many_rounds_of_a_seed(monkeypatch):
 
 def _json_without_times(text: str) -> list:
     """The CLI's JSON with what depends on the clock or the workers left out."""
-    def strip(x):
-        if isinstance(x, dict):
-            return {k: strip(v) for k, v in x.items()
-                    if "second" not in k and k not in ("workers", "solver")}
-        if isinstance(x, list):
-            return [strip(v) for v in x]
-        return x
-    return strip(json.loads(text))
+    return json_without(json.loads(text), ("workers", "solver"))
 
 
 def _cli(*args: str) -> tuple[int, str, str]:
