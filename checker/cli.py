@@ -46,10 +46,21 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_INPUT)
 
 
+class _Version(argparse.Action):
+    """--version: read from the package metadata only when asked (checker.distribution)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from checker.distribution import version_line
+
+        print(version_line())
+        parser.exit()
+
+
 def _arg_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="protocheck",
                 description="Model checker for initialization and shutdown protocols.")
-    p.add_argument("--version", action="version", version=f"protocheck {__version__}")
+    p.add_argument("--version", action=_Version, nargs=0,
+                   help="print the installed package's name and version, and exit")
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("check", help="check specs (files or folders of *.spec)")
     c.add_argument("paths", nargs="+", metavar="PATH")
@@ -83,7 +94,7 @@ def _arg_parser() -> argparse.ArgumentParser:
     c.add_argument("--cluster", metavar="ADDRESS",
                    help="run the workers as actors of a Ray cluster: 'local' starts one on "
                         "this machine, else a Ray address (auto, HOST:6379, "
-                        "ray://HOST:10001); needs Ray (pip install 'protocheck[cluster]')")
+                        "ray://HOST:10001); needs Ray (pip install 'ray>=2.9,<3')")
     c.add_argument("--por", action="store_true",
                    help="untimed specs: partial-order reduction (expand, per state, only a set "
                         "of independent transitions that cannot hide a violation): fewer "
@@ -225,6 +236,12 @@ def _check_plot_options(parser: argparse.ArgumentParser, args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _arg_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        # No command at all: the help, on stderr, and exit 2 as for any usage error (a script
+        # or hook that runs a bare `protocheck` is broken; `protocheck --help` exits 0).
+        parser.print_help(sys.stderr)
+        print("protocheck: error: no command given", file=sys.stderr)
+        return EXIT_INPUT
     args = parser.parse_args(argv)
     _check_plot_options(parser, args)
     if (args.command == "check" and args.engine == "reference"
@@ -256,6 +273,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except OutputError as err:
         print(f"protocheck: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except ModuleNotFoundError as err:  # a package protocheck needs is not installed here
+        from checker.distribution import missing_dependency
+
+        message = missing_dependency(err)
+        if message is None:
+            return _internal_error(argv)
+        print(message, file=sys.stderr)
         return EXIT_INPUT
     except Exception:  # noqa: BLE001 - the last line of defence: never exit 1 on a crash
         return _internal_error(argv)

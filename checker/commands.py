@@ -276,9 +276,12 @@ def _outputs_ready(args) -> bool:
 def check(args) -> int:
     if not _outputs_ready(args):
         return EXIT_INPUT
-    if args.diagrams and not files.dot_available():
-        print("protocheck: Graphviz 'dot' was not found; writing .dot files only (install the "
-              "Debian package graphviz)", file=sys.stderr)
+    if (args.diagrams or args.html) and not files.dot_available():
+        lost = [what for wanted, what in ((args.diagrams, ".dot files only"),
+                                          (args.html, "HTML pages without sequence charts"))
+                if wanted]
+        print(f"protocheck: Graphviz 'dot' was not found; writing {' and '.join(lost)} "
+              f"({files.GRAPHVIZ_HINT})", file=sys.stderr)
     try:  # the baseline first: a bad one is found before minutes of searching, not after
         old = None if args.baseline is None else _read_baseline(args.baseline)
         spec_files = _spec_files(args.paths)
@@ -539,8 +542,8 @@ def diagram(args) -> int:
                 title += f"; counterexample to {v.property} in red"
         dot_text = statespace_dot(graph, title=title, highlight=highlight)
     if not files.dot_available():
-        print("protocheck: Graphviz 'dot' was not found; writing the .dot file only (install "
-              "the Debian package graphviz)", file=sys.stderr)
+        print("protocheck: Graphviz 'dot' was not found; writing the .dot file only "
+              f"({files.GRAPHVIZ_HINT})", file=sys.stderr)
     base = os.path.join(args.output, f"{name}-{args.view}")
     written = files.write_diagram(base, dot_text, ("svg", "png") if args.png else ("svg",))
     for p in written:

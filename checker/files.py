@@ -57,15 +57,36 @@ def write_atomic(path: str, data: bytes | str) -> None:
         raise
 
 
+class DotFailed(OutputError):
+    """Graphviz's `dot` was found but could not render (a broken or partial install): the
+    CLI says so and what to install, and exits 2, as for any output it cannot write."""
+
+
+GRAPHVIZ_HINT = "install the Debian package graphviz: apt-get install graphviz"
+REINSTALL_GRAPHVIZ = "reinstall the Debian package graphviz: apt-get install --reinstall graphviz"
+
+
 def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
 def render(dot_text: str, fmt: str) -> bytes:
-    """Render DOT text with Graphviz's `dot` (svg or png)."""
+    """Render DOT text with Graphviz's `dot` (svg or png); DotFailed if `dot` fails or is
+    gone. (Whatever `dot` printed on stderr is passed through, above the CLI's line.)"""
     import graphviz  # loads only when a diagram is drawn
 
-    return graphviz.Source(dot_text).pipe(format=fmt)
+    try:
+        return graphviz.Source(dot_text).pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise DotFailed(f"Graphviz's dot was not found on PATH to render {fmt.upper()}: "
+                        f"{GRAPHVIZ_HINT}") from None
+    except graphviz.CalledProcessError as err:
+        raise DotFailed(f"Graphviz's dot ({shutil.which('dot')}) failed to render "
+                        f"{fmt.upper()}, exit status {err.returncode} (its message is above): "
+                        f"{REINSTALL_GRAPHVIZ}") from None
+    except OSError as err:  # it could not be started, or it exited before reading the graph
+        raise DotFailed(f"Graphviz's dot ({shutil.which('dot')}) could not render "
+                        f"{fmt.upper()}: {err.strerror or err}: {REINSTALL_GRAPHVIZ}") from None
 
 
 def write_diagram(base: str, dot_text: str, formats: tuple[str, ...] = ("svg",)) -> list[str]:

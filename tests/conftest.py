@@ -70,3 +70,30 @@ def check(tmp_path: Path, model: Path, body: str = "expect holds", consts: dict 
     end uses; `options` are `CheckOptions` fields. Returns (loaded, report)."""
     loaded = load_spec(str(write_spec(tmp_path, model, body, consts)), (str(ROOT),))
     return loaded, run.check(loaded, run.CheckOptions(**options))
+
+
+def json_without(doc, keys: tuple[str, ...] = ()):
+    """A --json document without what depends on the clock (every key naming seconds) and
+    without `keys`, at any depth: for comparing two runs."""
+    if isinstance(doc, dict):
+        return {k: json_without(v, keys) for k, v in doc.items()
+                if "second" not in k and k not in keys}
+    if isinstance(doc, list):
+        return [json_without(v, keys) for v in doc]
+    return doc
+
+
+# `python -c WITHOUT_MODULE MODULE ARGS...`: `protocheck ARGS` in a Python where importing MODULE
+# (or a submodule) fails as it does when the package is not installed.
+WITHOUT_MODULE = """
+import importlib.abc, sys
+BLOCKED = sys.argv.pop(1)
+class Missing(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == BLOCKED or name.startswith(BLOCKED + "."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+sys.meta_path.insert(0, Missing())
+from checker.cli import main
+sys.exit(main(sys.argv[1:]))
+"""

@@ -121,7 +121,8 @@ class RayPool:
             import ray
         except ImportError:
             raise ClusterUnavailable(
-                "--cluster needs Ray: pip install 'protocheck[cluster]' (or 'ray')") from None
+                "--cluster needs Ray: pip install 'ray>=2.9,<3' (from protocheck's checkout: "
+                "pip install '.[cluster]')") from None
         from checker.engines.shards import Shard
 
         self.ray = ray
