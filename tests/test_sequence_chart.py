@@ -236,3 +236,15 @@ def test_a_missed_deadline_says_when_at_the_end_of_the_axis():
     dot = draw(lay)
     passed = int(lay.late) - int(lay.times[-1].time)
     assert f'label="t={lay.late}\\n(+{passed})\\ndeadline\\npassed"' in dot
+
+
+def test_a_deadlock_follows_the_guard_that_holds_the_stuck_instance():
+    # Closer shuts `open`, which Waiter's only step waits on; Other's step comes last and is
+    # unrelated. The chain is the step that made the guard false; no step is "the violation"
+    # (the deadlock is the final state's), and the guard's variable is highlighted.
+    report = _report(f"{CHART}/stuck.spec")
+    lay = _layout(report, "deadlock")
+    assert [b.lines[0] for b in lay.boxes] == ["1. step Close", "2. step Finish"]
+    assert _roles(lay) == ["involved", "step"]
+    assert [ln.instance for ln in lay.lifelines if ln.relevant] == ["Waiter"]
+    assert lay.shared is not None and lay.shared.relevant and lay.shared.final == ("open=false",)

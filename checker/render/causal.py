@@ -9,11 +9,12 @@ the step (`self`, `sender`, `Actor[i]`, `Actor[index(self)]`, a ref variable; on
 tell, such as a quantifier's variable: every instance of the actor); what a step writes is
 what the trace shows changing.
 
-The chain starts from the violation: the last step (but for a liveness violation, which no
-step commits), a lasso's cycle, and the last writer of each piece of state the violation is
+The chain starts from the violation: the last step (but for a liveness violation or a
+deadlock, which no step commits), a lasso's cycle, and the last writer of each piece of state the violation is
 about in the final state (`Chain.final`) -- what the violated property reads there (for an
 invariant `forall i in A: P(i)`, only of the instances `i` for which `P(i)` is false); for a
-deadlock, the control states of the instances stuck in a state that is not final; for a
+deadlock, the control states of the instances stuck in a state that is not final and what
+the guards they wait on read (the step that made a guard false is why they are stuck); for a
 liveness run that stops, or whose deadline passes, also those of the instances that are not
 done, a crashed one included; for a failing assert, what the failing step reads. It then
 follows, backwards and transitively, from each step on the chain:
@@ -225,11 +226,33 @@ def _final_reads(system: System, trace: Trace, invariant: ir.Invariant | None,
     elif invariant is not None:
         exprs = _false_at(system, invariant.expr, state)
     elif trace.violation.kind is DEADLOCK:
-        return _stuck(system, state, down=False)
+        stuck = _stuck(system, state, down=False)
+        return stuck | _stuck_guards(system, state, stuck)
     else:  # a failing assert, range or expression: what the failing step reads
         return step_reads(len(trace.steps)) if trace.steps else set()
     return stuck | {name for e, bound in exprs for r in expr_reads(e)
                     for name in resolve(system, r, _Where(state, bound=bound))}
+
+
+def _stuck_guards(system: System, state: tuple, stuck: set[str]) -> set[str]:
+    """What the guards of the stuck instances' handlers and steps read, of those their
+    control state allows: a guard that is false is why the instance cannot move on, and the
+    step that made it false is why the system stopped (not the step that happened to come
+    last). A handler without a guard waits for a message that never came: no step of the
+    trace is its cause."""
+    numbers = _instance_numbers(system.model)
+    out: set[str] = set()
+    for item in transition_items(system.model):
+        actor = system.model.actor(item.actor)
+        for k in range(actor.count):
+            name = actor.instance_name(k)
+            if name not in stuck or item.guard is None:
+                continue
+            if item.states and state[system.layout.ctrl[actor.name] + k] not in item.states:
+                continue
+            at = _Where(state, actor.name, numbers[name])
+            out |= {n for r in expr_reads(item.guard) for n in resolve(system, r, at)}
+    return out
 
 
 def _stuck(system: System, state: tuple, down: bool) -> set[str]:
@@ -282,8 +305,8 @@ def causal_chain(system: System, trace: Trace, invariant: ir.Invariant | None,
     last = len(trace.steps)
     final = _final_reads(system, trace, invariant, liveness, search.step_reads)
     todo = {search.last_writer(name, last + 1) for name in final}
-    if liveness is None and last:
-        todo.add(last)
+    if liveness is None and last and trace.violation.kind is not DEADLOCK:
+        todo.add(last)  # a deadlock is the final state's: no step commits it
     if trace.loop is not None:
         todo |= set(range(trace.loop, last + 1))
     chain: set[int] = set()

@@ -11,7 +11,8 @@ between); messages still in flight end at the bottom. The end row shows each ins
 control state, and the values the violation is about.
 
 What a box is to the violation is its border and fill (checker/render/palette.py): the
-violating step (a double vermilion border), the steps on its causal chain (thick blue; the
+violating step (a double vermilion border; a deadlock or a liveness violation has none: no step
+commits it), the steps on its causal chain (thick blue; the
 messages that link them thick blue too), the rest neutral (thin black); for a liveness lasso,
 the cycle (thick dashed orange, with an arrow from its last step back to its first, "repeats
 forever"). Its shape is what fired: a handler a square box, an internal step a rounded one, an
@@ -24,7 +25,8 @@ instances' variables), the send of each message it handled and the fault that lo
 sent, but not through the step that moved an instance into the state a step fires in (that
 marks every earlier step of the instance: see there). Only the final states the violation is
 about are highlighted (vermilion): what the violated property reads there (for a `forall`, of
-the instances that break it), a deadlock's stuck instances, what a failing assert reads.
+the instances that break it), a deadlock's stuck instances and what their guards read, what a
+failing assert reads.
 
 A note at the bottom gives the property's text and `file:line`; a liveness violation without a
 cycle ends with "then nothing more happens", or, for a missed deadline, with when the deadline
@@ -54,6 +56,7 @@ from checker import ir
 from checker.compile import System
 from checker.effects import effects, transition_items
 from checker.faults import DOWN_NAME
+from checker.properties import DEADLOCK
 from checker.record import record
 from checker.render import palette as pal
 from checker.render.causal import Chain, causal_chain
@@ -218,7 +221,8 @@ def _kind(s: Step) -> Kind:
 def _role(s: Step, trace: Trace, chain: Chain, liveness: ir.Liveness | None) -> Role:
     if trace.loop is not None and s.number >= trace.loop:
         return "cycle"
-    if liveness is None and s.number == len(trace.steps):
+    if liveness is None and s.number == len(trace.steps) \
+            and trace.violation.kind is not DEADLOCK:  # a deadlock is its final state's
         return "violation"
     return "involved" if s.number in chain.steps else "step"
 
