@@ -15,7 +15,9 @@ import functools
 from concurrent.futures import ThreadPoolExecutor
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 
 from checker import __version__
 from checker.lsp import lookup
@@ -26,10 +28,27 @@ from checker.lsp.positions import column_of, span_range
 DEBOUNCE_SECONDS = 0.2  # after the last change, before checking (a typed word is one check)
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls's protocol, except that a request whose params do not fit its method (a negative
+    line, a missing document) is answered with the error, Invalid Params, where pygls would
+    log it and not answer at all, leaving the editor waiting."""
+
+    def structure_message(self, data):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as err:
+            ident = data.get("id")
+            if "method" in data and isinstance(ident, (int, str)) \
+                    and not isinstance(ident, bool):
+                self._send_response(ident, error=types.ResponseError(err.code, err.message))
+            raise
+
+
 class Server(LanguageServer):
     def __init__(self, roots: tuple[str, ...]):
         super().__init__("protocheck", __version__,
-                         text_document_sync_kind=types.TextDocumentSyncKind.Full)
+                         text_document_sync_kind=types.TextDocumentSyncKind.Full,
+                         protocol_cls=_Protocol)
         self.roots = roots
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="protocheck")
         self.languages: dict[str, str] = {}  # URI -> the languageId it was opened with
