@@ -30,8 +30,7 @@ def _guarded(default=None):
                 try:
                     return await handler(ls, params)
                 except Exception:  # noqa: BLE001 - never a traceback to the client
-                    ls.log(internal_error(getattr(getattr(params, "text_document", None),
-                                                  "uri", "a request")))
+                    _crashed(ls, params)
                     return default
             return run_async
 
@@ -40,14 +39,19 @@ def _guarded(default=None):
             try:
                 return handler(ls, params)
             except Exception:  # noqa: BLE001 - never a traceback to the client
-                ls.log(internal_error(getattr(getattr(params, "text_document", None), "uri",
-                                              "a notification")))
+                _crashed(ls, params)
                 return default
         return run
     return wrap
 
 
+def _crashed(ls: Server, params) -> None:
+    document = getattr(params, "text_document", None)
+    ls.log(internal_error(getattr(document, "uri", "a message")))
+
+
 def make_server(roots: tuple[str, ...] = ()) -> Server:
+    """A server with its handlers; `roots` are the --allow-root folders."""
     ls = Server(roots)
 
     @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)

@@ -45,6 +45,9 @@ class _Protocol(LanguageServerProtocol):
 
 
 class Server(LanguageServer):
+    """The server and what it knows of the open documents: their last checks, the checks
+    pending, and the diagnostics each check contributes to each URI."""
+
     def __init__(self, roots: tuple[str, ...]):
         super().__init__("protocheck", __version__,
                          text_document_sync_kind=types.TextDocumentSyncKind.Full,
