@@ -40,7 +40,8 @@ class Client:
         self.next_id = 0
         self.stderr = b""
         threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self._stderr_reader = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_reader.start()
 
     # ---- wire
     def _read(self) -> None:
@@ -151,6 +152,8 @@ class Client:
         return self.proc.wait(timeout=WAIT)
 
     def kill(self) -> None:
+        """End the server if it still runs; then `stderr` holds all it wrote there."""
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self._stderr_reader.join(timeout=WAIT)
