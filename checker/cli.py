@@ -158,6 +158,11 @@ def _arg_parser() -> argparse.ArgumentParser:
     d.add_argument("--max-states", type=int, default=DIAGRAM_CAP, metavar="N",
                    help=f"statespace: refuse models with more than N states "
                         f"(default {DIAGRAM_CAP})")
+    ls = sub.add_parser("lsp", help="run the language server for editors (stdio JSON-RPC; "
+                                    "docs/editor.md)")
+    _allow_root(ls)
+    ls.add_argument("--stdio", action="store_true",
+                    help="accepted for editors that pass it: stdio is the only transport")
     return p
 
 
@@ -255,6 +260,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--fail-on says when a difference from the baseline fails the run: it "
                      "needs --baseline OLD.json")
     try:
+        if args.command == "lsp":  # the language server (checker/lsp/), at this layer
+            from checker.lsp.protocol import serve
+
+            return serve(tuple(args.allow_root))
         from checker import commands  # only now: --version and --help load nothing more
 
         return {"check": commands.check, "diagram": commands.diagram,

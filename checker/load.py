@@ -10,6 +10,7 @@ prints a line of a file that is not a model in the project (`/proc/self/environ`
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from checker import ir
 from checker.compile import System, TooLarge, compile_system
@@ -28,12 +29,7 @@ MAX_FILE_BYTES = 512 * 1024
 
 def read_source(path: str) -> Source:
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise CheckError([Diagnostic(
-                "error", "PC505", f"{path} has {size:,} bytes, more than the limit of "
-                f"{MAX_FILE_BYTES:,} for a model or spec file", Span(path, 0, 0, 0, 0), "",
-                "split the model, or generate a smaller one")])
+        _check_size(path, os.path.getsize(path))
         # utf-8-sig: the byte order mark Windows editors write is not part of the text.
         with open(path, encoding="utf-8-sig") as f:
             return Source(path, f.read())
@@ -43,6 +39,26 @@ def read_source(path: str) -> Source:
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as err:
         raise CheckError([Diagnostic("error", "PC501", f"cannot read {path}: {err}",
                                      Span(path, 0, 0, 0, 0))]) from None
+
+
+def text_source(path: str, text: str) -> Source:
+    """A file's text that did not come from disk (an editor's unsaved buffer), under the same
+    size limit and without the byte order mark, as `read_source` would give it."""
+    _check_size(path, len(text.encode("utf-8", "surrogatepass")))
+    return Source(path, text.removeprefix("\ufeff"))
+
+
+def _check_size(path: str, size: int) -> None:
+    if size > MAX_FILE_BYTES:
+        raise CheckError([Diagnostic(
+            "error", "PC505", f"{path} has {size:,} bytes, more than the limit of "
+            f"{MAX_FILE_BYTES:,} for a model or spec file", Span(path, 0, 0, 0, 0), "",
+            "split the model, or generate a smaller one")])
+
+
+# Where loading gets a file's text: `read_source` from disk; the language server first looks
+# among the documents open in the editor (checker.lsp.documents).
+Reader = Callable[[str], Source]
 
 
 @record
@@ -90,12 +106,11 @@ def _confine(model_path: str, spec_path: str, roots: tuple[str, ...], spec: ast.
             "move the model into the project, or name its folder with --allow-root DIR")])
 
 
-def load_spec(path: str, roots: tuple[str, ...] = (), deadline: Deadline = NO_DEADLINE
-              ) -> Loaded:
-    """Load a spec and its model; `roots`: folders outside the spec's project that its model
-    may also come from. Raises CheckError (bad input) or OutOfTime (the deadline passed)."""
-    spec_src = read_source(path)
-    spec = parse_spec(spec_src, deadline)
+def spec_model_path(path: str, spec: ast.Spec, spec_src: Source,
+                    roots: tuple[str, ...] = ()) -> str:
+    """The model file a parsed spec names, resolved against the spec's folder and confined to
+    its project and `roots`; CheckError when it names none, or one it may not read, or one
+    that is not there."""
     if spec.model_path is None:
         raise CheckError([Diagnostic("error", "PC407", "the spec does not name its model; add "
                                      "'model \"path/to/file.model\"'", spec.span,
@@ -105,7 +120,17 @@ def load_spec(path: str, roots: tuple[str, ...] = (), deadline: Deadline = NO_DE
     if not os.path.isfile(model_path):
         raise CheckError([Diagnostic("error", "PC408", f"model file not found: {model_path}",
                                      spec.model_span, spec_src.line_text(spec.model_span.line))])
-    model_src = read_source(model_path)
+    return model_path
+
+
+def load_spec(path: str, roots: tuple[str, ...] = (), deadline: Deadline = NO_DEADLINE,
+              read: Reader = read_source) -> Loaded:
+    """Load a spec and its model; `roots`: folders outside the spec's project that its model
+    may also come from. Raises CheckError (bad input) or OutOfTime (the deadline passed)."""
+    spec_src = read(path)
+    spec = parse_spec(spec_src, deadline)
+    model_path = spec_model_path(path, spec, spec_src, roots)
+    model_src = read(model_path)
     model = parse_model(model_src, deadline)
     sources = {path: spec_src, model_path: model_src}
     checked = check_model(model, sources, spec)
@@ -135,8 +160,9 @@ def _idle_clauses(system: System, warnings: tuple[Diagnostic, ...], sources: dic
     return tuple(out)
 
 
-def load_model(path: str, deadline: Deadline = NO_DEADLINE) -> Loaded:
-    src = read_source(path)
+def load_model(path: str, deadline: Deadline = NO_DEADLINE, read: Reader = read_source
+               ) -> Loaded:
+    src = read(path)
     model = parse_model(src, deadline)
     sources = {path: src}
     checked = check_model(model, sources)
