@@ -264,8 +264,9 @@ def test_diagrams_of_traces_that_end_in_a_fault(tmp_path: Path, capsys):
     dots = sorted(p.name for p in tmp_path.glob("*.dot"))
     assert dots == ["crash_stop-deadlock.dot", "request_reply_lose_1-deadlock.dot"]
     lost = (tmp_path / "request_reply_lose_1-deadlock.dot").read_text()
-    # The trace ends in the fault: a fault's box that is the violation.
-    assert 'class="step fault violation"' in lost and 'id="lost_' in lost \
+    # The trace ends in the fault: a fault's box on the causal chain (the client waits in
+    # Waiting for the reply to the request it lost; a deadlock has no violating step).
+    assert 'class="step fault involved"' in lost and 'id="lost_' in lost \
         and 'arrowhead="tee"' in lost
 
 

@@ -471,23 +471,30 @@ def describe(space: ParamSpace, region) -> str:
     if kept is not None:
         text = " and ".join(pretty(a, False, order) for a in kept) if kept else "true"
         return text
+    def text_of(atoms: list) -> str:
+        return " and ".join(pretty(a, False, order) for a in atoms) or "true"
+
     pieces = []
     for p in _pieces(region):
         if not space.sat(p):
             continue
         cover = _convex_cover(space, p, candidates)
-        pieces.append((p, cover))
+        atoms = cover if cover is not None else [p]
+        pieces.append((p, atoms, text_of(atoms)))
+    # Z3's simplify orders the disjuncts by term ids, which depend on every term the process
+    # made before (another spec checked first changed the wording): a fixed order, fewest
+    # atoms first, then by text.
+    pieces.sort(key=lambda x: (len(x[1]), x[2]))
     # Drop pieces contained in the others.
     result = []
-    for i, (p, cover) in enumerate(pieces):
-        others = [q for j, (q, _) in enumerate(pieces) if j != i and (j < i or
+    for i, (p, atoms, text) in enumerate(pieces):
+        others = [q for j, (q, _, _) in enumerate(pieces) if j != i and (j < i or
                   not space.entails(q, p))]
         if others and space.entails(p, z3.Or(*others)):
             continue
-        result.append(cover if cover is not None else [p])
-    texts = [" and ".join(pretty(a, False, order) for a in atoms) or "true"
-             for atoms in result]
+        result.append((atoms, text))
+    texts = [t for _, t in result]
     text = " or ".join(f"({t})" if " and " in t and len(texts) > 1 else t for t in texts)
-    rebuilt = z3.Or(*[z3.And(*a) if a else z3.BoolVal(True) for a in result])
+    rebuilt = z3.Or(*[z3.And(*a) if a else z3.BoolVal(True) for a, _ in result])
     assert space.entails(rebuilt, region) and space.entails(region, rebuilt)
     return text
