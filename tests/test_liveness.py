@@ -418,6 +418,25 @@ def test_waiting_for_completion_needs_a_delivery_bound(tmp_path, bounded):
         assert got["stop"] == ("holds" if bounded and cleanup <= 3 else "violated"), cleanup
 
 
+@pytest.mark.parametrize("low,verdict", [(1, "holds"), (0, "inconclusive")])
+def test_a_cycle_that_resets_a_timer_and_waits_for_it_takes_time(tmp_path, low, verdict):
+    # timer_loop.model: Accept starts the timer, its timeout returns to Idle. With the timer
+    # at least 1, every way round takes time: the deadline (stopped within request_time of
+    # the SIGTERM) is decided and holds. It used to be reported as a Zeno run. With the timer
+    # allowed to be 0, the loop can spin at one instant: still undecided.
+    spec = write_spec(tmp_path, LIVE / "timer_loop.model",
+                      f"const LOW = {low}\nterminate Server at stop_at\ndeadlock off\n"
+                      "liveness stops: eventually Server at Stopped within stop_at + "
+                      "request_time\nexpect holds")
+    report = run.check(str(spec), run.CheckOptions(roots=(str(ROOT),)))
+    assert report.complete and report.verdict == verdict
+    o = _outcome(report, "stops")
+    if verdict == "holds":
+        assert o.status is not NOT_CHECKED
+    else:
+        assert o.status is NOT_CHECKED and "Zeno" in o.reason
+
+
 def test_a_zero_time_cycle_leaves_a_deadline_undecided(tmp_path, cli):
     # Spin loops at t=0 forever (zeno.model): no deadline is ever missed, and none is met.
     spec = write_spec(tmp_path, LIVE / "zeno.model",

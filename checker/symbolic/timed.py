@@ -277,6 +277,23 @@ def _cycles(edges: list[tuple[int, int]], nodes: set[int]) -> list[list[int]]:
             if len(c) > 1 or any(g.has_edge(v, v) for v in c)]
 
 
+def _reaches(edges: list[tuple[int, int]], start: int, goal: int) -> bool:
+    """Whether `goal` can be reached from `start` over `edges` (start itself counts)."""
+    succ: dict[int, list[int]] = {}
+    for a, b in edges:
+        succ.setdefault(a, []).append(b)
+    seen, todo = {start}, [start]
+    while todo:
+        n = todo.pop()
+        if n == goal:
+            return True
+        for m in succ.get(n, ()):
+            if m not in seen:
+                seen.add(m)
+                todo.append(m)
+    return False
+
+
 def late_failure(ob: Observer, path: tuple, seconds: float) -> Violation:
     """A bounded response that is not given in time: at the end of `path`, time can pass
     beyond the deadline while the property's observer is pending."""
@@ -324,6 +341,9 @@ class _Search:
         # With deadlines to watch: the symbolic graph's edges (to a new or a subsuming state)
         # and the states where time may be unable to pass, to find zero-time cycles.
         self.edges: list[tuple[int, int]] = []
+        # Per edge: the clocks it resets, and its transition's label (see _edge).
+        self.edge_clocks: list[tuple[frozenset[str], tuple]] = []
+        self._slow: dict[tuple, frozenset[str]] = {}
         self.instant: set[int] = set()
         self.timelocked: set[int] = set()  # where time stops at a deadline, nothing firing
         self.waiting: dict[str, str] = {}  # property -> the hint _note_waiting found
@@ -473,7 +493,7 @@ class _Search:
             # timer started from off).
             pz.reset(fires, [k for k in live if k not in live_t or k == fired or k in started])
             self._cap(t, fires)
-            self.add(cur, t, label, fires)
+            self.add(cur, t, label, fires, started)
         if track:
             stuck = [p for p in pz.minus(zone, enabled) if pz.feasible(p)]
             if stuck and self.deadlock and not self.system.all_final(s):
@@ -551,7 +571,7 @@ class _Search:
             if track and not self.system.transitions[label[0]].is_fault:  # as above
                 enabled.append(space.eliminate([delta, *[tm.age(k) for k in tm.live(t)]], g))
             zone_t = space.eliminate([*old.values(), delta], g)
-            self.add(cur, t, label, self._cap_z3(t, zone_t))
+            self.add(cur, t, label, self._cap_z3(t, zone_t), started)
         if track:
             stuck = z3.And(zone_old, *[z3.Not(e) for e in enabled])
             if space.sat(stuck):
@@ -561,17 +581,18 @@ class _Search:
                 if pending and tm.deadline_bounds(s, info):
                     self.timelocked.add(cur)
 
-    def add(self, cur: int, t: tuple, label: tuple, zone) -> None:
+    def add(self, cur: int, t: tuple, label: tuple, zone, started: set[str]) -> None:
+        """`started`: the timers the transition `label` started."""
         # Subsumption: a zone inside one already stored for t adds no behaviour.
         for i in self.stored.get(t, ()):
             if (self.poly.includes(self.states[i][1], zone) if self.poly is not None
                     else self.space.entails(zone, self.states[i][1])):
                 if self.tm.observers:
-                    self.edges.append((cur, i))
+                    self._edge(cur, i, t, label, started)
                 return
         idx = len(self.states)
         if self.tm.observers:
-            self.edges.append((cur, idx))
+            self._edge(cur, idx, t, label, started)
         self.states.append((t, zone))
         self.parent.append(cur)
         self.labels.append(label)
@@ -579,13 +600,57 @@ class _Search:
         self.stored.setdefault(t, []).append(idx)
         self.check_state(idx)
 
+    def _edge(self, cur: int, to: int, t: tuple, label: tuple, started: set[str]) -> None:
+        """An edge of the zone graph, with its transition and the clocks it resets."""
+        tm, s = self.tm, self.states[cur][0]
+        fired = tm.clock(label) if label[0] in tm.bounded else None
+        before = set(tm.live(s))
+        resets = frozenset(k for k in tm.live(t) if k not in before or k == fired or k in started)
+        self.edges.append((cur, to))
+        self.edge_clocks.append((resets, label))
+
+    def _waits_for(self, label: tuple) -> frozenset[str]:
+        """The clocks `label` needs to have aged a positive time (for every param value)
+        before it can fire (asked only of the edges of a cycle: Z3 calls are reported)."""
+        slow = self._slow.get(label)
+        if slow is None:
+            slow = self._slow[label] = frozenset(
+                key for key, op, b in self.tm.firing_bounds(label) if op in (">=", "==")
+                and self.space.entails(z3.BoolVal(True), self.space.lin(b) > 0))
+        return slow
+
+    def _zeno_cycles(self) -> list[list[int]]:
+        """The cycles of states where a deadline may be due at once (`_cycles` over
+        `instant`), but for those in which every way round takes time: a cycle that waits for
+        a clock to age a positive time and also resets it (a timer started, then its timeout)
+        takes that long each time round (strong non-Zenoness, Tripakis), so it can repeat only
+        as time passes. An edge that waits for clock x counts where every cycle through it
+        resets x; if the edges left still close a cycle, time may stop there."""
+        out = []
+        for c in _cycles(self.edges, self.instant):
+            inside = set(c)
+            edges = [(a, b, rs, self._waits_for(label))
+                     for (a, b), (rs, label) in zip(self.edges, self.edge_clocks, strict=True)
+                     if a in inside and b in inside]
+            timed = set()
+            for n, (a, b, resets, slow) in enumerate(edges):
+                for x in slow:
+                    if x in resets or not _reaches(
+                            [(p, q) for p, q, rs, _ in edges if x not in rs], b, a):
+                        timed.add(n)
+                        break
+            rest = [(a, b) for n, (a, b, _, _) in enumerate(edges) if n not in timed]
+            if _cycles(rest, inside):
+                out.append(c)
+        return out
+
     def _zeno(self, violated: set[str]) -> tuple[tuple[str, str], ...]:
         """Deadlines that time stopping could make hold vacuously, with why: a reachable cycle
         of symbolic states in each of which some deadline may be due at once (time may never
         pass there: a Zeno run), or a state where a deadline comes due and nothing can fire
         (a timelock), with the property's observer pending. Also, as on untimed models, every
         deadline not violated when a transition fails."""
-        cycles = _cycles(self.edges, self.instant)
+        cycles = self._zeno_cycles()
         out = []
         failed = failing_transition(self.violations)
         for ob in self.tm.observers:
