@@ -418,8 +418,8 @@ def simulate(args) -> int:
         sim = report.simulation
         found = "" if sim.found_after is None else \
             f"; the violating run ended {sim.found_after:.3f} s in"
-        print(f"protocheck: {path}: {sim.runs:,} runs, {sim.steps:,} steps in "
-              f"{sim.seconds:.3f} s{found}", file=sys.stderr)
+        print(f"protocheck: {path}: {sim.runs:,} run{'s' if sim.runs != 1 else ''}, "
+              f"{sim.steps:,} steps in {sim.seconds:.3f} s{found}", file=sys.stderr)
         if report.interrupted:
             print(f"protocheck: interrupted while simulating {path}", file=sys.stderr)
             break

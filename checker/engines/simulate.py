@@ -214,7 +214,9 @@ class Walker:
         self.system = system
         self.deadlock = deadlock
         self.invariants = [(ci.invariant.name, ci.holds) for ci in system.invariants]
+        self.holds = dict(self.invariants)
         self.watch = Watch(self.watched(system))
+        self.watch_index = {p.liveness.name: k for k, p in enumerate(self.watch.props)}
 
     @staticmethod
     def watched(system: System) -> tuple[CompiledLiveness, ...]:
@@ -262,7 +264,7 @@ class Walker:
     def rests(self, spot: Spot, look: Look) -> bool:
         """Whether a run may stay at the spot forever: nothing but faults can happen there."""
         return look.error is None and not look.errs and not any_step(
-            self.system, spot.state, list(look.out))
+            self.system, spot.state, look.out)
 
     def broken(self, spot: Spot, look: Look) -> Target | None:
         """The first property the spot of a run breaks, in a fixed order (None: none)."""
@@ -291,13 +293,12 @@ class Walker:
         s = spot.state
         kind = target.kind
         if kind is INVARIANT:
-            holds = dict(self.invariants)[target.name]
             try:
-                return not holds(s)
+                return not self.holds[target.name](s)
             except EvalError:
                 return True
         if kind is LIVENESS:
-            k = self._watched(target)
+            k = self.watch_index[target.name]
             mark = spot.marks[k]
             return isinstance(mark, EvalError) or (
                 self.rests(spot, look) and self.watch.breaks(k, mark))
@@ -307,25 +308,20 @@ class Walker:
             return True
         return any(err[4] == target.name for err in look.errs)
 
-    def _watched(self, target: Target) -> int:
-        return next(k for k, p in enumerate(self.watch.props)
-                    if p.liveness.name == target.name)
-
     def violation(self, spot: Spot, look: Look, target: Target, path: tuple,
                   labels: tuple) -> Violation:
         """The target's violation at the end of a run that `hits` it: its states and labels."""
         s = spot.state
         kind = target.kind
         if kind is INVARIANT:
-            holds = dict(self.invariants)[target.name]
             try:
-                holds(s)
+                self.holds[target.name](s)
                 err = None
             except EvalError as e:  # it cannot be evaluated: a runtime violation
                 err = e
             v = invariant_failure(target.name, err, path, 0.0)
         elif kind is LIVENESS:
-            k = self._watched(target)
+            k = self.watch_index[target.name]
             mark = spot.marks[k]
             if isinstance(mark, EvalError):
                 v = Violation(RUNTIME, target.name, mark.message, path, None, mark.span)

@@ -51,6 +51,9 @@ from checker.symbolic.timed import (
 from checker.symbolic.zones import ParamSpace
 
 ASSUME_TRIES = 100  # parameter draws before Z3's point is taken instead
+# The timed model keeps each discrete state's expansion; between runs, past this many states,
+# it forgets them (they are recomputed when met again), so memory stays bounded.
+KEPT_EXPANSIONS = 100_000
 # The region of a simulated violation: only the witness's point is known.
 SIMULATED_REGION = ("some parameter values (the witness is one; simulation computes no region: "
                     "protocheck check does)")
@@ -99,6 +102,7 @@ class TimedWalker(Walker):
         base = Spot(s, self.watch.marks(None, s))
         if rng is None:
             return base
+        self.tm.forget(KEPT_EXPANSIONS)
         params = self._point(rng)
         value = dict(params)
         return TimedSpot(base.state, base.marks, tuple((k, Fraction(0)) for k in self.tm.live(s)),
@@ -181,6 +185,8 @@ class TimedWalker(Walker):
 
     def targets(self, spot: Spot, look: Look):
         yield from super().targets(spot, look)
+        if self.tm.observers:
+            yield Target(RUNTIME, RUNTIME.name)  # a successor whose flags cannot be evaluated
         for ob in self.tm.observers:
             yield Target(LIVENESS, ob.name)
 
@@ -225,7 +231,11 @@ class TimedWalker(Walker):
             if not self.deadlock or self.system.all_final(spot.state):
                 return False
             if not self._timed(look):
-                return True  # whether nothing can fire is Z3's (in_time)
+                # Whether nothing can fire is Z3's (in_time); but a transition without timing
+                # (not a fault) can fire at once, wherever it is enabled or fails.
+                items = [*look.info, *(err[:4] for err in look.errs)]
+                return all(self.system.transitions[lab[0]].timing
+                           or self.system.transitions[lab[0]].is_fault for lab in items)
             can_fail = any(w is not None for w in look.err_windows)
             return not can_fail and not any(
                 w is not None and not self.system.transitions[lab[0]].is_fault

@@ -208,6 +208,13 @@ class TimedModel:
             raise kept
         return kept
 
+    def forget(self, beyond: int) -> None:
+        """Drop the kept expansions once more than `beyond` states have them: a simulation's
+        runs may visit more states than fit, and an expansion is only ever recomputed."""
+        if len(self._expanded) > beyond:
+            self._expanded.clear()
+            self._live.clear()
+
     def all_clocks(self) -> list[str]:
         """Every clock the model can have, in a fixed order."""
         keys = [self.clock((tid, k)) for tid in sorted(self.bounded)
