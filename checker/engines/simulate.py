@@ -138,6 +138,9 @@ class Spot:
 
     state: tuple
     marks: tuple = ()
+    # What could not be evaluated on entering it (the timed walker: a deadline's P or Q in the
+    # initial state, which the zone engine reports as a runtime violation there).
+    error: EvalError | None = None
 
 
 @record
@@ -186,9 +189,12 @@ class Watch:
                 out.append(p)
         return tuple(out)
 
-    def breaks(self, k: int, mark: object) -> bool:
-        """Whether a run with `mark` for property k breaks it by stopping where it is."""
-        return mark is (self.props[k].liveness.form is LEADS_TO)
+    def breaks(self, k: int, mark: bool) -> bool:
+        """Whether a run with `mark` for property k breaks it by stopping where it is: a P
+        is pending (leads_to), or P has not held / does not hold in the last state."""
+        if self.props[k].liveness.form is LEADS_TO:
+            return mark
+        return not mark
 
     def trigger(self, k: int, path: tuple) -> int:
         """Where the violation's message says P held, on a run that breaks property k by
@@ -507,6 +513,7 @@ def _shrunk(walker: Walker, moves: list[Move], target: Target) -> tuple[Violatio
         if plain is not None:
             best, replaced = plain, True
         shortest = plain is not None or complete
+    shortest = shortest or not best  # nothing is shorter than no step at all
     violation = walker.finish(best, target)
     shrink_ = Shrink(len(moves), removed, focused, len(best), shortest, replaced)
     note = "" if shortest else (

@@ -145,7 +145,8 @@ def simulation_coverage_lines(report: SimulationReport) -> list[str]:
     never = _in_source_order(report.never_fired)
     fired = _in_source_order(t for t in system.transitions if report.fired[t.id])
     total = len(system.transitions)
-    lines = [f"coverage (these runs): {len(fired)} of {total} handlers/steps fired, times taken:"]
+    lines = [f"coverage (these runs): {len(fired)} of {total} handlers/steps fired"
+             + (", times taken:" if fired else "")]
     by_actor: dict[str, list[str]] = {}
     for t in fired:
         by_actor.setdefault(t.actor, []).append(

@@ -95,18 +95,19 @@ class TimedWalker(Walker):
 
     # ----------------------------------------------------------------- spots
     def begin(self, rng: random.Random | None) -> Spot:
+        error = None
         try:
             s = self.tm.initial()
-        except EvalError:  # an observer's P or Q: the engine reports it; so does `hits`
-            s = self.system.initial + (False,) * len(self.tm.observers)
-        base = Spot(s, self.watch.marks(None, s))
+        except EvalError as err:  # a deadline's P or Q: a runtime violation here (`hits`)
+            s, error = self.system.initial + (False,) * len(self.tm.observers), err
+        base = Spot(s, self.watch.marks(None, s), error)
         if rng is None:
             return base
         self.tm.forget(KEPT_EXPANSIONS)
         params = self._point(rng)
-        value = dict(params)
-        return TimedSpot(base.state, base.marks, tuple((k, Fraction(0)) for k in self.tm.live(s)),
-                         Fraction(0), params, _horizon(self.system, value))
+        return TimedSpot(s, base.marks, error,
+                         ages=tuple((k, Fraction(0)) for k in self.tm.live(s)), now=Fraction(0),
+                         params=params, horizon=_horizon(self.system, dict(params)))
 
     def _point(self, rng: random.Random) -> tuple[tuple[str, Fraction], ...]:
         model = self.system.model
@@ -171,8 +172,8 @@ class TimedWalker(Walker):
         old = dict(spot.ages)
         ages = tuple((key, Fraction(0) if reset else old[key] + delay)
                      for key, reset in self.tm.restarts(label, t, started, old))
-        return TimedSpot(t, self.watch.marks(spot.marks, t), ages, spot.now + delay,
-                         spot.params, spot.horizon)
+        return TimedSpot(t, self.watch.marks(spot.marks, t), ages=ages, now=spot.now + delay,
+                         params=spot.params, horizon=spot.horizon)
 
     def point(self, spot: Spot) -> tuple[tuple[str, str], ...]:
         return tuple((name, _text(v)) for name, v in getattr(spot, "params", ()))
@@ -225,7 +226,7 @@ class TimedWalker(Walker):
             return age + look.deadline > _value(ob.deadline, dict(spot.params))
         if target.kind in (INVARIANT, LIVENESS):
             return super().hits(spot, look, target)
-        if look.error is not None:
+        if look.error is not None or spot.error is not None:
             return target.kind is RUNTIME
         if target.kind is DEADLOCK:
             if not self.deadlock or self.system.all_final(spot.state):
@@ -259,7 +260,8 @@ class TimedWalker(Walker):
             ending = {"late": (ob.key, ob.deadline)}
         elif target.kind is DEADLOCK and look.error is None:
             ending = {"stuck": True}
-        elif target.kind in (INVARIANT, LIVENESS) or look.error is not None:
+        elif target.kind in (INVARIANT, LIVENESS) or look.error is not None \
+                or spot.error is not None:
             ending = {}
         else:
             failing = [(err[:4], err) for err in look.errs if err[4] == target.name]
@@ -283,6 +285,8 @@ class TimedWalker(Walker):
         if ob is not None:
             v = replace(late_failure(ob, path, 0.0), message=late_message(
                 self.system, ob, path, w, waiting_hint(self.tm, path[-1])))
+        elif target.kind is RUNTIME and spot.error is not None:
+            v = evaluation_failure(spot.error, path, 0.0)
         elif isinstance(err, EvalError):
             v = evaluation_failure(err, path, 0.0)
         elif err is not None:
