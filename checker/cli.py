@@ -145,6 +145,7 @@ def _arg_parser() -> argparse.ArgumentParser:
                     help="with --plot: draw the plane at this value of a free param that is "
                          "not on an axis (repeatable); the others are projected: safe where "
                          "every value of them is")
+    _simulate_parser(sub)
     pa = sub.add_parser("parse", help="validate a model or spec and summarise it")
     pa.add_argument("file")
     _allow_root(pa)
@@ -164,6 +165,58 @@ def _arg_parser() -> argparse.ArgumentParser:
     ls.add_argument("--stdio", action="store_true",
                     help="accepted for editors that pass it: stdio is the only transport")
     return p
+
+
+def _simulate_parser(sub) -> None:
+    """`protocheck simulate`: random runs for models too large to check (docs/simulate.md)."""
+    si = sub.add_parser("simulate", help="random runs of specs too large to check: finds "
+                        "violations (shrunk), proves nothing")
+    si.add_argument("paths", nargs="+", metavar="SPEC")
+    _allow_root(si)
+    si.add_argument("--seed", type=_seed, default=0, metavar="S",
+                    help="the runs are a function of the seed (default 0) and their index")
+    si.add_argument("--depth", type=_positive, metavar="D",
+                    help="steps per run (default: the spec's `bound depth`, else 100)")
+    how_many = si.add_mutually_exclusive_group()
+    how_many.add_argument("--runs", type=_positive, metavar="R", help="runs (default 1000)")
+    how_many.add_argument("--time-budget", type=_seconds, metavar="SECONDS",
+                          help="make runs for this long instead; a run it cuts short is not "
+                               "counted, and which run fails first does not depend on it")
+    how_many.add_argument("--run", type=_index, metavar="K",
+                          help="make only run K (as the `reproduce:` line of a violation says)")
+    si.add_argument("--json", action="store_true", help="print a machine-readable result")
+    si.add_argument("--diagrams", metavar="DIR",
+                    help="write the counterexample as DIR/<spec>-<property>.svg and .dot")
+    si.add_argument("--png", action="store_true", help="with --diagrams: also write PNG")
+    si.add_argument("--itf", metavar="DIR",
+                    help="write the counterexample as DIR/<spec>-<property>.itf.json (ITF)")
+
+
+SEED_DIGITS = 30  # a seed is a name for a stream of draws; 30 digits are plenty
+
+
+def _seed(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > SEED_DIGITS:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 with at most "
+                                         f"{SEED_DIGITS} digits, not {text!r}")
+    return int(text)
+
+
+def _index(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > SEED_DIGITS:
+        raise argparse.ArgumentTypeError(f"expected a run index, a whole number from 0, "
+                                         f"not {text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
+    return value
 
 
 def _zones(p: argparse.ArgumentParser) -> None:
@@ -267,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         from checker import commands  # only now: --version and --help load nothing more
 
         return {"check": commands.check, "diagram": commands.diagram,
-                "synthesize": commands.synthesize, "parse": commands.parse}[args.command](args)
+                "synthesize": commands.synthesize, "parse": commands.parse,
+                "simulate": commands.simulate}[args.command](args)
     except KeyboardInterrupt:
         print("\nprotocheck: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

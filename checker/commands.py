@@ -1,5 +1,5 @@
-"""Running the CLI's commands: `check`, `synthesize`, `parse` and `diagram`, from parsed
-arguments to printed results and an exit code.
+"""Running the CLI's commands: `check`, `simulate`, `synthesize`, `parse` and `diagram`, from
+parsed arguments to printed results and an exit code.
 
 `checker.cli` parses the arguments and imports this module only then, so that `--version`
 and `--help` do not load the checker. Every verdict comes from `checker.run`.
@@ -34,7 +34,7 @@ from checker.report import (
     Report,
     SynthesisReport,
 )
-from checker.run import CheckOptions, SynthesisOptions
+from checker.run import CheckOptions, SimulateOptions, SynthesisOptions
 from checker.source import Span
 from checker.statespace import TooLarge, build_graph
 
@@ -273,15 +273,21 @@ def _outputs_ready(args) -> bool:
     return True
 
 
-def check(args) -> int:
-    if not _outputs_ready(args):
-        return EXIT_INPUT
-    if (args.diagrams or args.html) and not files.dot_available():
+def _warn_without_dot(args) -> None:
+    """Without Graphviz's `dot`, charts are written as .dot text only: say so, once."""
+    html = getattr(args, "html", None)
+    if (args.diagrams or html) and not files.dot_available():
         lost = [what for wanted, what in ((args.diagrams, ".dot files only"),
-                                          (args.html, "HTML pages without sequence charts"))
+                                          (html, "HTML pages without sequence charts"))
                 if wanted]
         print(f"protocheck: Graphviz 'dot' was not found; writing {' and '.join(lost)} "
               f"({files.GRAPHVIZ_HINT})", file=sys.stderr)
+
+
+def check(args) -> int:
+    if not _outputs_ready(args):
+        return EXIT_INPUT
+    _warn_without_dot(args)
     try:  # the baseline first: a bad one is found before minutes of searching, not after
         old = None if args.baseline is None else _read_baseline(args.baseline)
         spec_files = _spec_files(args.paths)
@@ -370,6 +376,66 @@ def parse(args) -> int:
     else:
         _emit(f"{args.file}: " + "\n".join(text.summarize_model(loaded.model, loaded.system)))
     return EXIT_OK
+
+
+def simulate(args) -> int:
+    """Random runs of each spec (checker.run.simulate): the text and JSON have no times, so
+    the same seed and input print the same bytes; the times go to stderr."""
+    if not _outputs_ready(args):
+        return EXIT_INPUT
+    _warn_without_dot(args)
+    spec_files = _spec_files_or_report(args.paths)
+    if spec_files is None:
+        return EXIT_INPUT
+    codes: list[int] = []
+    docs, errors = [], []
+    names: dict[str, str] = {}
+    for path in spec_files:
+        try:
+            loaded = load_spec(path, tuple(args.allow_root))
+            _claim_name(loaded, names)
+            if not args.json:
+                _print_diags(loaded.warnings)
+            with _ctrl_c_flag() as stop:
+                report = run.simulate(loaded, SimulateOptions(
+                    seed=args.seed, depth=args.depth, runs=args.runs,
+                    time_budget=args.time_budget, run=args.run,
+                    roots=tuple(args.allow_root), stop=stop))
+        except CheckError as err:
+            diags, code = _not_explored(err, path)
+            errors += [render_json.diagnostic_json(d, path) for d in diags]
+            if not args.json:
+                _print_diags(diags)
+            codes.append(code)
+            continue
+        codes.append(report.exit_code)
+        charts = {}
+        if args.diagrams:
+            from checker.render.charts import counterexample_dot  # loads only to draw
+
+            charts = {cx.property.name: counterexample_dot(report, cx)
+                      for cx in report.counterexamples}
+        diagrams = _write_outputs(report, args, charts)
+        docs.append(render_json.simulation_json(report, diagrams if args.diagrams else None))
+        if not args.json:
+            _emit(("\n" if len(docs) > 1 else "") + "\n".join(text.simulation_lines(report,
+                                                                                    diagrams)))
+        sim = report.simulation
+        found = "" if sim.found_after is None else \
+            f"; the violating run ended {sim.found_after:.3f} s in"
+        print(f"protocheck: {path}: {sim.runs:,} run{'s' if sim.runs != 1 else ''}, "
+              f"{sim.steps:,} steps in {sim.seconds:.3f} s{found}", file=sys.stderr)
+        if report.interrupted:
+            print(f"protocheck: interrupted while simulating {path}", file=sys.stderr)
+            break
+    final = overall(codes)
+    if args.json:
+        _emit(json.dumps(render_json.document(docs, errors, final), indent=2))
+    elif len(spec_files) > 1 and final != EXIT_INTERRUPTED:
+        _emit(f"\n{len(spec_files)} specs: {codes.count(EXIT_OK)} agree with their expect, "
+              f"{codes.count(EXIT_MISMATCH)} mismatched, {codes.count(EXIT_INCONCLUSIVE)} "
+              f"without the violation they expect, {codes.count(EXIT_INPUT)} with errors")
+    return final
 
 
 def synthesize(args) -> int:

@@ -1,6 +1,8 @@
-"""Exit codes of `protocheck check` and `protocheck synthesize` (documented in the README): a
+"""Exit codes of `protocheck check`, `synthesize` and `simulate` (documented in the README): a
 contract with CI, defined once. Kept apart so that the CLI can name them before it loads
-anything else."""
+anything else. (`simulate` proves nothing, so for it 0 also means "no violation found where
+the spec expects holds", and 3 "the violation the spec expects was not found":
+`checker.report.SimulationReport.exit_code`.)"""
 
 EXIT_OK = 0  # every verdict matches its spec's `expect` (synthesize: every region is exact)
 EXIT_MISMATCH = 1  # some verdict does not match its `expect`

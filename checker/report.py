@@ -9,6 +9,8 @@ its replayed trace, statistics, coverage and vacuity. A `SynthesisReport` is the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from checker import ir
 from checker.compile import System, Transition
 from checker.diagnostics import Diagnostic
@@ -26,17 +28,22 @@ from checker.properties import (
     ALWAYS_CHECKED,
     BROKEN,
     DEADLOCK,
+    HOLDS,
     INCONCLUSIVE,
     INVARIANT,
     LIVENESS,
     NOT_CHECKED,
     PROVED,
+    VIOLATED,
     PropertyKind,
     Status,
 )
 from checker.record import record
 from checker.source import Span
 from checker.trace import Trace
+
+if TYPE_CHECKING:  # the simulation engine loads only for `simulate`
+    from checker.engines.simulate import Simulation
 
 
 @record
@@ -126,6 +133,77 @@ class Report:
         if not self.complete or self.stats.reduction:  # a reduced search skips states
             return ()
         return tuple(t for t in self.system.transitions if self.fired[t.id] == 0)
+
+
+@record
+class SimulationReport:
+    """What `simulate` found for one spec: a counterexample (at most one: the first run that
+    breaks a property, shrunk), or none, which proves nothing. The verdict is VIOLATED or
+    INCONCLUSIVE, never HOLDS."""
+
+    spec_path: str
+    config: ir.CheckConfig
+    expect_span: Span
+    model: ir.Model
+    system: System
+    verdict: str  # VIOLATED or INCONCLUSIVE
+    outcomes: tuple[Outcome, ...]
+    counterexamples: tuple[Counterexample, ...]
+    simulation: Simulation
+    seed: int
+    depth: int
+    runs_asked: int | None  # None: as many as the time budget allowed
+    time_budget: float | None
+    only_run: int | None  # made only this run (a reproduction)
+    roots: tuple[str, ...]  # --allow-root folders: a reproduction needs them too
+    partly: tuple[tuple[str, str], ...]  # (property, what simulation checks of it)
+    warnings: tuple[Diagnostic, ...]
+    seconds: float  # loading, simulating, shrinking and the trace
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def interrupted(self) -> bool:
+        return self.simulation.limit == INTERRUPTED
+
+    @property
+    def matches(self) -> bool:
+        """A violation was found and the spec expects one (no violation found matches
+        nothing: it is not a verdict)."""
+        return self.verdict == VIOLATED and self.config.expect == VIOLATED
+
+    @property
+    def exit_code(self) -> int:
+        """0 when what was found agrees with `expect` (a violation it expects; none, where it
+        expects `holds`: nothing contradicts it, though nothing is proved); 1 for a violation
+        of a spec that expects `holds`; 3 when the violation a spec expects was not found."""
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if self.verdict == VIOLATED:
+            return EXIT_OK if self.matches else EXIT_MISMATCH
+        return EXIT_OK if self.config.expect == HOLDS else EXIT_INCONCLUSIVE
+
+    @property
+    def fired(self) -> tuple[int, ...]:
+        return self.simulation.fired
+
+    @property
+    def never_fired(self) -> tuple[Transition, ...]:
+        """Handlers and steps no run took (they may still be reachable)."""
+        return tuple(t for t in self.system.transitions if self.fired[t.id] == 0)
+
+    @property
+    def reproduce(self) -> tuple[str, ...]:
+        """The command line that makes the violating run again (the runs are deterministic:
+        the seed and the run's index decide it); () without a violation."""
+        run = self.simulation.run
+        if run is None:
+            return ()
+        roots = tuple(x for root in self.roots for x in ("--allow-root", root))
+        return ("protocheck", "simulate", self.spec_path, *roots, "--seed", str(self.seed),
+                "--depth", str(self.depth), "--run", str(run))
 
 
 @record

@@ -10,6 +10,9 @@ property's outcome.
     report = check("specs/forwarding_task_buggy.spec", CheckOptions(max_states=100_000))
     print(report.verdict, report.matches, [c.property.name for c in report.counterexamples])
 
+`simulate` makes random runs instead, for models too large to explore (docs/simulate.md): it
+finds violations, never proves a property.
+
 Bad input raises `checker.diagnostics.CheckError` with located diagnostics; a timeout that runs
 out before exploring begins (while parsing, checking or compiling) raises
 `checker.deadline.OutOfTime`. Once exploring has begun, a timeout is an inconclusive report.
@@ -28,10 +31,13 @@ from checker.engines import ENGINES, bfs, dfs  # noqa: F401  (ENGINES: CheckOpti
 from checker.engines.common import Limits
 from checker.engines.result import Result
 from checker.load import Loaded, load_spec
+from checker.properties import BROKEN, INCONCLUSIVE, NOT_CHECKED, VIOLATED
 from checker.record import record
 from checker.report import (
     Counterexample,
+    Outcome,
     Report,
+    SimulationReport,
     SolverUse,
     SynthesisReport,
     outcomes_of,
@@ -76,6 +82,17 @@ class CheckOptions:
     # Untimed: a BFS with partial-order reduction (checker.engines.por): fewer states, traces
     # re-shortened afterwards, no coverage. Symmetry reduction does not apply with it.
     por: bool = False
+
+
+@record
+class SimulateOptions:
+    seed: int = 0  # the runs are a function of the seed and their index alone
+    depth: int | None = None  # steps per run; default: the spec's `bound depth`, else 100
+    runs: int | None = None  # default: 1,000, or as many as `time_budget` allows
+    time_budget: float | None = None  # seconds of runs (from when they begin)
+    run: int | None = None  # make only the run of this index (a reproduction)
+    roots: tuple[str, ...] = ()
+    stop: Callable[[], bool] | None = None  # polled between steps: True stops (Ctrl-C)
 
 
 @record
@@ -249,6 +266,57 @@ def _unapplied(loaded: Loaded, options: CheckOptions) -> tuple[Diagnostic, ...]:
 def _line(loaded: Loaded, span) -> str:
     src = loaded.sources.get(span.path)
     return src.line_text(span.line) if src is not None else ""
+
+
+def simulate(spec: str | Loaded, options: SimulateOptions = SimulateOptions()
+             ) -> SimulationReport:
+    """Random runs of one spec (checker.engines.simulate; timed models:
+    checker.symbolic.simulate), the first violation found shrunk and replayed into a trace.
+    Finding none proves nothing: the verdict is then INCONCLUSIVE, never HOLDS."""
+    from checker.engines import simulate as engine  # loads only to simulate
+
+    started = time.perf_counter()
+    loaded = _loaded(spec, options.roots, Deadline.start(None))
+    cfg = loaded.config
+    depth = options.depth if options.depth is not None else (
+        cfg.max_depth if cfg.max_depth is not None else engine.DEFAULT_DEPTH)
+    if options.run is not None:
+        first, runs = options.run, 1
+    else:
+        first = 0
+        runs = options.runs if options.runs is not None else (
+            None if options.time_budget is not None else engine.DEFAULT_RUNS)
+    plan = engine.Plan(seed=options.seed, depth=depth, runs=runs, first=first,
+                       time_budget=options.time_budget, deadlock=cfg.deadlock,
+                       stop=options.stop)
+    if loaded.model.timed:
+        from checker.symbolic.simulate import TimedWalker  # Z3 and PPL load only for time
+
+        walker: engine.Walker = TimedWalker(loaded.system, cfg.deadlock)
+    else:
+        walker = engine.Walker(loaded.system, cfg.deadlock)
+    sim = engine.simulate(walker, plan)
+    properties = properties_of(cfg)
+    by_name = {p.name: p for p in properties}
+    counterexamples = () if sim.violation is None else (Counterexample(
+        by_name[sim.violation.property], sim.violation,
+        build_trace(loaded.system, sim.violation)),)
+    done = f"{sim.runs:,} random run{'s' if sim.runs != 1 else ''} of up to {depth} steps"
+    why = (f"simulation stopped at the first violation ({sim.violation.property})"
+           if sim.violation is not None else
+           f"no violation in {done}; simulation is not a proof")
+    outcomes = tuple(Outcome(p, BROKEN, "", sim.found_after or 0.0)
+                     if sim.violation is not None and p.name == sim.violation.property
+                     else Outcome(p, NOT_CHECKED, why, 0.0) for p in properties)
+    return SimulationReport(
+        spec_path=cfg.path, config=cfg, expect_span=loaded.spec.expect_span or loaded.spec.span,
+        model=loaded.model, system=loaded.system,
+        verdict=VIOLATED if sim.violation is not None else INCONCLUSIVE,
+        outcomes=outcomes, counterexamples=counterexamples, simulation=sim,
+        seed=options.seed, depth=depth, runs_asked=runs, time_budget=options.time_budget,
+        only_run=options.run, roots=options.roots,
+        partly=engine.unchecked(loaded.system, loaded.model.timed),
+        warnings=loaded.warnings, seconds=time.perf_counter() - started)
 
 
 def synthesize(spec: str | Loaded, options: SynthesisOptions = SynthesisOptions()

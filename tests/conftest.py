@@ -23,7 +23,7 @@ def cli(capsys, monkeypatch):
     def run(*args: str):
         # Specs written to tmp_path name the repository's models: allow them.
         argv = list(args)
-        if argv and argv[0] in ("check", "synthesize", "parse", "diagram"):
+        if argv and argv[0] in ("check", "synthesize", "parse", "diagram", "simulate"):
             argv[1:1] = ["--allow-root", str(ROOT)]
         code = main(argv)
         out = capsys.readouterr()

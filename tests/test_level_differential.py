@@ -128,15 +128,22 @@ def _summary(r) -> tuple:
             [(v.kind, v.property, v.message, v.path, v.failing, v.span) for v in r.violations])
 
 
-def _compare(tmp_path, texts, stop_at_first: bool, max_states: int | None,
-             max_depth: int | None, handover: int | None = None, store: str = "auto") -> None:
+def load_random(tmp_path, texts: tuple[str, str]):
+    """A generated (model, spec) written to tmp_path and loaded; Hypothesis drops the example
+    if it is not a valid model."""
     model, spec = texts
     (tmp_path / "random.model").write_text(model)
     (tmp_path / "random.spec").write_text(spec)
     try:
-        loaded = load_spec(str(tmp_path / "random.spec"))
+        return load_spec(str(tmp_path / "random.spec"))
     except CheckError:
         assume(False)
+
+
+def _compare(tmp_path, texts, stop_at_first: bool, max_states: int | None,
+             max_depth: int | None, handover: int | None = None, store: str = "auto") -> None:
+    model, spec = texts
+    loaded = load_random(tmp_path, texts)
     # A random model can have millions of states: at most CAP, cut the same way in both.
     limits = Limits(deadlock=loaded.config.deadlock, max_states=max_states or CAP,
                     max_depth=max_depth, stop_at_first=stop_at_first)

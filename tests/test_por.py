@@ -14,10 +14,9 @@ import pytest
 from conftest import ROOT
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_level_differential import CAP, model_and_spec
+from test_level_differential import CAP, load_random, model_and_spec
 from test_symmetry import _is_run
 
-from checker.diagnostics import CheckError
 from checker.engines import bfs, por
 from checker.engines.common import Limits
 from checker.load import load_spec
@@ -97,15 +96,7 @@ def loose_model(draw) -> tuple[str, str]:
 @FAST
 @given(texts=st.one_of(model_and_spec(), loose_model(), loose_model()))
 def test_reduced_search_agrees_with_the_plain_search(tmp_path_factory, texts):
-    tmp = tmp_path_factory.mktemp("m")
-    model, spec = texts
-    (tmp / "random.model").write_text(model)
-    (tmp / "random.spec").write_text(spec)
-    try:
-        loaded = load_spec(str(tmp / "random.spec"))
-    except CheckError:
-        assume(False)
-    _agree(loaded)
+    _agree(load_random(tmp_path_factory.mktemp("m"), texts))
 
 
 def test_seeds_agree():

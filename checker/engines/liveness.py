@@ -50,6 +50,12 @@ from checker.temporal import (
     Level,
 )
 
+# What fairness allows of a run that stops (the lasso's `fair:` line): nothing can happen in
+# its last state, or only faults, which are never forced (docs/faults.md).
+RESTS = "nothing is enabled in the last state, so the run stays there forever"
+RESTS_AFTER_FAULTS = ("only faults could still happen in the last state, and a fault is never "
+                      "forced, so the run may stay there forever")
+
 
 @record
 class Constraint:
@@ -472,10 +478,7 @@ def fairness_facts(system: System, graph: StateGraph, fair: Fair, found: Finding
                    fairness: Fairness) -> tuple[str, ...]:
     """Per actor instance, what the cycle relies on."""
     if found.stutter:
-        if graph.edges(found.path[-1]):
-            return (("only faults could still happen in the last state, and a fault is never "
-                     "forced, so the run may stay there forever"),)
-        return ("nothing is enabled in the last state, so the run stays there forever",)
+        return (RESTS_AFTER_FAULTS if graph.edges(found.path[-1]) else RESTS,)
     cycle = found.path[found.loop:]
     fired = {fair.group_of[lab] for lab in found.labels[found.loop:] if lab is not None}
     enabled_any: set[int] = set()
@@ -544,17 +547,23 @@ def lasso_shape(steps: int, loop: int, stutter: bool) -> str:
 
 
 def _message(prop: CompiledLiveness, found: Finding) -> str:
+    return violation_message(prop, found.trigger)
+
+
+def violation_message(prop: CompiledLiveness, trigger: int) -> str:
+    """What a lasso shows of the property (`trigger`: where in the path P held, for
+    leads_to; the last state where it held, for always eventually; else -1)."""
     live = prop.liveness
     form = live.form
     bound = "".join(f" (with {var} = {text})" for var, _, text in live.bound)
     if form is EVENTUALLY:
         return f"{live.p_text} never holds{bound}"
     if form is LEADS_TO:
-        return (f"{live.p_text} holds after step {found.trigger}, and {live.q_text} never "
+        return (f"{live.p_text} holds after step {trigger}, and {live.q_text} never "
                 f"holds from there on{bound}")
     if form is RECURRENCE:
-        when = (f"again after step {found.trigger}" if found.trigger > 0 else
-                "again after the initial state" if found.trigger == 0 else "at all")
+        when = (f"again after step {trigger}" if trigger > 0 else
+                "again after the initial state" if trigger == 0 else "at all")
         return f"{live.p_text} never holds {when}{bound}"
     return f"{live.p_text} fails again and again, in every turn of the cycle{bound}"
 

@@ -37,6 +37,9 @@ class Violation:
     # plain BFS that would tell ran past its budget: checker.engines.por).
     shortest: bool = True
     lasso: Lasso | None = None  # liveness: how the run goes on forever
+    # With `shortest` False: what is known of the trace's length, for the reader ("": the
+    # partial-order reduction's "none shorter over the transitions it uses").
+    shortness: str = ""
 
 
 @record

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from checker.render.sequence import sequence_dot
 from checker.render.text import constants_text, length_text
-from checker.report import Counterexample, Report
+from checker.report import Counterexample, Report, SimulationReport
 
 
-def counterexample_dot(report: Report, cx: Counterexample) -> str:
+def counterexample_dot(report: Report | SimulationReport, cx: Counterexample) -> str:
     consts = constants_text(report.model)
     title = (f"spec {report.name}" + (f" ({consts})" if consts else "")
              + f": counterexample, {length_text(cx.trace)}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from checker import __version__, ir
 from checker.compile import System
-from checker.report import Counterexample, Report
+from checker.report import Counterexample, Report, SimulationReport
 from checker.trace import Trace
 
 FORMAT_URL = "https://apalache-mc.org/docs/adr/015adr-trace.html"
@@ -105,7 +105,7 @@ def trace_itf(system: System, trace: Trace, *, source: str, property_name: str) 
     return doc
 
 
-def counterexample_itf(report: Report, cx: Counterexample) -> dict:
+def counterexample_itf(report: Report | SimulationReport, cx: Counterexample) -> dict:
     """One counterexample of a report as an ITF document."""
     return trace_itf(report.system, cx.trace, source=report.spec_path,
                      property_name=cx.property.name)

@@ -15,7 +15,8 @@ from checker.baseline import (  # SCHEMA_VERSION: one number for the writer and 
 )
 from checker.diagnostics import Diagnostic
 from checker.render.itf import counterexample_itf
-from checker.report import Counterexample, Outcome, Report, SynthesisReport
+from checker.render.text import transition_name
+from checker.report import Counterexample, Outcome, Report, SimulationReport, SynthesisReport
 from checker.source import Span
 from checker.trace import FaultEvent, MessageEvent, Trace
 
@@ -78,9 +79,9 @@ def trace_json(trace: Trace) -> dict:
     }
 
 
-def report_json(report: Report, diagrams: dict[str, list[str]] | None = None) -> dict:
-    """One spec's result; `diagrams`: property -> the diagram files written for it."""
-    cfg, st = report.config, report.stats
+def _spec_json(report: Report | SimulationReport) -> dict:
+    """What a check's and a simulation's result begin with: the spec, and what came of it."""
+    cfg = report.config
     return {
         "spec": cfg.name,
         "path": report.spec_path,
@@ -89,6 +90,19 @@ def report_json(report: Report, diagrams: dict[str, list[str]] | None = None) ->
         "expect": cfg.expect,
         "verdict": report.verdict,
         "matches_expectation": report.matches,
+    }
+
+
+def _never_fired_json(report: Report | SimulationReport) -> list[dict]:
+    return [{"actor": t.actor, "kind": t.kind, "name": t.name, "location": location(t.span),
+             "disabled_by_configuration": t.disabled_by_config} for t in report.never_fired]
+
+
+def report_json(report: Report, diagrams: dict[str, list[str]] | None = None) -> dict:
+    """One spec's result; `diagrams`: property -> the diagram files written for it."""
+    cfg, st = report.config, report.stats
+    return {
+        **_spec_json(report),
         "engine": report.engine,
         "complete": report.complete,
         "limit": report.limit or None,
@@ -109,10 +123,7 @@ def report_json(report: Report, diagrams: dict[str, list[str]] | None = None) ->
                        for cx in report.counterexamples],
         "coverage": {
             "complete": report.complete,
-            "never_fired": [{"actor": t.actor, "kind": t.kind, "name": t.name,
-                             "location": location(t.span),
-                             "disabled_by_configuration": t.disabled_by_config}
-                            for t in report.never_fired],
+            "never_fired": _never_fired_json(report),
             "fired": {f"{t.actor}: {t.label}": report.fired[t.id]
                       for t in report.system.transitions},
         },
@@ -131,7 +142,8 @@ def outcome_json(o: Outcome, notes: dict[str, str] | None = None) -> dict:
     return out
 
 
-def counterexample_json(report: Report, cx: Counterexample, diagrams: list[str] | None) -> dict:
+def counterexample_json(report: Report | SimulationReport, cx: Counterexample,
+                        diagrams: list[str] | None) -> dict:
     v = cx.violation
     out = {
         "kind": v.kind.name,
@@ -153,6 +165,41 @@ def counterexample_json(report: Report, cx: Counterexample, diagrams: list[str] 
     if diagrams is not None:
         out["diagrams"] = diagrams
     return out
+
+
+def simulation_json(report: SimulationReport, diagrams: dict[str, list[str]] | None = None
+                    ) -> dict:
+    """One spec's `simulate` result. No times: the same seed and input give the same bytes."""
+    sim = report.simulation
+    violations = []
+    for cx in report.counterexamples:
+        out = counterexample_json(report, cx, (diagrams or {}).get(cx.property.name))
+        sh = sim.shrink
+        out["found_by_run"] = sim.run
+        out["shrink"] = {"raw_steps": sh.raw, "after_removing": sh.removed,
+                         "after_focused_search": sh.focused, "steps": sh.final,
+                         "shortest": sh.shortest, "replaced_by_confirming_search": sh.replaced}
+        out["run_params"] = dict(sim.params) or None
+        out["reproduce"] = list(report.reproduce)
+        violations.append(out)
+    return {
+        **_spec_json(report),
+        "exit_code": report.exit_code,
+        "engine": "simulate",
+        "simulation": {"seed": report.seed, "depth": report.depth,
+                       "runs_asked": report.runs_asked, "time_budget": report.time_budget,
+                       "only_run": report.only_run, "runs": sim.runs, "steps": sim.steps,
+                       "stopped": sim.limit or None, "proof": False},
+        "properties": [outcome_json(o) for o in report.outcomes],
+        "partly_checked": [{"property": name, "how": how} for name, how in report.partly],
+        "violations": violations,
+        "coverage": {
+            "fired": {f"{t.actor}: {transition_name(report.system, t)}": report.fired[t.id]
+                      for t in report.system.transitions},
+            "never_fired": _never_fired_json(report),
+        },
+        "warnings": [d.render() for d in report.warnings],
+    }
 
 
 def synthesis_json(syn: SynthesisReport) -> dict:

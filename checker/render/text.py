@@ -3,6 +3,7 @@ plugin shows on a failure), traces, coverage, syntheses and model summaries."""
 
 from __future__ import annotations
 
+import shlex
 import textwrap
 
 from checker import ir
@@ -29,7 +30,7 @@ from checker.diagnostics import visible
 from checker.engines.result import Stats
 from checker.faults import DOWN_NAME, DUPLICATE
 from checker.properties import DEADLOCK, INCONCLUSIVE, NOT_CHECKED, PROVED, RUNTIME, VIOLATED
-from checker.report import Counterexample, Report, SynthesisReport
+from checker.report import Counterexample, Report, SimulationReport, SynthesisReport
 from checker.trace import Step, Trace, describe_state
 
 
@@ -58,10 +59,7 @@ def stats_line(st: Stats) -> str:
 def report_lines(report: Report, diagrams: dict[str, list[str]] | None = None) -> list[str]:
     """Everything `protocheck check` prints for one spec; `diagrams`: property -> files
     written for its counterexample."""
-    cfg = report.config
-    consts = constants_text(report.model)
-    lines = [f"== {report.spec_path}: spec {cfg.name} on {report.model.path}"
-             + (f" ({consts})" if consts else ""), verdict_line(report),
+    lines = [_heading(report), verdict_line(report),
              f"explored: {stats_line(report.stats)}{_stopped_note(report)}{_solver_note(report)}"]
     lines += liveness_lines(report)
     for cx in report.counterexamples:
@@ -72,6 +70,111 @@ def report_lines(report: Report, diagrams: dict[str, list[str]] | None = None) -
         lines.append("")
         lines += cov
     return lines
+
+
+def _heading(report: Report | SimulationReport) -> str:
+    consts = constants_text(report.model)
+    return (f"== {report.spec_path}: spec {report.config.name} on {report.model.path}"
+            + (f" ({consts})" if consts else ""))
+
+
+def simulation_lines(report: SimulationReport, diagrams: dict[str, list[str]] | None = None
+                     ) -> list[str]:
+    """Everything `protocheck simulate` prints for one spec (no times: the same seed and input
+    give the same text); `diagrams` as in `report_lines`."""
+    sim = report.simulation
+    runs = f"{fmt_int(sim.runs)} run{'s' if sim.runs != 1 else ''}"
+    what = f"run {report.only_run} only" if report.only_run is not None else runs
+    stopped = f"; stopped: {sim.limit}" if sim.limit else ""
+    lines = [_heading(report), simulation_verdict_line(report),
+             (f"simulated: {what} of up to {report.depth} steps from seed {report.seed}, "
+              f"{fmt_int(sim.steps)} steps in all{stopped}")]
+    for cx in report.counterexamples:
+        lines.append("")
+        lines += counterexample_lines(report, cx, (diagrams or {}).get(cx.property.name))
+        lines += _found_lines(report)
+    if report.partly:
+        lines.append("")
+        lines += [f"partly checked: liveness {name}: {how}" for name, how in report.partly]
+    lines.append("")
+    lines += simulation_coverage_lines(report)
+    if not report.counterexamples:
+        lines.append("")
+        lines.append("no violation found is not a proof: a violation may need a run these "
+                     "did not make; `protocheck check` decides")
+    return lines
+
+
+def simulation_verdict_line(report: SimulationReport) -> str:
+    expect = report.config.expect
+    if report.verdict == VIOLATED:
+        if report.matches:
+            return "verdict: VIOLATED, as expected (found by random simulation)"
+        return (f"verdict: VIOLATED (found by random simulation), but the spec expects "
+                f"'{expect}'  <-- MISMATCH")
+    if expect == VIOLATED:
+        return ("verdict: INCONCLUSIVE: no violation found, but the spec expects one "
+                "(random simulation proves nothing; more runs, or `protocheck check`)")
+    return (f"verdict: no violation found; the spec expects '{expect}', which these runs do "
+            "not contradict (random simulation proves nothing)")
+
+
+def _found_lines(report: SimulationReport) -> list[str]:
+    """Which run found the violation, how it was shrunk, and how to make that run again."""
+    sim, sh = report.simulation, report.simulation.shrink
+    stages = [f"{sh.raw} steps"]
+    if sh.removed != sh.raw:
+        stages.append(f"{sh.removed} by removing and reordering steps")
+    if sh.focused is not None and sh.focused != sh.removed:
+        stages.append(f"{sh.focused} by a search over the transitions those use")
+    if sh.replaced:
+        stages.append(f"{sh.final} by the search of every transition that checked it")
+    lines = [f"found by run {sim.run}: " + " -> ".join(stages)
+             + ("; none shorter exists (fewest faults first)" if sh.shortest else "")]
+    if sim.params:
+        lines.append("  the run had " + ", ".join(f"{k} = {v}" for k, v in sim.params)
+                     + "; the witness is Z3's, for the trace's constraints")
+    lines.append("reproduce: " + visible(shlex.join(report.reproduce)))
+    return lines
+
+
+def simulation_coverage_lines(report: SimulationReport) -> list[str]:
+    """Which handlers and steps the runs took, and which none took (they may still be
+    reachable: no run is every run)."""
+    system = report.system
+    never = _in_source_order(report.never_fired)
+    fired = _in_source_order(t for t in system.transitions if report.fired[t.id])
+    total = len(system.transitions)
+    lines = [f"coverage (these runs): {len(fired)} of {total} handlers/steps fired"
+             + (", times taken:" if fired else "")]
+    by_actor: dict[str, list[str]] = {}
+    for t in fired:
+        by_actor.setdefault(t.actor, []).append(
+            f"{transition_name(system, t)} {fmt_int(report.fired[t.id])}")
+    for actor, items in by_actor.items():
+        lines += textwrap.wrap(f"{actor}: {', '.join(items)}", width=96, initial_indent="  ",
+                               subsequent_indent="      ")
+    if never:
+        lines.append("  never fired in these runs (which does not make them unreachable):")
+        lines += ["  " + _never_line(system, t) for t in never]
+    return lines
+
+
+def transition_name(system: System, t) -> str:
+    """A handler or step as coverage names it: its label, and its line where another of its
+    actor's reads alike (two handlers of one message, in different states)."""
+    alike = sum(1 for u in system.transitions if (u.actor, u.label) == (t.actor, t.label))
+    return t.label + (f" (line {t.span.line})" if alike > 1 else "")
+
+
+def _in_source_order(transitions) -> list:
+    return sorted(transitions, key=lambda t: (t.span.path, t.span.line, t.span.column))
+
+
+def _never_line(system: System, t) -> str:
+    """A handler or step that never fired, where it is, and why if the spec's constants say."""
+    why = "  (its guard is false under this configuration)" if t.disabled_by_config else ""
+    return f"  {t.span}  {system.model.actor(t.actor).name}: {t.label}{why}"
 
 
 def liveness_lines(report: Report) -> list[str]:
@@ -116,8 +219,8 @@ def _solver_note(report: Report) -> str:
             f"{report.solver.calls:,} calls, {report.solver.seconds:.2f} s")
 
 
-def counterexample_lines(report: Report, cx: Counterexample, diagrams: list[str] | None = None
-                         ) -> list[str]:
+def counterexample_lines(report: Report | SimulationReport, cx: Counterexample,
+                         diagrams: list[str] | None = None) -> list[str]:
     """One violation: which property, then its trace (and the diagram files, if written)."""
     inv = cx.property.invariant
     lines = ["violated: " + "\n".join(property_header(cx))]
@@ -188,8 +291,8 @@ def render_trace(system: System, trace: Trace, invariant: ir.Invariant | None) -
     times = v.witness.times if v.witness is not None else ()
     steps = length_text(trace)
     if not v.shortest:
-        steps += ("; none shorter over the transitions it uses, but a shorter one may exist: "
-                  "partial-order reduction")
+        steps += "; " + (v.shortness or "none shorter over the transitions it uses, but a "
+                         "shorter one may exist: partial-order reduction")
     lines.append(f"counterexample ({steps}):")
     init = [f"{c.name}={c.after}" for c in trace.initial]
     lines.append("  initial state:")
@@ -329,7 +432,7 @@ def coverage_lines(report: Report) -> list[str]:
     if not report.complete:
         return []
     system = report.system
-    never = sorted(report.never_fired, key=lambda t: (t.span.path, t.span.line, t.span.column))
+    never = _in_source_order(report.never_fired)
     lines = []
     if report.stats.reduction:
         lines.append(f"coverage: not known under {report.stats.reduction} reduction (it skips "
@@ -337,10 +440,7 @@ def coverage_lines(report: Report) -> list[str]:
     elif never:
         lines.append(f"coverage: {len(never)} of {len(system.transitions)} handlers/steps never "
                      "fired:")
-        for t in never:
-            why = "  (its guard is false under this configuration)" if t.disabled_by_config else ""
-            inst = system.model.actor(t.actor).name
-            lines.append(f"  {t.span}  {inst}: {t.label}{why}")
+        lines += [_never_line(system, t) for t in never]
     else:
         lines.append(f"coverage: all {len(system.transitions)} handlers/steps fired")
     live = {lv.name for lv in report.config.liveness}

@@ -208,6 +208,13 @@ class TimedModel:
             raise kept
         return kept
 
+    def forget(self, beyond: int) -> None:
+        """Drop the kept expansions once more than `beyond` states have them: a simulation's
+        runs may visit more states than fit, and an expansion is only ever recomputed."""
+        if len(self._expanded) > beyond:
+            self._expanded.clear()
+            self._live.clear()
+
     def all_clocks(self) -> list[str]:
         """Every clock the model can have, in a fixed order."""
         keys = [self.clock((tid, k)) for tid in sorted(self.bounded)
@@ -248,15 +255,18 @@ class TimedModel:
         return [compare(old[key] + delta, op, self.space.lin(b))
                 for key, op, b in self.firing_bounds(label)]
 
-    def new_ages(self, label: tuple, t: tuple, started: set[str], old, delta) -> list:
-        """How each clock live in t relates to the old ages after `label` fired: reset to 0
-        (newly enabled, or the transition that just fired; a timer just started), or aged."""
+    def restarts(self, label: tuple, t: tuple, started: set[str], old) -> list[tuple[str, bool]]:
+        """Each clock live in t, and whether it is 0 after `label` fired (newly enabled, the
+        transition that just fired, a timer just started) rather than aged by the delay
+        (`old`: the clocks live before, with their ages)."""
         fired = self.clock(label) if label[0] in self.bounded else None
-        defs = []
-        for key in self.live(t):
-            reset = key not in old or key == fired or key in started
-            defs.append(self.age(key) == (0 if reset else old[key] + delta))
-        return defs
+        return [(key, key not in old or key == fired or key in started) for key in self.live(t)]
+
+    def new_ages(self, label: tuple, t: tuple, started: set[str], old, delta) -> list:
+        """How each clock live in t relates to the old ages after `label` fired: reset to 0,
+        or aged (`restarts`)."""
+        return [self.age(key) == (0 if reset else old[key] + delta)
+                for key, reset in self.restarts(label, t, started, old)]
 
 
 def _prepare(tm: TimedModel, s: tuple, zone):
@@ -292,6 +302,37 @@ def _reaches(edges: list[tuple[int, int]], start: int, goal: int) -> bool:
                 seen.add(m)
                 todo.append(m)
     return False
+
+
+def late_message(system: System, ob: Observer, path: tuple, w: Witness | None,
+                 waiting: str = "") -> str:
+    """What a missed deadline shows: since when the property's observer has been pending on
+    `path`, and when time has passed beyond the deadline (`waiting`: `waiting_hint`'s)."""
+    live = next(c.liveness for c in system.liveness if c.liveness.name == ob.name)
+    since = len(path) - 1
+    while since > 0 and path[since - 1][ob.slot]:
+        since -= 1
+    when = f" (at t={w.late})" if w is not None and w.late else ""
+    if ob.trigger is None:
+        return (f"{live.p_text} does not hold within {live.within_text} of the start: "
+                f"time passes beyond it{when}{waiting}")
+    after = f"after step {since}" if since else "in the initial state"
+    return (f"{live.p_text} holds {after}, and {live.q_text} does not follow within "
+            f"{live.within_text}: time passes beyond it{when}{waiting}")
+
+
+def waiting_hint(tm: TimedModel, s: tuple) -> str:
+    """If a message waits in s for a handler that no deadline makes run, a clause that says
+    so (the usual reason a deadline fails for every value); else ""."""
+    _out, info, _errs = tm.expand(s)
+    idle = sorted({(tid, inst) for tid, inst, slot, _m in info
+                   if slot >= 0 and not tm.system.transitions[tid].timing})
+    if not idle:
+        return ""
+    tr = tm.system.transitions[idle[0][0]]
+    return (f"; in some runs a message waits for {tr.instances[idle[0][1]]}: {tr.label}, "
+            f"which has no deadline (if it is handled at once, write `{tr.label} ... "
+            "within 0`)")
 
 
 def late_failure(ob: Observer, path: tuple, seconds: float) -> Violation:
@@ -677,33 +718,15 @@ class _Search:
         return tuple(out)
 
     def _late_message(self, ob: Observer, path: tuple, w: Witness | None) -> str:
-        live = next(c.liveness for c in self.system.liveness if c.liveness.name == ob.name)
-        since = len(path) - 1
-        while since > 0 and path[since - 1][ob.slot]:
-            since -= 1
-        when = f" (at t={w.late})" if w is not None and w.late else ""
-        waiting = self.waiting.get(ob.name, "")
-        if ob.trigger is None:
-            return (f"{live.p_text} does not hold within {live.within_text} of the start: "
-                    f"time passes beyond it{when}{waiting}")
-        after = f"after step {since}" if since else "in the initial state"
-        return (f"{live.p_text} holds {after}, and {live.q_text} does not follow within "
-                f"{live.within_text}: time passes beyond it{when}{waiting}")
+        return late_message(self.system, ob, path, w, self.waiting.get(ob.name, ""))
 
     def _note_waiting(self, ob: Observer, s: tuple) -> None:
         """Where a deadline is missed while a message waits for a handler that no deadline
         makes run (the usual reason a deadline fails for every value), say so, once."""
-        if ob.name in self.waiting:
-            return
-        _out, info, _errs = self.tm.expand(s)
-        idle = sorted({(tid, inst) for tid, inst, slot, _m in info
-                       if slot >= 0 and not self.system.transitions[tid].timing})
-        if idle:
-            tr = self.system.transitions[idle[0][0]]
-            self.waiting[ob.name] = (
-                f"; in some runs a message waits for {tr.instances[idle[0][1]]}: {tr.label}, "
-                f"which has no deadline (if it is handled at once, write `{tr.label} ... "
-                "within 0`)")
+        if ob.name not in self.waiting:
+            hint = waiting_hint(self.tm, s)
+            if hint:
+                self.waiting[ob.name] = hint
 
     def region_formula(self, regions: list) -> z3.BoolRef:
         if self.poly is not None:
@@ -775,15 +798,16 @@ def _value(m, v) -> str:
     return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
 
 
-def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = None,
-            late: tuple | None = None) -> Witness | None:
-    """Concrete params and event times for a discrete path: one delta per step, no elimination,
-    the params inside the path's region and every timer away from its bounds where they can be
-    (ParamSpace.inner_model_of);
-    with `failing`, also the time of the last step, which fails inside its transition; with
-    `late` (observer clock, deadline), also a time after the last step, before anything must
-    fire, at which that clock is past the deadline (`Witness.late`)."""
-    space = tm.space
+def path_constraint(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = None,
+                    late: tuple | None = None, stuck: bool = False
+                    ) -> tuple[list, list, list] | None:
+    """The timing of a discrete path as constraints over the params and one delay per step:
+    (cons, the deadlines and firing conditions a witness keeps away from where it can; plain,
+    that delays are not negative and what must hold at the end; the delays), or None if some
+    hop of the path has no transition with its label. With `failing`, the last step fails
+    inside that transition; with `late` (observer clock, deadline), time passes beyond the
+    deadline after the last step, before anything must fire; with `stuck`, nothing can fire
+    after the last step however long one waits (a timed deadlock)."""
     ages = {k: rat(0) for k in tm.live(path[0])}
     cons = []  # timer bounds and the region: the witness goes inside them where it can
     plain = []  # that time does not run backwards, and how ages follow from delays
@@ -820,8 +844,58 @@ def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = 
         delta = z3.Real("delta_late")
         plain.append(delta >= 0)
         cons += [ages[key] + delta <= d for key, d in tm.deadlines(path[-1], info)]
-        cons.append(ages[late[0]] + delta > space.lin(late[1]))
+        cons.append(ages[late[0]] + delta > tm.space.lin(late[1]))
         deltas.append(delta)
+    if stuck:
+        plain.append(_stuck(tm, path[-1], ages))
+    return cons, plain, deltas
+
+
+def _stuck(tm: TimedModel, s: tuple, ages: dict) -> z3.BoolRef:
+    """Nothing can fire in s, with these clock ages, however long one waits: for each
+    transition enabled (or failing) there, no delay meets its firing condition and every
+    deadline. One delay per transition, so its existence is Fourier-Motzkin on one variable:
+    every lower bound at most every upper bound."""
+    _out, info, errs = tm.expand(s)
+    ups = [d - ages[key] for key, d in tm.deadlines(s, info)]
+    labels = [lab for lab in info if not tm.system.transitions[lab[0]].is_fault]
+    labels += [err[:4] for err in errs]
+    blocked = []
+    for label in dict.fromkeys(labels):  # a label once: choose alternatives fire alike
+        lows, highs = [rat(0)], list(ups)
+        for key, op, b in tm.firing_bounds(label):
+            gap = tm.space.lin(b) - ages[key]
+            if op in ("==", ">="):
+                lows.append(gap)
+            if op in ("==", "<="):
+                highs.append(gap)
+        if not highs:  # it may fire at any time from now on
+            return z3.BoolVal(False)
+        blocked.append(z3.Or(*[lo > hi for lo in lows for hi in highs]))
+    return z3.And(*blocked, z3.BoolVal(True))
+
+
+def feasible(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = None,
+             late: tuple | None = None, stuck: bool = False) -> bool:
+    """Whether some params in range (and the assumptions) and some delays make the path a
+    timed run, ending as `path_constraint`'s options say."""
+    built = path_constraint(tm, path, labels, failing, late, stuck)
+    return built is not None and tm.space.sat(z3.And(*built[0], *built[1], z3.BoolVal(True)))
+
+
+def witness(tm: TimedModel, path: tuple, labels: tuple, failing: tuple | None = None,
+            late: tuple | None = None, stuck: bool = False) -> Witness | None:
+    """Concrete params and event times for a discrete path: one delta per step, no elimination,
+    the params inside the path's region and every timer away from its bounds where they can be
+    (ParamSpace.inner_model_of); with `failing`, also the time of the last step, which fails
+    inside its transition; with `late` (observer clock, deadline), also a time after the last
+    step, before anything must fire, at which that clock is past the deadline (`Witness.late`);
+    with `stuck`, at the end nothing can fire any more (`path_constraint`)."""
+    built = path_constraint(tm, path, labels, failing, late, stuck)
+    if built is None:
+        return None
+    cons, plain, deltas = built
+    space = tm.space
     m = space.inner_model_of(cons, plain, deltas)
     if m is None:
         return None
