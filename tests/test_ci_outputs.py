@@ -279,7 +279,11 @@ def test_pre_commit_hook_entry_runs(tmp_path):
     text = (ROOT / ".pre-commit-hooks.yaml").read_text()
     entry = re.search(r"^\s*entry:\s*(.+)$", text, re.MULTILINE).group(1).split()
     assert re.search(r"^\s*files:\s*\\\.\(model\|spec\)\$$", text, re.MULTILINE)
-    p = subprocess.run(entry, cwd=ROOT, check=False, capture_output=True, text=True, timeout=300)
+    # pre-commit runs the entry with the hook's args (pass_filenames is false: no file names).
+    args = re.search(r"^\s*args:\s*\[(.*)\]$", text, re.MULTILINE).group(1).split(",")
+    assert re.search(r"^\s*pass_filenames:\s*false$", text, re.MULTILINE)
+    p = subprocess.run([*entry, *(a.strip() for a in args)], cwd=ROOT, check=False,
+                       capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stdout + p.stderr
 
 
