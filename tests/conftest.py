@@ -7,6 +7,13 @@ from pathlib import Path
 
 import pytest
 
+# The engines and the libraries they load lazily, loaded once for the whole session: a test
+# that uses the pytester fixture gets sys.modules put back as it was when the test began, so
+# a module first imported during such a test (by an in-process `check` beside the pytester
+# run) would be dropped, and later tests would get a second z3, whose objects do not mix with
+# the first's, or a numpy, which cannot load twice in one process.
+import checker.engines.level  # numpy
+import checker.symbolic.timed  # noqa: F401  (z3, pplpy)
 from checker import run
 from checker.cli import main
 from checker.load import load_spec

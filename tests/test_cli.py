@@ -278,3 +278,17 @@ def test_spec_cannot_change_a_constants_type(cli, tmp_path):
         assert (f"{spec}:3:1: error[PC306]: type mismatch: constant {const} is {model_type} in "
                 f"the model but the spec sets it to {found}") in err
         assert "m.model" not in err.split("\n")[0]  # reported at the spec, not later
+
+
+def test_json_coverage_keeps_two_handlers_of_one_message_apart(cli_json):
+    # The dora daemon has two `on DropTokenAck` handlers (Stopping and, with RETRIES, another
+    # state): keyed by label alone, the second overwrote the first's count.
+    from checker.load import load_spec
+
+    _code, doc = cli_json("specs/dora_drop_token_fixed.spec")
+    fired = doc["results"][0]["coverage"]["fired"]
+    transitions = load_spec(str(ROOT / "specs" / "dora_drop_token_fixed.spec")).system.transitions
+    assert len(fired) == len(transitions)
+    acks = sorted(k for k in fired if "on DropTokenAck" in k)
+    assert len(acks) == 2 and all(re.search(r" \(line \d+\)$", k) for k in acks)
+    assert sum(fired.values()) == doc["results"][0]["stats"]["transitions"]

@@ -124,7 +124,7 @@ def report_json(report: Report, diagrams: dict[str, list[str]] | None = None) ->
         "coverage": {
             "complete": report.complete,
             "never_fired": _never_fired_json(report),
-            "fired": {f"{t.actor}: {t.label}": report.fired[t.id]
+            "fired": {f"{t.actor}: {transition_name(report.system, t)}": report.fired[t.id]
                       for t in report.system.transitions},
         },
         "vacuous": list(report.vacuous),
