@@ -448,6 +448,7 @@ def synthesize(args) -> int:
     docs = []
     syntheses: list[SynthesisReport] = []
     region_svgs: dict[str, bytes] = {}  # spec name -> its region plot, for --html
+    interrupted: SynthesisReport | None = None  # the spec a Ctrl-C stopped, if one did
     names: dict[str, str] = {}
     for path in spec_files:
         try:
@@ -470,7 +471,12 @@ def synthesize(args) -> int:
             print(f"protocheck: interrupted while synthesizing {path}; partial statistics: "
                   f"{syn.stats.states:,} symbolic states, {syn.stats.transitions:,} "
                   "transitions; no region", file=sys.stderr)
-            return EXIT_INTERRUPTED
+            # The specs done so far are written out; this one with no region (half a search
+            # would give a wrong one), and those after it not at all.
+            docs.append(render_json.synthesis_json(syn) | {"verdict": None, "safe": None,
+                                                           "violated": {}})
+            interrupted = syn
+            break
         doc = render_json.synthesis_json(syn)
         docs.append(doc)
         syntheses.append(syn)
@@ -500,7 +506,7 @@ def synthesize(args) -> int:
     if args.html:
         from checker.render.html import synthesis_index
 
-        _write_html(args.html, {}, synthesis_index(syntheses, region_svgs))
+        _write_html(args.html, {}, synthesis_index(syntheses, region_svgs, interrupted))
     if args.json:
         _emit(json.dumps({"tool": "protocheck", "schema": 1, "synthesis": docs,
                           "exit_code": code}, indent=2))

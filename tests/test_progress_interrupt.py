@@ -155,3 +155,26 @@ def test_loading_the_polyhedra_library_keeps_our_ctrl_c_handler():
     p = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                        text=True, check=False, timeout=60)
     assert (p.returncode, p.stdout.strip()) == (0, "[1]"), p.stderr
+
+
+def test_ctrl_c_on_synthesize_writes_what_was_done(tmp_path):
+    # The dora seed is synthesized, then the slow spec is interrupted: --json and --html still
+    # have the first spec's region, and the interrupted one with no region; exit 130.
+    import json
+
+    html = tmp_path / "html"
+    code, out, err = _run_on_terminal(
+        ["synthesize", "--json", "--html", str(html), str(ROOT / "specs" / "dora_drop_token_buggy.spec"),
+         str(_slow_timed_spec(tmp_path))], interrupt_on=PROGRESS)
+    assert code == 130, err
+    assert "Traceback" not in err
+    doc = json.loads(out)
+    assert doc["exit_code"] == 130
+    first, stopped = doc["synthesis"]
+    assert (first["spec"], first["verdict"], first["safe"]) == (
+        "dora_drop_token_buggy", "holds iff", "grace > gil_delay")
+    assert (stopped["spec"], stopped["verdict"], stopped["safe"], stopped["violated"],
+            stopped["complete"], stopped["limit"]) == ("test", None, None, {}, False,
+                                                        "interrupted")
+    page = (html / "index.html").read_text()
+    assert "grace &gt; gil_delay" in page and "interrupted after" in page

@@ -444,9 +444,11 @@ def _image(svg: bytes, alt: str) -> str:
     return f'<img class="plot" alt="{_e(alt)}" src="data:image/svg+xml;base64,{data}">'
 
 
-def synthesis_index(reports: list[SynthesisReport], plots: dict[str, bytes]) -> str:
+def synthesis_index(reports: list[SynthesisReport], plots: dict[str, bytes],
+                    interrupted: SynthesisReport | None = None) -> str:
     """Every synthesized spec: the region where it holds, per property where it does not, and
-    the region plot (`plots`: spec name -> SVG) where there is one."""
+    the region plot (`plots`: spec name -> SVG) where there is one; and the spec a Ctrl-C
+    stopped, if one did, with no region."""
     sections = []
     for syn in reports:
         ranges = ", ".join(f"{p.name}: {p.kind} in {p.lo}..{p.hi}" for p in syn.free_params)
@@ -463,6 +465,13 @@ def synthesis_index(reports: list[SynthesisReport], plots: dict[str, bytes]) -> 
                if rows else "")
             + (_image(plot, f"region plot of {syn.name}") if plot else "")
             + "</section>")
+    if interrupted is not None:
+        sections.append(
+            f'<section class="index"><h2>{_e(interrupted.name)}</h2>'
+            f'<p class="mono">{_e(interrupted.spec_path)}</p>'
+            f'<p class="mismatch">interrupted after {interrupted.stats.states:,} symbolic '
+            "states: no region (the specs after it were not synthesized)</p></section>")
     head = (f"<h1>protocheck synthesis report</h1><p>{len(reports)} "
-            f"spec{'' if len(reports) == 1 else 's'}</p>")
+            f"spec{'' if len(reports) == 1 else 's'}"
+            + (", then an interrupted one" if interrupted is not None else "") + "</p>")
     return _page("protocheck synthesis report", head, "\n".join(sections))
