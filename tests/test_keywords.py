@@ -134,7 +134,15 @@ def test_the_documented_examples():
             return e
         return None
 
-    err = parse("    a = true\n    state = false")
-    assert err is not None and "unexpected 'state'" in err.diagnostics[0].message
+    # A keyword the block cannot take, where a name fits, is the name.
+    assert parse("    a = true\n    state = false") is None
     assert parse("    state = false\n    a = true") is None
     assert parse("    goto S\n    state = false") is None
+    # ... unless the token after it does not fit a name either: the keyword's error, as before
+    # (a block missing its `}` before the next declaration).
+    err = parse("    a = true\n  state T final")
+    assert err is not None and "unexpected 'state'" in err.diagnostics[0].message
+    assert err.diagnostics[0].span.line == 8
+    # A statement keyword still begins a statement.
+    err = parse("    a = true\n    goto = false")
+    assert err is not None

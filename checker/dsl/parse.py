@@ -750,17 +750,51 @@ def _parse(source: Source, start: str, deadline: Deadline) -> Tree:
     interactive = _parser().parse_interactive(source.text, start=start)
     fed: Token | None = None  # the last token the parser accepted
     current: Token | None = None  # the token being fed
+    held: CheckError | None = None  # the error of a keyword read as a name, until the token
+    wait = 0  # after it is accepted (when `wait` tokens more have come)
+    n = 0
+    while True:
+        try:
+            for token in interactive.iter_parse():
+                if n % 1024 == 0:
+                    deadline.check(f"parsing {source.path}")
+                n += 1
+                if held is not None:
+                    wait -= 1
+                    if not wait:
+                        held = None  # the token after the keyword read as a name was taken
+                fed, current = current, token  # reaching the next token: `current` was accepted
+            return interactive.feed_eof(current)
+        except UnexpectedInput as err:
+            if held is not None:  # the name did not fit either: the keyword was the mistake
+                raise held from None
+            # What `Lark.parse` would have computed: every terminal the parser could take here.
+            accepts = interactive.accepts() if isinstance(err, UnexpectedToken) else set()
+            previous = fed if getattr(err, "token", None) is current else current
+            error = CheckError([syntax_error(source, err, previous, accepts)])
+            if not _as_name(interactive, err, accepts):
+                raise error from None
+            held, wait, current = error, 2, err.token
+
+
+def _as_name(interactive, err: UnexpectedInput, accepts: set[str]) -> bool:
+    """Feed a keyword the parser cannot take as the name it is spelled like, where a name fits.
+
+    The parser's state after an expression, a `;` or a `}` is shared by every place where one
+    can end, so the contextual lexer reads every keyword that may follow one anywhere: a
+    variable `state` assigned after `a = true` came as the keyword `state`, which the block
+    then refused. Any run of the LALR automaton that ends in acceptance is a derivation, so
+    this changes nothing for a text that parses; for one that does not, the keyword's own
+    error is reported if the token after it does not fit either."""
+    token = getattr(err, "token", None)
+    if not isinstance(err, UnexpectedToken) or token is None or token.type == "NAME" \
+            or "NAME" not in accepts or token.value not in _keywords():
+        return False
     try:
-        for n, token in enumerate(interactive.iter_parse()):
-            if n % 1024 == 0:
-                deadline.check(f"parsing {source.path}")
-            fed, current = current, token  # reaching the next token: `current` was accepted
-        return interactive.feed_eof(current)
-    except UnexpectedInput as err:
-        # What `Lark.parse` would have computed: every terminal the parser could take here.
-        accepts = interactive.accepts() if isinstance(err, UnexpectedToken) else set()
-        previous = fed if getattr(err, "token", None) is current else current
-        raise CheckError([syntax_error(source, err, previous, accepts)]) from None
+        interactive.feed_token(Token.new_borrow_pos("NAME", token.value, token))
+    except UnexpectedInput:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- input limits
