@@ -287,21 +287,12 @@ def _cycles(edges: list[tuple[int, int]], nodes: set[int]) -> list[list[int]]:
             if len(c) > 1 or any(g.has_edge(v, v) for v in c)]
 
 
-def _reaches(edges: list[tuple[int, int]], start: int, goal: int) -> bool:
-    """Whether `goal` can be reached from `start` over `edges` (start itself counts)."""
-    succ: dict[int, list[int]] = {}
-    for a, b in edges:
-        succ.setdefault(a, []).append(b)
-    seen, todo = {start}, [start]
-    while todo:
-        n = todo.pop()
-        if n == goal:
-            return True
-        for m in succ.get(n, ()):
-            if m not in seen:
-                seen.add(m)
-                todo.append(m)
-    return False
+def _components(edges: list[tuple[int, int]]) -> dict[int, int]:
+    """Each node of `edges`, numbered by the strongly connected set it is in."""
+    import networkx as nx
+
+    g = nx.DiGraph(edges)
+    return {v: k for k, c in enumerate(nx.strongly_connected_components(g)) for v in c}
 
 
 def late_message(system: System, ob: Observer, path: tuple, w: Witness | None,
@@ -674,12 +665,12 @@ class _Search:
                      for (a, b), (rs, label) in zip(self.edges, self.edge_clocks, strict=True)
                      if a in inside and b in inside]
             timed = set()
-            for n, (a, b, resets, slow) in enumerate(edges):
-                for x in slow:
-                    if x in resets or not _reaches(
-                            [(p, q) for p, q, rs, _ in edges if x not in rs], b, a):
-                        timed.add(n)
-                        break
+            for x in sorted({x for *_, slow in edges for x in slow}):
+                # An edge that does not reset x is on a way round that never does iff its
+                # ends are in one strongly connected set of the edges that do not reset x.
+                part = _components([(a, b) for a, b, rs, _ in edges if x not in rs])
+                timed |= {n for n, (a, b, resets, slow) in enumerate(edges)
+                          if x in slow and (x in resets or part[a] != part[b])}
             rest = [(a, b) for n, (a, b, _, _) in enumerate(edges) if n not in timed]
             if _cycles(rest, inside):
                 out.append(c)
