@@ -32,6 +32,7 @@ from checker.report import (
     EXIT_MISMATCH,
     EXIT_OK,
     Report,
+    SimulationReport,
     SynthesisReport,
 )
 from checker.run import CheckOptions, SimulateOptions, SynthesisOptions
@@ -120,9 +121,10 @@ def _finish_progress(progress) -> None:
         sys.stderr.write("\r\x1b[K")
 
 
-def _charts(report: Report, args) -> dict[str, str]:
-    """Each counterexample's sequence chart (DOT), once for --diagrams and --html alike."""
-    if not (args.diagrams or args.html):
+def _charts(report: Report | SimulationReport, args) -> dict[str, str]:
+    """Each counterexample's sequence chart (DOT), once for --diagrams and --html alike
+    (`simulate` has no --html)."""
+    if not (args.diagrams or getattr(args, "html", None)):
         return {}
     from checker.render.charts import counterexample_dot  # loads only to draw
 
@@ -409,13 +411,7 @@ def simulate(args) -> int:
             codes.append(code)
             continue
         codes.append(report.exit_code)
-        charts = {}
-        if args.diagrams:
-            from checker.render.charts import counterexample_dot  # loads only to draw
-
-            charts = {cx.property.name: counterexample_dot(report, cx)
-                      for cx in report.counterexamples}
-        diagrams = _write_outputs(report, args, charts)
+        diagrams = _write_outputs(report, args, _charts(report, args))
         docs.append(render_json.simulation_json(report, diagrams if args.diagrams else None))
         if not args.json:
             _emit(("\n" if len(docs) > 1 else "") + "\n".join(text.simulation_lines(report,

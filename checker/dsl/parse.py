@@ -750,8 +750,9 @@ def _parse(source: Source, start: str, deadline: Deadline) -> Tree:
     interactive = _parser().parse_interactive(source.text, start=start)
     fed: Token | None = None  # the last token the parser accepted
     current: Token | None = None  # the token being fed
-    held: CheckError | None = None  # the error of a keyword read as a name, until the token
-    wait = 0  # after it is accepted (when `wait` tokens more have come)
+    # A keyword read as a name (`_as_name`) and the error it would have been, kept until the
+    # token after it is accepted.
+    held: tuple[Token, CheckError] | None = None
     n = 0
     while True:
         try:
@@ -759,22 +760,20 @@ def _parse(source: Source, start: str, deadline: Deadline) -> Tree:
                 if n % 1024 == 0:
                     deadline.check(f"parsing {source.path}")
                 n += 1
-                if held is not None:
-                    wait -= 1
-                    if not wait:
-                        held = None  # the token after the keyword read as a name was taken
+                if held is not None and current is not held[0]:
+                    held = None  # `current`, the token after the keyword, was accepted
                 fed, current = current, token  # reaching the next token: `current` was accepted
             return interactive.feed_eof(current)
         except UnexpectedInput as err:
             if held is not None:  # the name did not fit either: the keyword was the mistake
-                raise held from None
+                raise held[1] from None
             # What `Lark.parse` would have computed: every terminal the parser could take here.
             accepts = interactive.accepts() if isinstance(err, UnexpectedToken) else set()
             previous = fed if getattr(err, "token", None) is current else current
             error = CheckError([syntax_error(source, err, previous, accepts)])
             if not _as_name(interactive, err, accepts):
                 raise error from None
-            held, wait, current = error, 2, err.token
+            held, current = (err.token, error), err.token
 
 
 def _as_name(interactive, err: UnexpectedInput, accepts: set[str]) -> bool:

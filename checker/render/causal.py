@@ -9,9 +9,9 @@ the step (`self`, `sender`, `Actor[i]`, `Actor[index(self)]`, a ref variable; on
 tell, such as a quantifier's variable: every instance of the actor); what a step writes is
 what the trace shows changing.
 
-The chain starts from the violation: the last step (but for a liveness violation or a
-deadlock, which no step commits), a lasso's cycle, and the last writer of each piece of state the violation is
-about in the final state (`Chain.final`) -- what the violated property reads there (for an
+The chain starts from the violation: the step that commits it (`committing_step`: the last
+step, but for a liveness violation or a deadlock, which no step commits), a lasso's cycle, and
+the last writer of each piece of state the violation is about in the final state (`Chain.final`) -- what the violated property reads there (for an
 invariant `forall i in A: P(i)`, only of the instances `i` for which `P(i)` is false); for a
 deadlock, the control states of the instances stuck in a state that is not final and what
 the guards they wait on read (the step that made a guard false is why they are stuck); for a
@@ -243,12 +243,13 @@ def _stuck_guards(system: System, state: tuple, stuck: set[str]) -> set[str]:
     numbers = _instance_numbers(system.model)
     out: set[str] = set()
     for item in transition_items(system.model):
+        if item.guard is None:
+            continue
         actor = system.model.actor(item.actor)
         for k in range(actor.count):
             name = actor.instance_name(k)
-            if name not in stuck or item.guard is None:
-                continue
-            if item.states and state[system.layout.ctrl[actor.name] + k] not in item.states:
+            if name not in stuck or (item.states and state[system.layout.ctrl[actor.name] + k]
+                                     not in item.states):
                 continue
             at = _Where(state, actor.name, numbers[name])
             out |= {n for r in expr_reads(item.guard) for n in resolve(system, r, at)}
@@ -297,6 +298,15 @@ class _Search:
         return out, messages | lost
 
 
+def committing_step(trace: Trace, liveness: ir.Liveness | None) -> int | None:
+    """The number of the step that commits the violation: the last one, but None for a
+    liveness violation or a deadlock (their final state, or their run, is the violation), and
+    for a trace of no steps."""
+    if liveness is not None or trace.violation.kind is DEADLOCK or not trace.steps:
+        return None
+    return len(trace.steps)
+
+
 def causal_chain(system: System, trace: Trace, invariant: ir.Invariant | None,
                  liveness: ir.Liveness | None = None) -> Chain:
     """The steps, messages and final pieces of state of `trace`'s violation (module
@@ -305,8 +315,9 @@ def causal_chain(system: System, trace: Trace, invariant: ir.Invariant | None,
     last = len(trace.steps)
     final = _final_reads(system, trace, invariant, liveness, search.step_reads)
     todo = {search.last_writer(name, last + 1) for name in final}
-    if liveness is None and last and trace.violation.kind is not DEADLOCK:
-        todo.add(last)  # a deadlock is the final state's: no step commits it
+    committed = committing_step(trace, liveness)
+    if committed is not None:
+        todo.add(committed)
     if trace.loop is not None:
         todo |= set(range(trace.loop, last + 1))
     chain: set[int] = set()

@@ -98,6 +98,12 @@ def _never_fired_json(report: Report | SimulationReport) -> list[dict]:
              "disabled_by_configuration": t.disabled_by_config} for t in report.never_fired]
 
 
+def _fired_json(report: Report | SimulationReport) -> dict[str, int]:
+    """How often each handler or step fired, keyed as the text's coverage names it."""
+    return {f"{t.actor}: {transition_name(report.system, t)}": report.fired[t.id]
+            for t in report.system.transitions}
+
+
 def report_json(report: Report, diagrams: dict[str, list[str]] | None = None) -> dict:
     """One spec's result; `diagrams`: property -> the diagram files written for it."""
     cfg, st = report.config, report.stats
@@ -124,8 +130,7 @@ def report_json(report: Report, diagrams: dict[str, list[str]] | None = None) ->
         "coverage": {
             "complete": report.complete,
             "never_fired": _never_fired_json(report),
-            "fired": {f"{t.actor}: {transition_name(report.system, t)}": report.fired[t.id]
-                      for t in report.system.transitions},
+            "fired": _fired_json(report),
         },
         "vacuous": list(report.vacuous),
         "warnings": [d.render() for d in report.warnings],
@@ -194,8 +199,7 @@ def simulation_json(report: SimulationReport, diagrams: dict[str, list[str]] | N
         "partly_checked": [{"property": name, "how": how} for name, how in report.partly],
         "violations": violations,
         "coverage": {
-            "fired": {f"{t.actor}: {transition_name(report.system, t)}": report.fired[t.id]
-                      for t in report.system.transitions},
+            "fired": _fired_json(report),
             "never_fired": _never_fired_json(report),
         },
         "warnings": [d.render() for d in report.warnings],

@@ -56,10 +56,9 @@ from checker import ir
 from checker.compile import System
 from checker.effects import effects, transition_items
 from checker.faults import DOWN_NAME
-from checker.properties import DEADLOCK
 from checker.record import record
 from checker.render import palette as pal
-from checker.render.causal import Chain, causal_chain
+from checker.render.causal import Chain, causal_chain, committing_step
 from checker.render.dot import Html, attrs, escape, quote, wrap
 from checker.trace import Step, Trace, describe_state
 
@@ -221,8 +220,7 @@ def _kind(s: Step) -> Kind:
 def _role(s: Step, trace: Trace, chain: Chain, liveness: ir.Liveness | None) -> Role:
     if trace.loop is not None and s.number >= trace.loop:
         return "cycle"
-    if liveness is None and s.number == len(trace.steps) \
-            and trace.violation.kind is not DEADLOCK:  # a deadlock is its final state's
+    if s.number == committing_step(trace, liveness):
         return "violation"
     return "involved" if s.number in chain.steps else "step"
 

@@ -634,10 +634,8 @@ class _Search:
 
     def _edge(self, cur: int, to: int, t: tuple, label: tuple, started: set[str]) -> None:
         """An edge of the zone graph, with its transition and the clocks it resets."""
-        tm, s = self.tm, self.states[cur][0]
-        fired = tm.clock(label) if label[0] in tm.bounded else None
-        before = set(tm.live(s))
-        resets = frozenset(k for k in tm.live(t) if k not in before or k == fired or k in started)
+        before = set(self.tm.live(self.states[cur][0]))
+        resets = frozenset(k for k, reset in self.tm.restarts(label, t, started, before) if reset)
         self.edges.append((cur, to))
         self.edge_clocks.append((resets, label))
 

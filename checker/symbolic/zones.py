@@ -129,10 +129,11 @@ class ParamSpace:
         t=0), where a reader cannot see the race unfold. So each inequality of `cons` gets a
         slack in [0, SLACK] whose sum is maximized first: the point is strictly inside the
         region where it can be, a unit away from the boundaries it does not have to touch;
-        then the same for each free param's range. Then, as `model_of`, each `int` param is as small as possible in
-        declaration order, and last the sum of `settle` (the steps' delays: a step waits only
-        as long as the constraints make it). Solved in a fresh Z3 context, so the answer
-        depends only on the input. Returns an evaluator of terms over the main context."""
+        then the same for each free param's range. Then, as `model_of`, each `int` param is
+        as small as possible in declaration order, and last the sum of `settle` (the steps'
+        delays: a step waits only as long as the constraints make it). Solved in a fresh Z3
+        context, so the answer depends only on the input. Returns an evaluator of terms over
+        the main context."""
         start = time.perf_counter()
         ctx = z3.Context()
         opt = z3.Optimize(ctx=ctx)
@@ -464,16 +465,16 @@ def describe(space: ParamSpace, region) -> str:
         return "false"
     if space.entails(z3.BoolVal(True), region):
         return "true"
+
+    def text_of(atoms: list) -> str:
+        return " and ".join(pretty(a, False, order) for a in atoms) or "true"
+
     candidates: list = []
     _atoms(region, candidates)
     candidates += [z3.Not(a) for a in list(candidates)]
     kept = _convex_cover(space, region, candidates)
     if kept is not None:
-        text = " and ".join(pretty(a, False, order) for a in kept) if kept else "true"
-        return text
-    def text_of(atoms: list) -> str:
-        return " and ".join(pretty(a, False, order) for a in atoms) or "true"
-
+        return text_of(kept)
     pieces = []
     for p in _pieces(region):
         if not space.sat(p):
